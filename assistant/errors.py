@@ -1,0 +1,41 @@
+"""The error hierarchy. Messages say what to do next; only the CLI and UI turn them into user text."""
+
+
+class AssistantError(Exception):
+    """Base class for every error the assistant raises on purpose."""
+
+    retryable: bool = False
+
+
+class ConfigError(AssistantError):
+    """A setting is missing or wrong; the message names the setting to fix."""
+
+
+class IngestError(AssistantError):
+    """A file or record could not be ingested; the message names the file (and row, field)."""
+
+    def __init__(self, message: str, *, source: str = "", row: int | None = None, field: str | None = None):
+        self.source = source
+        self.row = row
+        self.field = field
+        super().__init__(message)
+
+
+class StoreError(AssistantError):
+    """The vector store or the index on disk failed."""
+
+    retryable = True
+
+
+class EmbeddingError(AssistantError):
+    """Computing embeddings failed."""
+
+    retryable = True
+
+
+class ProviderError(AssistantError):
+    """An LLM or embeddings endpoint failed or is misconfigured."""
+
+    def __init__(self, message: str, *, retryable: bool = False):
+        self.retryable = retryable
+        super().__init__(message)

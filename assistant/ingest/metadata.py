@@ -1,0 +1,92 @@
+"""Metadata the text itself gives: title, publication date, region, document type."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import date
+from functools import lru_cache
+from importlib import resources
+
+from assistant._text import search_key
+from assistant.types import Block
+
+_DATE_RES = [
+    re.compile(r"(20\d{2}|19\d{2})[-/.](\d{1,2})[-/.](\d{1,2})"),
+    re.compile(r"(20\d{2}|19\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"),
+]
+_DATE_LABEL = re.compile(r"(发布|印发|成文|发文|公布|更新)(时间|日期)|来源|时间[:：]")
+
+
+def find_date(text: str) -> date | None:
+    for m in (m for r in _DATE_RES for m in r.finditer(text)):
+        try:
+            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            continue
+    return None
+
+
+def extract_date(blocks: list[Block]) -> date | None:
+    """A date in the header lines (labelled or alone on a line) is the publication date."""
+    head = blocks[:8]
+    for b in head:
+        key = search_key(b.text)
+        if _DATE_LABEL.search(key) or len(b.text) <= 40:
+            d = find_date(key)
+            if d:
+                return d
+    return None
+
+
+def extract_title(blocks: list[Block], hint: str = "") -> str:
+    if hint and hint.strip():
+        return hint.strip()[:120]
+    for b in blocks[:5]:
+        t = b.text.strip()
+        if b.kind != "table" and 4 <= len(t) <= 80 and not find_date(t):
+            return t
+    return blocks[0].text[:60] if blocks else ""
+
+
+@lru_cache(maxsize=1)
+def _gazetteer() -> list[tuple[str, str]]:
+    """(alias, canonical region) pairs, longest alias first."""
+    text = resources.files("assistant").joinpath("data/regions.txt").read_text(encoding="utf-8")
+    pairs = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        names = [n.strip() for n in line.split("|") if n.strip()]
+        for n in names:
+            pairs.append((n, names[0]))
+    return sorted(pairs, key=lambda p: -len(p[0]))
+
+
+def extract_region(title: str, text: str) -> str | None:
+    """The region named in the title, else the one named most often in the opening of the text."""
+    for alias, canon in _gazetteer():
+        if alias in search_key(title):
+            return canon
+    counts: Counter[str] = Counter()
+    body = search_key(text[:4000])
+    for alias, canon in _gazetteer():
+        n = body.count(alias)
+        if n:
+            counts[canon] += n
+            body = body.replace(alias, " ")
+    if counts:
+        region, n = counts.most_common(1)[0]
+        return region if n >= 2 else None
+    return None
+
+
+_POLICY_HINT = re.compile(r"办法|通知|意见|细则|规定|措施|政策|公告|指引|条例|申报|认定")
+
+
+def guess_doc_type(title: str, blocks: list[Block]) -> str:
+    clauses = sum(1 for b in blocks if re.match(r"^第[一二三四五六七八九十百\d]+条", b.text))
+    if clauses >= 2 or _POLICY_HINT.search(title):
+        return "policy"
+    return "news"

@@ -1,0 +1,237 @@
+"""The knowledge base: ingest files and records into the manifest, Chroma and BM25; list, stats, remove.
+
+Ingest is idempotent and incremental: a document whose normalized content hash is unchanged is skipped;
+a changed one replaces its chunks; the same content under another file name is recorded as a duplicate
+of the first and indexed once. Embeddings come from a content-hash cache.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assistant._text import tokenize
+from assistant.bm25 import BM25Index
+from assistant.embeddings import make_embeddings
+from assistant.errors import AssistantError, IngestError
+from assistant.ingest.chunking import Chunker, chunk_metadata
+from assistant.ingest.documents import build_document
+from assistant.ingest.loaders import DOCUMENT_EXTENSIONS
+from assistant.manifest import Manifest
+from assistant.records import RECORD_EXTENSIONS, load_records, to_document
+from assistant.settings import Settings
+from assistant.store import VectorStore, collection_name
+from assistant.types import Chunk, Document
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class FileResult:
+    file: str
+    status: str  # added | updated | unchanged | duplicate | partial | failed
+    documents: int = 0
+    chunks: int = 0
+    skipped: int = 0
+    errors: list[str] = field(default_factory=list)
+    note: str = ""
+
+
+@dataclass
+class IngestReport:
+    files: list[FileResult] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for f in self.files if f.status == status)
+
+    @property
+    def chunks(self) -> int:
+        return sum(f.chunks for f in self.files)
+
+    @property
+    def failed(self) -> list[FileResult]:
+        return [f for f in self.files if f.status in {"failed", "partial"}]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "files": len(self.files), "chunks": self.chunks,
+            "added": self.count("added"), "updated": self.count("updated"), "unchanged": self.count("unchanged"),
+            "duplicate": self.count("duplicate"), "partial": self.count("partial"), "failed": self.count("failed"),
+            "details": [f.__dict__ for f in self.files],
+        }
+
+
+def iter_files(paths: Iterable[Path], extensions: Iterable[str]) -> list[Path]:
+    """Files under the given paths with an accepted extension, hidden ones skipped, in a stable order.
+    A file given explicitly is always returned, so an unsupported type gets a clear error."""
+    exts = {e.lower() for e in extensions}
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            out.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in exts
+                              and not any(part.startswith((".", "_")) for part in f.relative_to(p).parts)))
+        else:
+            out.append(p)
+    return out
+
+
+class KnowledgeBase:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.index_dir = settings.data_dir / "index" / collection_name(settings)
+        self.manifest = Manifest(self.index_dir / "manifest.sqlite")
+        self.store = VectorStore(settings)
+        self.bm25 = BM25Index(self.index_dir / "bm25")
+        self.chunker = Chunker(settings.chunking)
+        self._embeddings = None
+        self._recover()
+
+    @property
+    def embeddings(self):
+        if self._embeddings is None:
+            self._embeddings = make_embeddings(self.settings)
+        return self._embeddings
+
+    def close(self) -> None:
+        self.manifest.close()
+
+    def _recover(self) -> None:
+        """Finish what an interrupted ingest left: drop every pending document's vectors and rows."""
+        for source in self.manifest.pending():
+            log.warning("removing half-ingested document %s (an earlier ingest was interrupted)", source)
+            self.store.delete_ids(self.manifest.chunk_ids(source))
+            self.store.delete_source(source)
+            self.manifest.delete_document(source)
+
+    # -- ingest --------------------------------------------------------------------------------
+    def ingest(self, paths: Iterable[Path | str],
+               progress: Callable[[str, int, int], None] | None = None) -> IngestReport:
+        files = iter_files([Path(p) for p in paths], self.settings.ingest.extensions)
+        report = IngestReport()
+        for i, path in enumerate(files):
+            if progress:
+                progress(path.name, i, len(files))
+            try:
+                result = self.ingest_file(path)
+            except AssistantError as exc:
+                result = FileResult(path.name, "failed", errors=[str(exc)])
+            except Exception as exc:  # one broken file must never stop the batch
+                log.exception("unexpected error ingesting %s", path)
+                result = FileResult(path.name, "failed", errors=[f"{path.name}: 处理失败（{type(exc).__name__}: {exc}）"])
+            report.files.append(result)
+        if progress:
+            progress("", len(files), len(files))
+        return report
+
+    def ingest_file(self, path: Path) -> FileResult:
+        if not path.exists():
+            raise IngestError(f"{path}: 文件不存在。", source=str(path))
+        ext = path.suffix.lower()
+        if ext in RECORD_EXTENSIONS:
+            return self._ingest_records(path)
+        if ext not in DOCUMENT_EXTENSIONS:
+            raise IngestError(f"{path.name}: 不支持的文件类型 {ext or '(无扩展名)'}。", source=path.name)
+        max_bytes = int(self.settings.ingest.max_file_mb * 1024 * 1024)
+        doc = build_document(path, path.name, max_bytes)
+        status, n, note = self._upsert_documents([doc], path.name)[0]
+        return FileResult(path.name, status, documents=1 if status in {"added", "updated"} else 0, chunks=n, note=note)
+
+    def _ingest_records(self, path: Path) -> FileResult:
+        max_bytes = int(self.settings.ingest.max_file_mb * 1024 * 1024)
+        if path.stat().st_size > max_bytes:
+            raise IngestError(f"{path.name}: 文件超过上限 {self.settings.ingest.max_file_mb:.0f} MB。", source=path.name)
+        records, errors = load_records(path)
+        docs = [to_document(r, path) for r in records]
+        results = self._upsert_documents(docs, path.name)
+        # Records deleted from the file since the last ingest leave the index too.
+        keep = {d.source for d in docs}
+        for source in self.manifest.sources_for(path.name):
+            if source not in keep and source != path.name:
+                self.remove_source(source)
+        changed = [r for r in results if r[0] in {"added", "updated"}]
+        status = "unchanged" if not changed else ("added" if all(r[0] == "added" for r in changed) else "updated")
+        if errors:
+            status = "partial" if records else "failed"
+        return FileResult(path.name, status, documents=len(changed), chunks=sum(r[1] for r in changed),
+                          skipped=len(results) - len(changed), errors=[str(e) for e in errors])
+
+    def _chunks_for(self, doc: Document) -> list[Chunk]:
+        if doc.kind == "record":
+            from assistant._text import search_key
+
+            return [Chunk(chunk_id=doc.source, source=doc.source, title=doc.title, text=doc.text, start=0,
+                          end=len(doc.text), ordinal=0, search_key=search_key(doc.text),
+                          metadata=chunk_metadata(doc))]
+        return self.chunker.chunk(doc)
+
+    def _upsert_documents(self, docs: list[Document], file: str) -> list[tuple[str, int, str]]:
+        """Returns (status, chunks written, note) per document."""
+        out: list[tuple[str, int, str] | None] = [None] * len(docs)
+        todo: list[tuple[int, Document, list[Chunk], bool]] = []
+        seen_hash: dict[str, str] = {}
+        for i, doc in enumerate(docs):
+            prev = self.manifest.get(doc.source)
+            if prev and prev["status"] == "complete" and prev["content_hash"] == doc.content_hash:
+                out[i] = ("unchanged", 0, "")
+                continue
+            twin = seen_hash.get(doc.content_hash) or self.manifest.find_by_hash(doc.content_hash, doc.source)
+            if twin:
+                if prev and not prev["alias_of"]:
+                    self.remove_source(doc.source)
+                self.manifest.record_alias(doc, file, twin)
+                out[i] = ("duplicate", 0, f"内容与 {twin} 相同，未重复索引")
+                continue
+            seen_hash[doc.content_hash] = doc.source
+            todo.append((i, doc, self._chunks_for(doc), prev is not None and not prev["alias_of"]))
+        if not todo:
+            return out  # type: ignore[return-value]
+        all_chunks = [c for _, _, cs, _ in todo for c in cs]
+        vectors = self.embeddings.embed_documents([c.embed_text() for c in all_chunks])
+        tokens = [tokenize(c.embed_text()) for c in all_chunks]
+        pos = 0
+        for i, doc, chunks, replacing in todo:
+            n = len(chunks)
+            vecs, toks = vectors[pos:pos + n], tokens[pos:pos + n]
+            pos += n
+            self.manifest.mark_pending(doc, file)
+            if replacing:
+                self.store.delete_ids(self.manifest.chunk_ids(doc.source))
+            self.store.delete_source(doc.source)
+            if chunks:
+                self.store.upsert([c.chunk_id for c in chunks], vecs, [c.text for c in chunks],
+                                  [c.metadata for c in chunks])
+            self.manifest.commit_document(doc, file, chunks, toks)
+            out[i] = ("updated" if replacing else "added", n, "")
+        return out  # type: ignore[return-value]
+
+    # -- management ----------------------------------------------------------------------------
+    def remove_source(self, source: str) -> None:
+        self.store.delete_ids(self.manifest.chunk_ids(source))
+        self.store.delete_source(source)
+        self.manifest.delete_document(source)
+
+    def remove(self, name: str) -> list[str]:
+        """Remove a document (by file name) or a record (by id), or every record of a record file."""
+        sources = self.manifest.sources_for(name)
+        if not sources:
+            raise IngestError(f"知识库中没有 {name}。用 `kechuang kb list` 查看已入库的来源。", source=name)
+        for s in sources:
+            self.remove_source(s)
+        for row in self.manifest.documents():  # duplicates that pointed at a removed document
+            if row["alias_of"] in sources:
+                self.manifest.delete_document(row["source"])
+        return sources
+
+    def list_files(self) -> list[dict[str, Any]]:
+        return self.manifest.files()
+
+    def stats(self) -> dict[str, Any]:
+        s = self.manifest.stats()
+        s.update(collection=self.store.name, vectors=self.store.count(), data_dir=str(self.settings.data_dir),
+                 store=(f"chroma server {self.settings.store.host}:{self.settings.store.port}"
+                        if self.settings.store.host else "chroma (embedded)"))
+        return s

@@ -1,0 +1,183 @@
+"""The manifest: SQLite record of every ingested document and chunk (text, tokens, metadata).
+
+It is the source of truth for what the index holds. A document is written as ``pending`` before its
+vectors go to Chroma and flipped to ``complete`` in one transaction with its chunks, so an ingest killed
+midway leaves no half-ingested document visible, and the next ingest finishes the job.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from assistant.types import Chunk, Document
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    source TEXT PRIMARY KEY, file TEXT, path TEXT, kind TEXT, doc_type TEXT, title TEXT,
+    published TEXT, region TEXT, content_hash TEXT, n_chunks INTEGER, status TEXT,
+    alias_of TEXT, ingested_at REAL
+);
+CREATE INDEX IF NOT EXISTS documents_hash ON documents(content_hash);
+CREATE INDEX IF NOT EXISTS documents_file ON documents(file);
+CREATE TABLE IF NOT EXISTS chunks (
+    chunk_id TEXT PRIMARY KEY, source TEXT, ordinal INTEGER, title TEXT, heading TEXT, text TEXT,
+    start INTEGER, "end" INTEGER, tokens TEXT, metadata TEXT
+);
+CREATE INDEX IF NOT EXISTS chunks_source ON chunks(source);
+CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT);
+"""
+
+
+class Manifest:
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=60, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+        self._lock = threading.RLock()
+
+    def close(self) -> None:
+        self._db.close()
+
+    # -- versions ------------------------------------------------------------------------------
+    def version(self) -> int:
+        row = self._db.execute("SELECT value FROM state WHERE key='version'").fetchone()
+        return int(row[0]) if row else 0
+
+    def _bump(self) -> None:
+        self._db.execute(
+            "INSERT INTO state(key, value) VALUES('version', '1') "
+            "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1")
+
+    # -- documents -----------------------------------------------------------------------------
+    def get(self, source: str) -> dict[str, Any] | None:
+        cur = self._db.execute("SELECT * FROM documents WHERE source=?", (source,))
+        row = cur.fetchone()
+        return dict(zip([c[0] for c in cur.description], row, strict=True)) if row else None
+
+    def find_by_hash(self, content_hash: str, exclude: str) -> str | None:
+        row = self._db.execute(
+            "SELECT source FROM documents WHERE content_hash=? AND source<>? AND status='complete' "
+            "AND alias_of IS NULL LIMIT 1", (content_hash, exclude)).fetchone()
+        return row[0] if row else None
+
+    def pending(self) -> list[str]:
+        return [r[0] for r in self._db.execute("SELECT source FROM documents WHERE status='pending'")]
+
+    def mark_pending(self, doc: Document, file: str) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO documents(source, file, path, kind, doc_type, title, published, region, content_hash,"
+                " n_chunks, status, alias_of, ingested_at) VALUES (?,?,?,?,?,?,?,?,?,0,'pending',NULL,?) "
+                "ON CONFLICT(source) DO UPDATE SET status='pending'",
+                (doc.source, file, doc.path, doc.kind, doc.doc_type, doc.title,
+                 doc.published.isoformat() if doc.published else None, doc.region, doc.content_hash, time.time()))
+
+    def commit_document(self, doc: Document, file: str, chunks: list[Chunk], tokens: list[list[str]]) -> None:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute("DELETE FROM chunks WHERE source=?", (doc.source,))
+                self._db.executemany(
+                    'INSERT OR REPLACE INTO chunks(chunk_id, source, ordinal, title, heading, text, start, "end",'
+                    " tokens, metadata) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    [(c.chunk_id, c.source, c.ordinal, c.title, c.heading, c.text, c.start, c.end,
+                      json.dumps(t, ensure_ascii=False), json.dumps(c.metadata, ensure_ascii=False))
+                     for c, t in zip(chunks, tokens, strict=True)])
+                self._db.execute(
+                    "INSERT OR REPLACE INTO documents(source, file, path, kind, doc_type, title, published, region,"
+                    " content_hash, n_chunks, status, alias_of, ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?,'complete',NULL,?)",
+                    (doc.source, file, doc.path, doc.kind, doc.doc_type, doc.title,
+                     doc.published.isoformat() if doc.published else None, doc.region, doc.content_hash,
+                     len(chunks), time.time()))
+                self._bump()
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def record_alias(self, doc: Document, file: str, alias_of: str) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO documents(source, file, path, kind, doc_type, title, published, region,"
+                " content_hash, n_chunks, status, alias_of, ingested_at) VALUES (?,?,?,?,?,?,?,?,?,0,'complete',?,?)",
+                (doc.source, file, doc.path, doc.kind, doc.doc_type, doc.title,
+                 doc.published.isoformat() if doc.published else None, doc.region, doc.content_hash,
+                 alias_of, time.time()))
+
+    def delete_document(self, source: str) -> None:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.execute("DELETE FROM chunks WHERE source=?", (source,))
+            self._db.execute("DELETE FROM documents WHERE source=?", (source,))
+            self._bump()
+            self._db.execute("COMMIT")
+
+    def chunk_ids(self, source: str) -> list[str]:
+        return [r[0] for r in self._db.execute("SELECT chunk_id FROM chunks WHERE source=?", (source,))]
+
+    def sources_for(self, name: str) -> list[str]:
+        """Sources matching a name: the source itself, or every record loaded from that file."""
+        rows = self._db.execute("SELECT source FROM documents WHERE source=? OR file=?", (name, name)).fetchall()
+        return [r[0] for r in rows]
+
+    def documents(self) -> list[dict[str, Any]]:
+        cur = self._db.execute("SELECT * FROM documents ORDER BY kind, file, source")
+        cols = [c[0] for c in cur.description]
+        return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+
+    def files(self) -> list[dict[str, Any]]:
+        """One row per ingested file (records grouped by the file they came from)."""
+        cur = self._db.execute(
+            "SELECT file, kind, MIN(title), COUNT(*), SUM(n_chunks), MAX(published), MAX(ingested_at),"
+            " SUM(alias_of IS NOT NULL), MAX(alias_of), MIN(status) FROM documents GROUP BY file ORDER BY kind, file")
+        keys = ["file", "kind", "title", "documents", "chunks", "published", "ingested_at", "duplicates",
+                "alias_of", "status"]
+        return [dict(zip(keys, r, strict=True)) for r in cur.fetchall()]
+
+    def complete_chunks(self) -> list[tuple[str, list[str], dict[str, Any]]]:
+        """(chunk_id, tokens, metadata) of every chunk of a complete document, in a stable order."""
+        rows = self._db.execute(
+            "SELECT c.chunk_id, c.tokens, c.metadata FROM chunks c JOIN documents d ON d.source=c.source "
+            "WHERE d.status='complete' ORDER BY c.rowid")
+        return [(cid, json.loads(tok), json.loads(meta)) for cid, tok, meta in rows]
+
+    def chunks_by_id(self, ids: list[str]) -> dict[str, dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
+        for i in range(0, len(ids), 500):
+            part = ids[i:i + 500]
+            cur = self._db.execute(
+                'SELECT c.chunk_id, c.source, c.ordinal, c.title, c.heading, c.text, c.start, c."end", c.tokens,'
+                " c.metadata FROM chunks c JOIN documents d ON d.source=c.source WHERE d.status='complete' AND"
+                f" c.chunk_id IN ({','.join('?' * len(part))})", part)
+            cols = [c[0] for c in cur.description]
+            for r in cur.fetchall():
+                row = dict(zip(cols, r, strict=True))
+                row["tokens"] = json.loads(row["tokens"])
+                row["metadata"] = json.loads(row["metadata"])
+                out[row["chunk_id"]] = row
+        return out
+
+    def stats(self) -> dict[str, Any]:
+        q = self._db.execute
+        by_type = dict(q("SELECT doc_type, COUNT(*) FROM documents WHERE alias_of IS NULL GROUP BY doc_type").fetchall())
+        by_region = dict(q("SELECT COALESCE(region,''), COUNT(*) FROM documents WHERE alias_of IS NULL "
+                           "GROUP BY region").fetchall())
+        return {
+            "files": q("SELECT COUNT(DISTINCT file) FROM documents").fetchone()[0],
+            "documents": q("SELECT COUNT(*) FROM documents WHERE kind='document' AND alias_of IS NULL").fetchone()[0],
+            "records": q("SELECT COUNT(*) FROM documents WHERE kind='record'").fetchone()[0],
+            "duplicates": q("SELECT COUNT(*) FROM documents WHERE alias_of IS NOT NULL").fetchone()[0],
+            "chunks": q("SELECT COUNT(*) FROM chunks").fetchone()[0],
+            "pending": q("SELECT COUNT(*) FROM documents WHERE status='pending'").fetchone()[0],
+            "by_type": by_type,
+            "by_region": by_region,
+            "version": self.version(),
+        }

