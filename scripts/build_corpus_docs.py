@@ -173,7 +173,7 @@ def find_font() -> str:
 
 def build_pdf(stem: str, title: str, blocks, out: Path, font_path: str) -> None:
     from fpdf import FPDF
-    from fpdf.enums import XPos, YPos
+    from fpdf.enums import WrapMode, XPos, YPos
 
     pdf = FPDF(format="A4")
     pdf.set_creation_date(FIXED_DATE)
@@ -185,9 +185,14 @@ def build_pdf(stem: str, title: str, blocks, out: Path, font_path: str) -> None:
     pdf.add_font("cjk", "", font_path, **kwargs)
     pdf.add_page()
 
-    def para(text: str, size: float, gap: float = 2, align: str = "J") -> None:
+    def para(text: str, size: float, gap: float = 2, align: str = "L") -> None:
         pdf.set_font("cjk", size=size)
-        pdf.multi_cell(0, size * 0.55, text, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        # CHAR wrapping: Chinese has no spaces, so wrap at any character instead of
+        # breaking the line at the one space after "第X条".
+        pdf.multi_cell(
+            0, size * 0.55, text, align=align, wrapmode=WrapMode.CHAR,
+            new_x=XPos.LMARGIN, new_y=YPos.NEXT,
+        )
         pdf.ln(gap)
 
     para(title, 17, gap=5, align="C")
@@ -206,9 +211,7 @@ def build_pdf(stem: str, title: str, blocks, out: Path, font_path: str) -> None:
                         r.cell(cell_text)
             pdf.ln(3)
         else:
-            # keep "第X条" on the same line as its text: an ideographic space is not a wrap point
-            m = RE_ARTICLE.match(content)
-            para(f"{m.group(1)}\u3000{m.group(2)}" if m else content, 11)
+            para(content, 11)
     pdf.output(str(out))
 
 

@@ -1,0 +1,243 @@
+"""The ``kechuang`` command line: a thin layer over the library."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from assistant.errors import AssistantError
+from assistant.settings import Settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="科创助手：科创中国政策与平台数据的检索助手。")
+kb_app = typer.Typer(no_args_is_help=True, help="管理知识库：list / stats / remove。")
+app.add_typer(kb_app, name="kb")
+
+console = Console()
+err = Console(stderr=True)
+
+DataDir = Annotated[Path | None, typer.Option("--data-dir", help="索引所在目录（默认取设置 KECHUANG_DATA_DIR，即 ./data）。")]
+JsonOut = Annotated[bool, typer.Option("--json", help="输出 JSON，供脚本使用。")]
+
+
+def _setup_logging() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    for name in ("httpx", "chromadb", "jieba", "unstructured", "urllib3", "opentelemetry"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def _settings(data_dir: Path | None) -> Settings:
+    try:
+        settings = Settings()
+    except Exception as exc:  # pydantic ValidationError: a nested setting is misspelt or invalid
+        raise AssistantError(f"配置有误：{exc}") from exc
+    if data_dir is not None:
+        settings = settings.model_copy(update={"data_dir": data_dir})
+    return settings
+
+
+def _kb(data_dir: Path | None):
+    from assistant.knowledge_base import KnowledgeBase
+
+    return KnowledgeBase(_settings(data_dir))
+
+
+def _fail(exc: Exception) -> None:
+    err.print(f"[red]错误：[/red]{exc}")
+    raise typer.Exit(1)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="文件或目录（递归）。")],
+    data_dir: DataDir = None,
+    as_json: JsonOut = False,
+) -> None:
+    """导入文档（txt/md/html/docx/pdf）和平台记录（json/jsonl/csv/xlsx）。"""
+    _setup_logging()
+    try:
+        kb = _kb(data_dir)
+        with Progress(TextColumn("[bold]导入"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      TextColumn("{task.description}"), console=err, disable=as_json or not err.is_terminal) as bar:
+            task = bar.add_task("", total=None)
+
+            def progress(name: str, i: int, n: int) -> None:
+                bar.update(task, completed=i, total=n, description=name)
+
+            report = kb.ingest(paths, progress=progress)
+    except AssistantError as exc:
+        _fail(exc)
+    if as_json:
+        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        d = report.as_dict()
+        console.print(
+            f"文件 {d['files']} 个：新增 {d['added']}，更新 {d['updated']}，未变 {d['unchanged']}，"
+            f"重复 {d['duplicate']}，部分失败 {d['partial']}，失败 {d['failed']}；写入分块 {d['chunks']} 个。")
+        for f in report.files:
+            if f.note:
+                console.print(f"  [yellow]{f.file}[/yellow]：{f.note}")
+        for f in report.failed:
+            console.print(f"  [red]{f.file}[/red]（{'部分' if f.status == 'partial' else ''}失败）：")
+            for e in f.errors[:20]:
+                console.print(f"    - {e}")
+            if len(f.errors) > 20:
+                console.print(f"    … 另有 {len(f.errors) - 20} 条错误")
+    if report.files and all(f.status == "failed" for f in report.files):
+        raise typer.Exit(1)
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="查询，例如“高企认定条件”。")],
+    k: Annotated[int, typer.Option("-k", help="返回条数。")] = 5,
+    type_: Annotated[list[str] | None, typer.Option("--type", help="类型过滤：policy/news/need/expert/achievement/organization/service_team。")] = None,
+    region: Annotated[list[str] | None, typer.Option("--region", help="地区过滤，如 巴州、泰安市。")] = None,
+    source: Annotated[list[str] | None, typer.Option("--source", help="只在这些来源中检索。")] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="起始日期 YYYY-MM-DD。")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="截止日期 YYYY-MM-DD。")] = None,
+    mode: Annotated[str | None, typer.Option("--mode", help="hybrid（默认）/ bm25 / dense。")] = None,
+    data_dir: DataDir = None,
+    as_json: JsonOut = False,
+) -> None:
+    """混合检索（BM25 + 向量），显示来源、得分和命中的词。"""
+    _setup_logging()
+    from assistant.retrieval import HybridSearcher, SearchFilters
+
+    try:
+        if mode not in (None, "hybrid", "bm25", "dense"):
+            raise AssistantError(f"--mode 只能是 hybrid、bm25 或 dense，收到 {mode!r}。")
+        try:
+            filters = SearchFilters(types=type_ or None, regions=region or None, sources=source or None,
+                                    date_from=date.fromisoformat(date_from) if date_from else None,
+                                    date_to=date.fromisoformat(date_to) if date_to else None)
+        except ValueError as exc:
+            raise AssistantError("日期格式应为 YYYY-MM-DD。") from exc
+        kb = _kb(data_dir)
+        results = HybridSearcher(kb).search(query, k=k, filters=filters, mode=mode)  # type: ignore[arg-type]
+    except AssistantError as exc:
+        _fail(exc)
+    if as_json:
+        print(json.dumps([{
+            "source": c.source, "chunk_id": c.chunk_id, "score": c.score, "text": c.text, "title": c.title,
+            "heading": c.heading, "start": c.start, "end": c.end, "bm25_score": c.bm25_score,
+            "dense_score": c.dense_score, "matched_terms": c.matched_terms,
+            "type": c.metadata.get("type"), "region": c.metadata.get("region"),
+            "published": c.metadata.get("published"),
+        } for c in results], ensure_ascii=False, indent=2))
+        return
+    if not results:
+        console.print("没有找到相关内容。可以换个说法，或用 `kechuang kb list` 查看知识库里有什么。")
+        return
+    for i, c in enumerate(results, 1):
+        meta = " · ".join(x for x in [c.metadata.get("type"), c.metadata.get("region"), c.metadata.get("published")] if x)
+        console.print(f"[bold cyan][{i}][/bold cyan] [bold]{c.title}[/bold]  [dim]{c.source} · {meta} · 得分 {c.score:.4f}[/dim]")
+        if c.heading:
+            console.print(f"    [dim]章节：{c.heading}[/dim]")
+        snippet = c.text.replace("\n", " ")
+        console.print(f"    {snippet[:160]}{'…' if len(snippet) > 160 else ''}", markup=False)
+        if c.matched_terms:
+            console.print(f"    [green]命中：{'、'.join(c.matched_terms)}[/green]")
+
+
+@kb_app.command("list")
+def kb_list(data_dir: DataDir = None, as_json: JsonOut = False) -> None:
+    """列出已入库的来源。"""
+    _setup_logging()
+    try:
+        rows = _kb(data_dir).list_files()
+    except AssistantError as exc:
+        _fail(exc)
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
+        return
+    table = Table("来源", "类别", "标题", "文档/记录", "分块", "日期", "备注")
+    for r in rows:
+        note = f"与 {r['alias_of']} 内容相同" if r["alias_of"] and r["documents"] == 1 else (
+            f"{r['duplicates']} 条重复" if r["duplicates"] else "")
+        table.add_row(r["file"], "记录" if r["kind"] == "record" else "文档", (r["title"] or "")[:30],
+                      str(r["documents"]), str(r["chunks"] or 0), r["published"] or "", note)
+    console.print(table)
+
+
+@kb_app.command("stats")
+def kb_stats(data_dir: DataDir = None, as_json: JsonOut = False) -> None:
+    """知识库统计。"""
+    _setup_logging()
+    try:
+        stats = _kb(data_dir).stats()
+    except AssistantError as exc:
+        _fail(exc)
+    if as_json:
+        print(json.dumps(stats, ensure_ascii=False, indent=2))
+        return
+    for key, label in [("files", "文件"), ("documents", "文档"), ("records", "记录"), ("duplicates", "重复（未索引）"),
+                       ("chunks", "分块"), ("vectors", "向量"), ("collection", "集合"), ("store", "存储"),
+                       ("data_dir", "数据目录")]:
+        console.print(f"{label}：{stats[key]}")
+    console.print("按类型：" + "，".join(f"{k} {v}" for k, v in sorted(stats["by_type"].items())))
+    console.print("按地区：" + "，".join(f"{k or '未识别'} {v}" for k, v in sorted(stats["by_region"].items())))
+
+
+@kb_app.command("remove")
+def kb_remove(source: Annotated[str, typer.Argument(help="文件名或记录编号。")], data_dir: DataDir = None) -> None:
+    """从知识库删除一个来源（文档文件名、记录编号或整个记录文件）。"""
+    _setup_logging()
+    try:
+        removed = _kb(data_dir).remove(source)
+    except AssistantError as exc:
+        _fail(exc)
+    console.print(f"已删除 {len(removed)} 个来源：{'、'.join(removed[:10])}{' …' if len(removed) > 10 else ''}")
+
+
+EXAMPLE_QUERIES = [
+    ("高企认定需要满足哪些条件？", {}),
+    ("研发费用加计扣除比例是多少", {}),
+    ("科小评价的条件", {}),
+    ("巴州有哪些石油化工方面的科技需求", {"types": ["need"], "regions": ["巴州"]}),
+    ("陕西省科协的12621工程", {}),
+]
+
+
+@app.command()
+def demo(
+    data_dir: DataDir = None,
+    corpus: Annotated[list[Path] | None, typer.Option("--corpus", help="要导入的语料（默认 corpora/ 与 ../shared/seeds）。")] = None,
+) -> None:
+    """导入示例语料并演示几次检索（应用界面完成前的主流程）。"""
+    _setup_logging()
+    from assistant.retrieval import HybridSearcher, SearchFilters
+
+    paths = corpus or [p for p in (Path("corpora"), Path("../shared/seeds")) if p.exists()]
+    try:
+        kb = _kb(data_dir)
+        console.print(f"[bold]导入语料：[/bold]{'、'.join(map(str, paths))}")
+        report = kb.ingest(paths)
+        d = report.as_dict()
+        console.print(f"文件 {d['files']} 个，新增 {d['added']}，未变 {d['unchanged']}，写入分块 {d['chunks']}，"
+                      f"失败 {d['failed'] + d['partial']}。")
+        searcher = HybridSearcher(kb)
+        for q, f in EXAMPLE_QUERIES:
+            console.rule(f"[bold]{q}[/bold]")
+            for i, c in enumerate(searcher.search(q, k=3, filters=SearchFilters(**f)), 1):
+                console.print(f"[cyan][{i}][/cyan] {c.title} [dim]({c.source}{' · ' + c.heading if c.heading else ''})[/dim]")
+                console.print("    " + c.text.replace("\n", " ")[:120] + "…", markup=False)
+    except AssistantError as exc:
+        _fail(exc)
+    console.print("\n试试：[bold].venv/bin/kechuang search \"科技特派员\" --json[/bold]")
+
+
+def main() -> None:  # pragma: no cover
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())
