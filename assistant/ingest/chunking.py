@@ -12,6 +12,7 @@ import hashlib
 from dataclasses import dataclass
 
 from assistant._text import PUNCT, count_tokens, search_key, split_sentences
+from assistant.ingest.structure import SECTION_LEVEL
 from assistant.settings import ChunkingSettings
 from assistant.types import Block, Chunk, Document
 
@@ -111,14 +112,15 @@ class Chunker:
                 section = heading_path()
                 self._table(chunks, doc, block, section)
                 continue
-            if block.level:
+            if block.kind == "heading" or 0 < block.level <= SECTION_LEVEL:
                 # A heading (or a numbered clause) opens a section; a heading directly followed by another
                 # heading stays with it ("第一章 总则" + "第一条 …").
                 if not buf_heading_only:
                     flush()
-                for lvl in [k for k in stack if k >= block.level]:
+                level = block.level or 2
+                for lvl in [k for k in stack if k >= level]:
                     del stack[lvl]
-                stack[block.level] = _label(block)
+                stack[level] = _label(block)
                 section = heading_path()
             units = self._units(doc, block)
             if block.kind == "heading" and (not buf or buf_heading_only):

@@ -16,9 +16,12 @@ HEADING_PATTERNS: list[tuple[re.Pattern[str], int]] = [
     (re.compile(rf"^第[{_NUM}\d]+[节]"), 2),
     (re.compile(rf"^[{_NUM}]+、"), 2),
     (re.compile(rf"^第[{_NUM}\d]+条"), 3),
-    (re.compile(rf"^（[{_NUM}]+）|^\([{_NUM}]+\)"), 3),
-    (re.compile(r"^\d{1,2}[\.．、](?!\d)"), 4),
+    (re.compile(rf"^（[{_NUM}]+）|^\([{_NUM}]+\)"), 4),
+    (re.compile(r"^\d{1,2}[\.．、](?!\d)"), 5),
 ]
+# Numbered paragraphs up to this level (章, 节, 一、, 第X条) open a section; deeper ones — the （一） and 1.
+# items of a clause — belong to the section they are in, so a clause with its items stays whole.
+SECTION_LEVEL = 3
 CLAUSE_RE = re.compile(rf"^(第[{_NUM}\d]+条)")
 HEADING_MAX = 40
 _DATELINE = re.compile(r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}")
