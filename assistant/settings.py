@@ -63,6 +63,29 @@ class RetrievalSettings(_Section):
     expand_synonyms: bool = Field(True, description="Expand abbreviations such as 高企 → 高新技术企业.")
 
 
+class LLMSettings(_Section):
+    provider: str = Field(
+        "none",
+        description="none (offline extractive answers), or a provider from assistant/llm/providers.py: openai, "
+        "deepseek, qwen, zhipu, moonshot, vllm, ollama, llamacpp, custom.",
+    )
+    model: str | None = Field(None, description="Model name; each provider has a default.")
+    base_url: str | None = Field(None, description="Override the provider's base URL (required for custom).")
+    api_key: SecretStr | None = Field(None, description="API key; otherwise read from the provider's own env var.")
+    temperature: float = Field(0.1, ge=0, le=2)
+    timeout_s: float = Field(60.0, gt=0)
+    max_retries: int = Field(2, ge=0, le=10)
+    context_tokens: int = Field(3000, ge=200, description="Token budget for retrieved passages in the prompt.")
+    max_answer_tokens: int = Field(800, ge=16)
+
+
+class AnswerSettings(_Section):
+    k: int = Field(8, ge=1, le=50, description="Passages retrieved for an answer.")
+    min_coverage: float = Field(0.4, ge=0, le=1, description="Offline mode refuses below this share of the "
+                                "question's key terms found in the best sentence.")
+    max_sentences: int = Field(4, ge=1, le=20, description="Sentences quoted by the offline answerer.")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="KECHUANG_",
@@ -82,6 +105,8 @@ class Settings(BaseSettings):
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     store: StoreSettings = Field(default_factory=StoreSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    answer: AnswerSettings = Field(default_factory=AnswerSettings)
 
     def index_fingerprint(self) -> str:
         """Hash of every setting that changes what is stored in the index."""
@@ -97,6 +122,7 @@ class Settings(BaseSettings):
         """Hash of all settings that change results (secrets excluded)."""
         data = self.model_dump(mode="json", exclude={"data_dir", "cache_dir"})
         data["embedding"].pop("api_key", None)
+        data["llm"].pop("api_key", None)
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode("utf-8")).hexdigest()[:12]
 
 

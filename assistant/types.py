@@ -76,3 +76,33 @@ class Context(BaseModel):
     dense_rank: int | None = None
     matched_terms: list[str] = Field(default_factory=list)
     metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class Citation(BaseModel):
+    """One cited passage: which chunk, and the exact span quoted from it."""
+
+    n: int  # the marker number shown in the answer text: [n]
+    source: str
+    title: str
+    chunk_id: str
+    heading: str = ""
+    quote: str
+    start: int | None = None  # offsets of the quote in the source document's display text
+    end: int | None = None
+
+
+class Answer(BaseModel):
+    question: str
+    standalone_question: str = ""
+    text: str
+    citations: list[Citation] = Field(default_factory=list)
+    contexts: list[Context] = Field(default_factory=list)
+    refused: bool = False
+    mode: Literal["extractive", "llm"] = "extractive"
+    model: str | None = None
+    unsupported: list[str] = Field(default_factory=list)  # answer sentences with no valid citation
+    closest: list[dict[str, Any]] = Field(default_factory=list)  # on refusal: the nearest documents
+    latency_ms: float = 0.0
+    usage: dict[str, int] = Field(default_factory=dict)
+    settings_fingerprint: str = ""
+    prompt_hashes: dict[str, str] = Field(default_factory=dict)

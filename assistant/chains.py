@@ -1,0 +1,293 @@
+"""The answer chain (LangChain LCEL): condense a follow-up with the history → retrieve (hybrid, filters) →
+build the context within a token budget → answer with citation markers (LLM) or by quoting sentences
+(offline) → validate citations → an Answer stamped with the settings fingerprint and prompt hashes."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from langchain_core.messages import HumanMessage, SystemMessage
+from langchain_core.runnables import RunnableLambda
+
+from assistant._text import count_tokens, search_key, split_sentences, tokenize
+from assistant.errors import ProviderError
+from assistant.extractive import answer_extractive, looks_like_injection
+from assistant.knowledge_base import KnowledgeBase
+from assistant.llm.factory import describe, llm_enabled, make_chat_model, resolve
+from assistant.prompts import NOT_FOUND, prompt_hash, render
+from assistant.retrieval import HybridSearcher, SearchFilters
+from assistant.settings import Settings
+from assistant.types import Answer, Citation, Context
+
+_MARKER = re.compile(r"\[(\d{1,3}(?:\s*[,，、]\s*\d{1,3})*)\]")
+_FOLLOW_UP = re.compile(r"^(?:那|那么|它|它们|这|这个|该|其|还有|另外|如果|那如果|此外|同时|以及|和|跟)")
+_BLOCKED = "〔已屏蔽：疑似指令文本〕"
+
+
+def _history_turns(history: list[dict[str, str]] | None) -> list[dict[str, str]]:
+    return [t for t in (history or []) if t.get("role") in ("user", "assistant") and t.get("content")]
+
+
+def condense_offline(question: str, history: list[dict[str, str]] | None) -> str:
+    """Without an LLM: a short or pronoun-led follow-up inherits the previous user question."""
+    turns = [t["content"] for t in _history_turns(history) if t["role"] == "user"]
+    if not turns:
+        return question
+    if _FOLLOW_UP.match(question) or len(question) <= 12:
+        return f"{turns[-1]} {question}"
+    return question
+
+
+def _sanitize(text: str) -> str:
+    """Replace sentences that try to instruct the assistant before a passage reaches the LLM."""
+    parts = []
+    for s, e in split_sentences(text):
+        seg = text[s:e]
+        parts.append(_BLOCKED if looks_like_injection(seg) else seg)
+    return "".join(parts)
+
+
+def build_context(contexts: list[Context], budget: int) -> list[dict[str, Any]]:
+    """Numbered passages for the prompt, best first, within ``budget`` tokens."""
+    out, used = [], 0
+    for c in contexts:
+        item = {"n": len(out) + 1, "title": c.title, "heading": c.heading, "published": c.metadata.get("published"),
+                "text": _sanitize(c.text), "ctx": c}
+        cost = count_tokens(f"{c.title} {c.heading}\n{item['text']}") + 8
+        if out and used + cost > budget:
+            break
+        out.append(item)
+        used += cost
+    return out
+
+
+def _best_quote(ctx: Context, sentence: str) -> tuple[str, int | None, int | None]:
+    """The sentence of the passage that shares most terms with an answer sentence."""
+    want = set(tokenize(sentence))
+    best, best_score = (ctx.text[:120], 0, min(len(ctx.text), 120)), -1.0
+    for s, e in split_sentences(ctx.text):
+        seg = ctx.text[s:e].strip()
+        if not seg:
+            continue
+        score = len(want & set(tokenize(seg))) / (1 + len(want))
+        if score > best_score:
+            lead = ctx.text[s:e].find(seg)
+            best, best_score = (seg, s + lead, s + lead + len(seg)), score
+    quote, s, e = best
+    if ctx.metadata.get("kind") == "record" or " | " in ctx.text:
+        return quote, None, None
+    return quote, ctx.start + s, ctx.start + e
+
+
+def validate(text: str, numbered: list[dict[str, Any]], system_prompt: str) -> tuple[str, list[Citation], list[str], bool]:
+    """Keep only citation markers that name a passage; flag sentences with none; refuse on a leak."""
+    if _leaks(text, system_prompt):
+        return NOT_FOUND, [], [], True
+    if search_key(NOT_FOUND.rstrip("。")) in search_key(text) and len(text) < len(NOT_FOUND) + 40:
+        return NOT_FOUND, [], [], True
+    valid = {item["n"]: item["ctx"] for item in numbered}
+    cited: dict[int, list[str]] = {}
+    unsupported: list[str] = []
+    out_parts: list[str] = []
+    for s, e in split_sentences(text):
+        seg = text[s:e]
+        nums = []
+
+        def keep(m: re.Match[str], nums: list[int] = nums) -> str:
+            ns = [int(x) for x in re.split(r"\s*[,，、]\s*", m.group(1))]
+            good = [n for n in ns if n in valid]
+            nums.extend(good)
+            return "".join(f"[{n}]" for n in good)
+
+        cleaned = _MARKER.sub(keep, seg)
+        plain = _MARKER.sub("", cleaned).strip()
+        if plain and not nums and len(plain) > 6 and not plain.endswith(("：", ":")):
+            unsupported.append(plain)
+        for n in nums:
+            cited.setdefault(n, []).append(plain)
+        out_parts.append(cleaned)
+    citations = []
+    for n in sorted(cited):
+        ctx = valid[n]
+        quote, qs, qe = _best_quote(ctx, " ".join(cited[n]))
+        citations.append(Citation(n=n, source=ctx.source, title=ctx.title, chunk_id=ctx.chunk_id,
+                                  heading=ctx.heading, quote=quote, start=qs, end=qe))
+    return "".join(out_parts).strip(), citations, unsupported, False
+
+
+def _leaks(text: str, system_prompt: str) -> bool:
+    key = search_key(text)
+    lines = [search_key(line.strip()) for line in system_prompt.splitlines() if len(line.strip()) >= 16]
+    return any(line[:24] in key for line in lines)
+
+
+def closest_documents(contexts: list[Context], n: int = 3) -> list[dict[str, Any]]:
+    out, seen = [], set()
+    for c in contexts:
+        if c.source in seen:
+            continue
+        seen.add(c.source)
+        out.append({"source": c.source, "title": c.title, "chunk_id": c.chunk_id, "score": c.score})
+        if len(out) >= n:
+            break
+    return out
+
+
+class Assistant:
+    """Answers questions over a knowledge base, with an LLM when configured and offline otherwise."""
+
+    def __init__(self, settings: Settings, kb: KnowledgeBase | None = None, chat_model=None):
+        self.settings = settings
+        self.kb = kb or KnowledgeBase(settings)
+        self.searcher = HybridSearcher(self.kb)
+        self._chat = chat_model
+        self.use_llm = chat_model is not None or llm_enabled(settings.llm)
+        if self.use_llm and chat_model is None:
+            resolve(settings.llm)  # fail now, with a message naming the setting, not at the first question
+
+    @property
+    def chat_model(self):
+        if self._chat is None:
+            self._chat = make_chat_model(self.settings.llm)
+        return self._chat
+
+    @property
+    def mode_label(self) -> str:
+        if self._chat is not None and not llm_enabled(self.settings.llm):
+            return "大模型（测试用）"
+        return describe(self.settings.llm)
+
+    def prompt_hashes(self) -> dict[str, str]:
+        names = ["answer_system", "answer_user", "condense"] if self.use_llm else []
+        return {n: prompt_hash(n) for n in names}
+
+    # -- steps ---------------------------------------------------------------------------------
+    def condense(self, question: str, history: list[dict[str, str]] | None) -> str:
+        turns = _history_turns(history)
+        if not turns:
+            return question
+        if not self.use_llm:
+            return condense_offline(question, history)
+        prompt = render("condense", history=turns[-6:], question=question)
+        try:
+            out = self._invoke([HumanMessage(prompt)]).content.strip()
+        except ProviderError:
+            return condense_offline(question, history)
+        return out.splitlines()[0].strip() if out else question
+
+    def retrieve(self, question: str, filters: SearchFilters | None = None) -> list[Context]:
+        return self.searcher.search(question, k=self.settings.answer.k, filters=filters)
+
+    def _messages(self, question: str, numbered: list[dict[str, Any]]) -> list:
+        return [SystemMessage(render("answer_system")), HumanMessage(render("answer_user", contexts=numbered,
+                                                                            question=question))]
+
+    def _invoke(self, messages):
+        import openai
+
+        try:
+            return self.chat_model.invoke(messages)
+        except openai.AuthenticationError as exc:
+            raise ProviderError("大模型服务拒绝了密钥：请检查 KECHUANG_LLM__API_KEY 或服务商的密钥环境变量。") from exc
+        except (openai.APIConnectionError, openai.APITimeoutError) as exc:
+            raise ProviderError("无法连接大模型服务：请检查 KECHUANG_LLM__BASE_URL 与网络。", retryable=True) from exc
+        except openai.APIError as exc:
+            raise ProviderError(f"大模型服务出错（{type(exc).__name__}），请稍后重试。", retryable=True) from exc
+
+    # -- the chain -----------------------------------------------------------------------------
+    def chain(self):
+        """The LCEL pipeline: {question, history, filters} → Answer."""
+        return (
+            RunnableLambda(lambda x: {**x, "t0": time.perf_counter(),
+                                      "standalone": self.condense(x["question"], x.get("history"))})
+            | RunnableLambda(lambda x: {**x, "contexts": self.retrieve(x["standalone"], x.get("filters"))})
+            | RunnableLambda(self._answer_step)
+        )
+
+    def _answer_step(self, x: dict[str, Any]) -> Answer:
+        question, contexts = x["question"], x["contexts"]
+        base = dict(question=question, standalone_question=x["standalone"], contexts=contexts,
+                    settings_fingerprint=self.settings.fingerprint(), prompt_hashes=self.prompt_hashes())
+        if not self.use_llm:
+            text, citations, refused = answer_extractive(
+                x["standalone"], contexts, max_sentences=self.settings.answer.max_sentences,
+                min_coverage=self.settings.answer.min_coverage)
+            ans = Answer(text=text, citations=citations, refused=refused, mode="extractive", **base)
+        else:
+            numbered = build_context(contexts, self.settings.llm.context_tokens)
+            if not numbered:
+                ans = Answer(text=NOT_FOUND, refused=True, mode="llm", model=self.mode_label, **base)
+            else:
+                msgs = self._messages(x["standalone"], numbered)
+                reply = self._invoke(msgs)
+                ans = self._finish(reply.content, numbered, msgs, base, getattr(reply, "usage_metadata", None))
+        if ans.refused:
+            ans.closest = closest_documents(contexts)
+        ans.latency_ms = round((time.perf_counter() - x["t0"]) * 1000, 1)
+        return ans
+
+    def _finish(self, raw: str, numbered, msgs, base, usage) -> Answer:
+        text, citations, unsupported, refused = validate(raw, numbered, msgs[0].content)
+        if not refused and not citations:
+            unsupported = unsupported or [text]
+        return Answer(text=text, citations=citations, unsupported=unsupported, refused=refused, mode="llm",
+                      model=self.mode_label,
+                      usage={k: int(v) for k, v in (usage or {}).items() if isinstance(v, int)}, **base)
+
+    def ask(self, question: str, history: list[dict[str, str]] | None = None,
+            filters: SearchFilters | None = None) -> Answer:
+        question = (question or "").strip()
+        if not question:
+            return Answer(question="", text="请输入问题。", refused=True,
+                          settings_fingerprint=self.settings.fingerprint())
+        return self.chain().invoke({"question": question, "history": history, "filters": filters})
+
+    def stream(self, question: str, history: list[dict[str, str]] | None = None,
+               filters: SearchFilters | None = None) -> Iterator[str | Answer]:
+        """Yields text as it is produced, then the validated Answer."""
+        question = (question or "").strip()
+        if not self.use_llm or not question:
+            ans = self.ask(question, history, filters)
+            yield from _pieces(ans.text)
+            yield ans
+            return
+        t0 = time.perf_counter()
+        standalone = self.condense(question, history)
+        contexts = self.retrieve(standalone, filters)
+        base = dict(question=question, standalone_question=standalone, contexts=contexts,
+                    settings_fingerprint=self.settings.fingerprint(), prompt_hashes=self.prompt_hashes())
+        numbered = build_context(contexts, self.settings.llm.context_tokens)
+        if not numbered:
+            ans = Answer(text=NOT_FOUND, refused=True, mode="llm", model=self.mode_label,
+                         closest=closest_documents(contexts), **base)
+            yield NOT_FOUND
+            yield ans
+            return
+        msgs = self._messages(standalone, numbered)
+        import openai
+
+        parts: list[str] = []
+        usage = None
+        try:
+            for chunk in self.chat_model.stream(msgs):
+                if chunk.content:
+                    parts.append(chunk.content)
+                    yield chunk.content
+                usage = getattr(chunk, "usage_metadata", None) or usage
+        except (openai.APIConnectionError, openai.APITimeoutError) as exc:
+            raise ProviderError("无法连接大模型服务：请检查 KECHUANG_LLM__BASE_URL 与网络。", retryable=True) from exc
+        except openai.APIError as exc:
+            raise ProviderError(f"大模型服务出错（{type(exc).__name__}），请稍后重试。", retryable=True) from exc
+        ans = self._finish("".join(parts), numbered, msgs, base, usage)
+        if ans.refused:
+            ans.closest = closest_documents(contexts)
+        ans.latency_ms = round((time.perf_counter() - t0) * 1000, 1)
+        yield ans
+
+
+def _pieces(text: str, size: int = 8) -> Iterator[str]:
+    for i in range(0, len(text), size):
+        yield text[i:i + size]

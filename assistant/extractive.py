@@ -1,0 +1,270 @@
+"""The offline answerer: picks the sentences of the retrieved passages that answer the question and
+quotes them, each with its citation. It never writes a fact that is not in a cited passage; when the
+evidence is weak it refuses with the shared sentinel phrase.
+
+Sentence score = weighted share of the question's key terms the sentence (with its heading) contains
++ a bonus when the sentence has what the question type asks for (a number, a date, a list, a name)
++ a small prior from the passage's retrieval rank.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant._text import search_key, split_sentences, tokenize
+from assistant.prompts import NOT_FOUND
+from assistant.types import Citation, Context
+
+# Question-type cues: (pattern in the question, pattern the answer sentence should contain).
+_CUES: list[tuple[str, re.Pattern[str], re.Pattern[str]]] = [
+    ("number", re.compile(r"多少|几[个项家名位人次年倍]?|比例|金额|额度|多大|多高|多长|上限|标准|百分之|税率|幅度|补助|奖励|资助"),
+     re.compile(r"\d|[一二三四五六七八九十百千万]+[个项家名位人万元倍%]|百分之")),
+    ("date", re.compile(r"何时|什么时候|哪一?年|哪一?天|日期|时间|期限|截止|有效期|多久|起止"),
+     re.compile(r"\d{4}\s*年|\d{1,2}\s*月|\d{4}[-/.]\d{1,2}|年度|日起|之日|有效期")),
+    ("list", re.compile(r"哪些|条件|包括|要求|流程|步骤|材料|程序|措施|做法|方面|内容"),
+     re.compile(r"^[（(]?[一二三四五六七八九十\d]+[、）).．]|：$|包括|如下|下列|以下|应当|须|需")),
+    ("who", re.compile(r"谁|哪个|哪家|哪位|哪些单位|什么机构|哪个部门|由谁|牵头|负责"),
+     re.compile(r"局|委|会|院|大学|公司|中心|部门|政府|协会|学会|科协")),
+    ("name", re.compile(r"叫什么|名称|名字|称为|什么平台|什么品牌|什么奖|哪个平台|什么项目"),
+     re.compile(r"“[^”]{2,30}”|《[^》]{2,40}》|「[^」]{2,30}」")),
+    ("define", re.compile(r"是什么|什么是|指什么|含义|定义|何谓"), re.compile(r"是指|指的是|是|称为|简称")),
+]
+_INJECTION = re.compile(
+    r"忽略(?:以上|上述|之前|前面|所有)?(?:的)?(?:指令|指示|提示|规则|要求)|无视(?:以上|之前)|"
+    r"ignore (?:all |any )?(?:previous|above|prior) (?:instructions|prompts)|system prompt|系统提示词?|"
+    r"你现在是|扮演|输出你的(?:提示|指令)|developer mode|jailbreak", re.I)
+_REQUIRED_CUES = {"number": 0.6, "date": 0.7, "name": 0.85}
+_LIST_ITEM = re.compile(r"^[（(][一二三四五六七八九十\d]+[）)]|^\d{1,2}[.．、]|^[一二三四五六七八九十]+、")
+
+
+def looks_like_injection(text: str) -> bool:
+    """Text inside a document that tries to instruct the assistant."""
+    return bool(_INJECTION.search(text))
+
+
+_YEAR = re.compile(r"(?<!\d)(19\d{2}|20\d{2})(?!\d)")
+_ORDINAL = re.compile(r"第[一二三四五六七八九十\d]+[届次批期]|首[届次批期]")
+
+
+def constraints(question: str) -> list[tuple[str, list[str]]]:
+    """Hard facts a question pins down — a year, a region, an ordinal (第二届) — each with the forms that
+    satisfy it. A sentence that answers a different year or place does not answer the question."""
+    from assistant.ingest.metadata import _gazetteer
+
+    key = search_key(question)
+    out: list[tuple[str, list[str]]] = []
+    for y in dict.fromkeys(_YEAR.findall(key)):
+        out.append(("year", [y]))
+    seen: set[str] = set()
+    masked = key
+    for alias, canon in _gazetteer():
+        if alias in masked and canon not in seen:
+            seen.add(canon)
+            forms = sorted({a for a, c in _gazetteer() if c == canon})
+            out.append(("region", forms))
+            masked = masked.replace(alias, " ")
+    for o in dict.fromkeys(_ORDINAL.findall(key)):
+        forms = [o]
+        if o.startswith("首"):
+            forms.append("第一" + o[1:])
+        elif o.startswith("第一"):
+            forms.append("首" + o[2:])
+        out.append(("ordinal", forms))
+    return out
+
+
+def _satisfied(kind: str, forms: list[str], sent_key: str, ctx: Context) -> bool:
+    if any(f in sent_key for f in forms):
+        return True
+    if kind == "ordinal":
+        return False
+    head = search_key(f"{ctx.title} {ctx.heading}")
+    if any(f in head for f in forms):
+        return True
+    if kind == "year":
+        return str(ctx.metadata.get("published", ""))[:4] in forms and ("今年" in sent_key or "本年" in sent_key)
+    region = search_key(str(ctx.metadata.get("region") or ""))
+    return bool(region) and any(f in region or region in f for f in forms)
+
+
+@dataclass
+class _Sent:
+    ctx: int
+    start: int  # offsets within the context text
+    end: int
+    text: str
+    score: float = 0.0
+    coverage: float = 0.0
+
+
+def question_types(question: str) -> list[str]:
+    return [name for name, q, _ in _CUES if q.search(question)]
+
+
+@dataclass
+class _Term:
+    """A key term of the question; ``alts`` are the tokens of its synonyms (高企 ↔ 高新技术企业)."""
+
+    tokens: list[str]
+    weight: float
+    alts: list[str]
+
+
+def _terms(question: str) -> list[_Term]:
+    """Key terms with weights: longer tokens say more; a synonym group counts once, matched by any form."""
+    from assistant.synonyms import groups
+
+    key = search_key(question)
+    toks = tokenize(question)
+    weight = {t: 1.0 + 0.5 * min(len(t), 4) for t in toks}
+    # search-mode sub-tokens of a longer token ("高新技术企业" → "高新", "技术") weigh less on their own
+    for t in list(weight):
+        if any(t != u and t in u for u in weight):
+            weight[t] *= 0.5
+    terms: list[_Term] = []
+    grouped: set[str] = set()
+    for g in groups():
+        present = [m for m in g if search_key(m) in key]
+        if not present:
+            continue
+        mine = [t for m in present for t in tokenize(m) if t in weight]
+        if not mine:
+            continue
+        alts = [t for m in g if m not in present for t in tokenize(m)]
+        terms.append(_Term(mine, max(weight[t] for t in mine), alts))
+        grouped.update(mine)
+    terms.extend(_Term([t], w, []) for t, w in weight.items() if t not in grouped)
+    return terms
+
+
+def _sentences(ctx: Context, i: int) -> list[_Sent]:
+    text = ctx.text
+    out = []
+    if ctx.metadata.get("kind") == "record" or "\n" in text and " | " in text:
+        spans = []
+        pos = 0
+        for line in text.split("\n"):
+            spans.append((pos, pos + len(line)))
+            pos += len(line) + 1
+    else:
+        spans = split_sentences(text)
+    for s, e in spans:
+        seg = text[s:e]
+        stripped = seg.strip()
+        if len(stripped) < 4:
+            continue
+        lead = len(seg) - len(seg.lstrip())
+        out.append(_Sent(i, s + lead, s + lead + len(stripped), stripped))
+    return out
+
+
+def _score(sent: _Sent, ctx: Context, rank: int, terms: list[_Term], qtypes: list[str],
+           musts: list[tuple[str, list[str]]]) -> None:
+    total = sum(t.weight for t in terms) or 1.0
+    key = search_key(sent.text)
+    head = search_key(f"{ctx.title} {ctx.heading}")
+    got = 0.0
+    for term in terms:
+        if all(t in key for t in term.tokens) or (term.alts and any(a in key for a in term.alts)):
+            got += term.weight
+        elif any(t in key for t in term.tokens):
+            got += term.weight * 0.5
+        elif all(t in head for t in term.tokens):
+            got += term.weight * 0.5
+    sent.coverage = got / total
+    for kind, forms in musts:
+        if not _satisfied(kind, forms, key, ctx):
+            sent.coverage *= 0.5
+    bonus = 0.0
+    for name, _, want in _CUES:
+        if name in qtypes:
+            if want.search(sent.text):
+                bonus += 0.15
+            elif name in _REQUIRED_CUES:
+                # "how many" is not answered by a sentence without a number, "when" not without a date
+                sent.coverage *= _REQUIRED_CUES[name]
+    length = len(sent.text)
+    penalty = 0.1 if length < 10 else (0.1 if length > 220 else 0.0)
+    sent.score = sent.coverage + bonus + 0.12 / (1 + rank) - penalty
+
+
+def answer_extractive(question: str, contexts: list[Context], *, max_sentences: int = 4,
+                      min_coverage: float = 0.45) -> tuple[str, list[Citation], bool]:
+    """Returns (answer text, citations, refused)."""
+    terms = _terms(question)
+    qtypes = question_types(question)
+    musts = constraints(question)
+    if not contexts or not terms:
+        return NOT_FOUND, [], True
+    sents: list[_Sent] = []
+    for i, ctx in enumerate(contexts):
+        for s in _sentences(ctx, i):
+            if looks_like_injection(s.text):
+                continue  # never quote text that tries to instruct the assistant
+            _score(s, ctx, i, terms, qtypes, musts)
+            sents.append(s)
+    if not sents:
+        return NOT_FOUND, [], True
+    ranked = sorted(sents, key=lambda s: -s.score)
+    best = ranked[0]
+    if best.coverage < min_coverage:
+        return NOT_FOUND, [], True
+    chosen: list[_Sent] = [best]
+    threshold = max(min_coverage * 0.8, best.score * 0.6)
+    for s in ranked[1:]:
+        if len(chosen) >= max_sentences:
+            break
+        if s.score < threshold or s.coverage < min_coverage * 0.6:
+            break
+        if any(s.ctx == c.ctx and (s.start < c.end and c.start < s.end) for c in chosen):
+            continue
+        if any(search_key(s.text) == search_key(c.text) for c in chosen):
+            continue
+        chosen.append(s)
+    # A sentence that introduces a list ("……条件：") brings its items along.
+    if "list" in qtypes or best.text.endswith(("：", ":")):
+        items = _following_items(best, [x for x in sents if x.ctx == best.ctx])
+        chosen.extend(i for i in items if i not in chosen)
+    return _compose(chosen, contexts)
+
+
+def _following_items(head: _Sent, same_ctx: list[_Sent], limit: int = 8) -> list[_Sent]:
+    after = sorted((s for s in same_ctx if s.start >= head.end), key=lambda s: s.start)
+    items = []
+    for s in after:
+        if _LIST_ITEM.match(s.text) or (items and not s.text.endswith("。") and len(items) < limit):
+            items.append(s)
+            if len(items) >= limit:
+                break
+        else:
+            break
+    return items if head.text.endswith(("：", ":")) or items else []
+
+
+def _compose(chosen: list[_Sent], contexts: list[Context]) -> tuple[str, list[Citation], bool]:
+    # Keep document order inside a passage; passages in the order they were first chosen.
+    order: list[int] = []
+    for s in chosen:
+        if s.ctx not in order:
+            order.append(s.ctx)
+    numbers = {ctx: n for n, ctx in enumerate(order, start=1)}
+    citations: dict[int, Citation] = {}
+    lines = []
+    for ctx_i in order:
+        ctx = contexts[ctx_i]
+        for s in sorted((s for s in chosen if s.ctx == ctx_i), key=lambda s: s.start):
+            n = numbers[ctx_i]
+            lines.append(f"{s.text}[{n}]")
+            base = ctx.start if ctx.metadata.get("kind") != "record" and " | " not in ctx.text else None
+            if n not in citations:
+                citations[n] = Citation(n=n, source=ctx.source, title=ctx.title, chunk_id=ctx.chunk_id,
+                                        heading=ctx.heading, quote=s.text,
+                                        start=base + s.start if base is not None else None,
+                                        end=base + s.end if base is not None else None)
+            else:
+                c = citations[n]
+                c.quote = c.quote + "……" + s.text
+                if c.start is not None and base is not None:
+                    c.end = base + s.end
+    return "\n".join(lines), list(citations.values()), False

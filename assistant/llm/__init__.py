@@ -1,0 +1,1 @@
+"""LLM providers (as data) and the chat-model factory."""

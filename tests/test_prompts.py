@@ -1,0 +1,26 @@
+import pytest
+from jinja2 import UndefinedError
+
+from assistant.prompts import NOT_FOUND, prompt_hash, prompt_names, render
+
+SAMPLE_VARS = {
+    "answer_user": {"contexts": [{"n": 1, "title": "t", "heading": "h", "published": "2024-01-01", "text": "x"}],
+                    "question": "q"},
+    "condense": {"history": [{"role": "user", "content": "a"}], "question": "q"},
+}
+
+
+@pytest.mark.parametrize("name", prompt_names())
+def test_every_prompt_renders(name):
+    text = render(name, **SAMPLE_VARS.get(name, {}))
+    assert text and "{{" not in text and "{%" not in text
+    assert len(prompt_hash(name)) == 12
+
+
+def test_missing_variable_is_an_error():
+    with pytest.raises(UndefinedError):
+        render("answer_user", question="q")
+
+
+def test_sentinel_is_shared_by_prompt_and_code():
+    assert NOT_FOUND in render("answer_system")
