@@ -28,14 +28,14 @@ def llm_enabled(llm: LLMSettings) -> bool:
     return llm.provider not in ("", "none", None)
 
 
-def make_chat_model(llm: LLMSettings, streaming: bool = False):
+def make_chat_model(llm: LLMSettings):
     from langchain_openai import ChatOpenAI
 
     spec, base_url, key, model = resolve(llm)
     return ChatOpenAI(
         model=model, base_url=base_url, api_key=key or "not-needed", temperature=llm.temperature,
         timeout=llm.timeout_s, max_retries=llm.max_retries, max_tokens=llm.max_answer_tokens,
-        streaming=streaming, stream_usage=True,
+        stream_usage=True,  # ChatOpenAI(streaming=False) would turn .stream() into one chunk
     )
 
 
