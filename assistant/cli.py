@@ -30,7 +30,7 @@ JsonOut = Annotated[bool, typer.Option("--json", help="输出 JSON，供脚本�
 
 def _setup_logging() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    for name in ("httpx", "chromadb", "jieba", "unstructured", "urllib3", "opentelemetry"):
+    for name in ("httpx", "chromadb", "jieba", "unstructured", "urllib3", "opentelemetry", "bm25s", "openai"):
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
@@ -196,6 +196,182 @@ def kb_remove(source: Annotated[str, typer.Argument(help="文件名或记录编�
     except AssistantError as exc:
         _fail(exc)
     console.print(f"已删除 {len(removed)} 个来源：{'、'.join(removed[:10])}{' …' if len(removed) > 10 else ''}")
+
+
+def _assistant(data_dir: Path | None):
+    from assistant.chains import Assistant
+
+    return Assistant(_settings(data_dir))
+
+
+def answer_json(ans) -> dict:
+    """The stable JSON shape of an answer (scripts outside the project rely on these names)."""
+    return {
+        "question": ans.question, "answer": ans.text, "refused": ans.refused, "mode": ans.mode, "model": ans.model,
+        "citations": [{"n": c.n, "source": c.source, "title": c.title, "chunk_id": c.chunk_id, "heading": c.heading,
+                       "quote": c.quote, "start": c.start, "end": c.end} for c in ans.citations],
+        "closest": ans.closest, "unsupported": ans.unsupported, "standalone_question": ans.standalone_question,
+        "contexts": [{"source": c.source, "chunk_id": c.chunk_id, "score": c.score, "title": c.title}
+                     for c in ans.contexts],
+        "latency_ms": ans.latency_ms, "usage": ans.usage, "settings_fingerprint": ans.settings_fingerprint,
+        "prompt_hashes": ans.prompt_hashes,
+    }
+
+
+def _print_answer(ans) -> None:
+    if ans.refused:
+        console.print(f"[yellow]{ans.text}[/yellow]")
+        if ans.closest:
+            console.print("[dim]最接近的资料：[/dim]")
+            for d in ans.closest:
+                console.print(f"  · {d['title']} [dim]({d['source']})[/dim]", markup=True)
+        return
+    if ans.citations:
+        console.print("\n[dim]出处：[/dim]")
+        for c in ans.citations:
+            where = f"{c.title}" + (f" · {c.heading}" if c.heading else "")
+            console.print(f"  [cyan][{c.n}][/cyan] {where} [dim]({c.source})[/dim]")
+            console.print(f"      “{c.quote[:120]}{'…' if len(c.quote) > 120 else ''}”", markup=False)
+    if ans.unsupported:
+        console.print(f"[red]注意：{len(ans.unsupported)} 句没有出处，请核实。[/red]")
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="问题。")],
+    type_: Annotated[list[str] | None, typer.Option("--type", help="只在这些类型中检索。")] = None,
+    region: Annotated[list[str] | None, typer.Option("--region", help="只在这些地区中检索。")] = None,
+    data_dir: DataDir = None,
+    as_json: JsonOut = False,
+    stream: Annotated[bool, typer.Option("--stream", help="边生成边输出。")] = False,
+) -> None:
+    """提问：回答附带引用；资料中没有的内容不回答。未配置大模型时为离线摘录模式。"""
+    _setup_logging()
+    from assistant.retrieval import SearchFilters
+
+    try:
+        assistant = _assistant(data_dir)
+        filters = SearchFilters(types=type_ or None, regions=region or None)
+        if stream and not as_json:
+            console.print(f"[dim]{assistant.mode_label}[/dim]")
+            ans = None
+            for piece in assistant.stream(question, filters=filters):
+                if isinstance(piece, str):
+                    console.print(piece, end="", markup=False, highlight=False)
+                else:
+                    ans = piece
+            console.print()
+            if ans is not None:
+                _print_answer(ans)
+            return
+        ans = assistant.ask(question, filters=filters)
+    except AssistantError as exc:
+        _fail(exc)
+    if as_json:
+        print(json.dumps(answer_json(ans), ensure_ascii=False, indent=2))
+        return
+    console.print(f"[dim]{assistant.mode_label}[/dim]")
+    if not ans.refused:
+        console.print(ans.text, markup=False, highlight=False)
+    _print_answer(ans)
+
+
+@app.command()
+def chat(data_dir: DataDir = None) -> None:
+    """多轮对话（输入 /new 开始新对话，/quit 退出）。"""
+    _setup_logging()
+    try:
+        assistant = _assistant(data_dir)
+    except AssistantError as exc:
+        _fail(exc)
+    console.print(f"科创助手 · {assistant.mode_label}。输入问题，/new 新对话，/quit 退出。")
+    history: list[dict[str, str]] = []
+    while True:
+        try:
+            q = console.input("[bold green]您：[/bold green]").strip()
+        except (EOFError, KeyboardInterrupt):
+            console.print()
+            break
+        if not q:
+            continue
+        if q in ("/quit", "/exit", "退出"):
+            break
+        if q == "/new":
+            history = []
+            console.print("[dim]已开始新对话。[/dim]")
+            continue
+        try:
+            ans = None
+            console.print("[bold cyan]助手：[/bold cyan]", end="")
+            for piece in assistant.stream(q, history=history):
+                if isinstance(piece, str):
+                    console.print(piece, end="", markup=False, highlight=False)
+                else:
+                    ans = piece
+            console.print()
+            if ans is not None:
+                _print_answer(ans)
+                history += [{"role": "user", "content": q}, {"role": "assistant", "content": ans.text}]
+        except AssistantError as exc:
+            err.print(f"[red]错误：[/red]{exc}")
+
+
+@app.command()
+def support(
+    profile: Annotated[Path | None, typer.Option("--profile", help="企业画像 JSON 文件。")] = None,
+    text: Annotated[str | None, typer.Option("--text", help="用一句话描述企业，例如“镇江市新材料高企，职工180人”。")] = None,
+    all_regions: Annotated[bool, typer.Option("--all-regions", help="也列出其他地区的措施。")] = False,
+    data_dir: DataDir = None,
+    as_json: JsonOut = False,
+) -> None:
+    """哪些支持政策适用于我：逐条列出条件是否满足（附出处）、优惠估算、有效期和截止日期。"""
+    _setup_logging()
+    from pydantic import ValidationError
+
+    from assistant.support import EnterpriseProfile, SupportFinder, profile_from_text
+
+    try:
+        if profile is None and not text:
+            raise AssistantError("请用 --profile FILE 提供企业画像 JSON，或用 --text 描述企业。")
+        base = None
+        if profile is not None:
+            try:
+                base = EnterpriseProfile.model_validate_json(profile.read_text(encoding="utf-8"))
+            except OSError as exc:
+                raise AssistantError(f"无法读取 {profile}：{exc.strerror}") from exc
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                raise AssistantError(f"{profile} 字段 {'.'.join(map(str, first['loc']))}：{first['msg']}") from exc
+        prof = profile_from_text(text, base) if text else base
+        report = SupportFinder(_kb(data_dir)).find(prof, include_other_regions=all_regions)
+    except AssistantError as exc:
+        _fail(exc)
+    if as_json:
+        print(report.model_dump_json(indent=2))
+        return
+    labels = {"eligible": "[green]符合[/green]", "possible": "[yellow]可能符合[/yellow]",
+              "not_eligible": "[red]不符合[/red]", "expired": "[dim]已失效[/dim]"}
+    marks = {"met": "[green]✓[/green]", "not_met": "[red]✗[/red]", "unknown": "[yellow]?[/yellow]"}
+    for m in report.measures:
+        extra = []
+        if m.valid_to:
+            extra.append(f"有效期至 {m.valid_to}")
+        if m.deadline:
+            extra.append(f"申报截止 {m.deadline}" + ("（本期已截止）" if m.deadline_passed else ""))
+        console.print(f"{labels[m.status]} [bold]{m.name}[/bold] [dim]{m.level or ''} · {m.region}"
+                      f"{' · ' + '，'.join(extra) if extra else ''}{' · 示例数据' if m.sample else ''}[/dim]")
+        console.print(f"    优惠：{m.benefit}", markup=False)
+        if m.estimate:
+            tax = f"，约少缴企业所得税 {m.estimate.tax_saving_wan:g} 万元" if m.estimate.tax_saving_wan is not None else ""
+            console.print(f"    估算：{m.estimate.label} ≈ {m.estimate.value_wan:g} 万元（{m.estimate.formula}）{tax}",
+                          markup=False)
+        for c in m.conditions:
+            cite = f" [dim]〔{c.citation.source}{' · ' + c.citation.heading if c.citation and c.citation.heading else ''}〕[/dim]" if c.citation else ""
+            console.print(f"    {marks[c.status]} {c.text} [dim]{c.detail}[/dim]{cite}")
+    if report.missing_facts:
+        console.print("[yellow]补充这些信息可以确定更多措施：[/yellow]" + "；".join(report.missing_facts))
+    if report.excluded_other_regions:
+        console.print(f"[dim]另有 {report.excluded_other_regions} 项其他地区的措施未列出（--all-regions 查看）。[/dim]")
 
 
 EXAMPLE_QUERIES = [

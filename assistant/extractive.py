@@ -35,7 +35,6 @@ _INJECTION = re.compile(
     r"ignore (?:all |any )?(?:previous|above|prior) (?:instructions|prompts)|system prompt|系统提示词?|"
     r"你现在是|扮演|输出你的(?:提示|指令)|developer mode|jailbreak", re.I)
 _REQUIRED_CUES = {"number": 0.6, "date": 0.7, "name": 0.85}
-_LIST_ITEM = re.compile(r"^[（(][一二三四五六七八九十\d]+[）)]|^\d{1,2}[.．、]|^[一二三四五六七八九十]+、")
 
 
 def looks_like_injection(text: str) -> bool:
@@ -211,35 +210,40 @@ def answer_extractive(question: str, contexts: list[Context], *, max_sentences: 
     if best.coverage < min_coverage:
         return NOT_FOUND, [], True
     chosen: list[_Sent] = [best]
-    threshold = max(min_coverage * 0.8, best.score * 0.6)
+    intro = best.text.endswith(("：", ":"))
+    if intro:
+        # "……须同时满足下列条件：" — the answer is what follows it in the passage.
+        chosen.extend(_following(best, [x for x in sents if x.ctx == best.ctx]))
+    limit = max_sentences + (len(chosen) - 1 if intro else 0)
+    threshold = max(min_coverage * 0.8, best.score * (0.85 if intro else 0.6))
     for s in ranked[1:]:
-        if len(chosen) >= max_sentences:
+        if len(chosen) >= limit:
             break
         if s.score < threshold or s.coverage < min_coverage * 0.6:
             break
+        if s.text.endswith(("：", ":")):
+            continue  # an introduction without its list says nothing
         if any(s.ctx == c.ctx and (s.start < c.end and c.start < s.end) for c in chosen):
             continue
         if any(search_key(s.text) == search_key(c.text) for c in chosen):
             continue
         chosen.append(s)
-    # A sentence that introduces a list ("……条件：") brings its items along.
-    if "list" in qtypes or best.text.endswith(("：", ":")):
-        items = _following_items(best, [x for x in sents if x.ctx == best.ctx])
-        chosen.extend(i for i in items if i not in chosen)
     return _compose(chosen, contexts)
 
 
-def _following_items(head: _Sent, same_ctx: list[_Sent], limit: int = 8) -> list[_Sent]:
-    after = sorted((s for s in same_ctx if s.start >= head.end), key=lambda s: s.start)
-    items = []
-    for s in after:
-        if _LIST_ITEM.match(s.text) or (items and not s.text.endswith("。") and len(items) < limit):
-            items.append(s)
-            if len(items) >= limit:
-                break
-        else:
+def _following(head: _Sent, same_ctx: list[_Sent], max_items: int = 10, max_chars: int = 500) -> list[_Sent]:
+    """The sentences after a list introduction, up to the next section or the size limit."""
+    from assistant.ingest.structure import heading_level
+
+    out, size = [], 0
+    for s in sorted((s for s in same_ctx if s.start >= head.end), key=lambda s: s.start):
+        if out and 0 < heading_level(s.text) <= 3:
             break
-    return items if head.text.endswith(("：", ":")) or items else []
+        out.append(s)
+        size += len(s.text)
+        if len(out) >= max_items or size >= max_chars:
+            break
+    return out
 
 
 def _compose(chosen: list[_Sent], contexts: list[Context]) -> tuple[str, list[Citation], bool]:
@@ -253,9 +257,19 @@ def _compose(chosen: list[_Sent], contexts: list[Context]) -> tuple[str, list[Ci
     lines = []
     for ctx_i in order:
         ctx = contexts[ctx_i]
+        n = numbers[ctx_i]
+        run: list[_Sent] = []
         for s in sorted((s for s in chosen if s.ctx == ctx_i), key=lambda s: s.start):
-            n = numbers[ctx_i]
-            lines.append(f"{s.text}[{n}]")
+            # Adjacent sentences of one paragraph read as one quote with one marker.
+            if run and ctx.text[run[-1].end:s.start].strip(" \t") == "":
+                run.append(s)
+                continue
+            if run:
+                lines.append(ctx.text[run[0].start:run[-1].end] + f"[{n}]")
+            run = [s]
+        if run:
+            lines.append(ctx.text[run[0].start:run[-1].end] + f"[{n}]")
+        for s in sorted((s for s in chosen if s.ctx == ctx_i), key=lambda s: s.start):
             base = ctx.start if ctx.metadata.get("kind") != "record" and " | " not in ctx.text else None
             if n not in citations:
                 citations[n] = Citation(n=n, source=ctx.source, title=ctx.title, chunk_id=ctx.chunk_id,

@@ -29,6 +29,8 @@ CREATE TABLE IF NOT EXISTS chunks (
     start INTEGER, "end" INTEGER, tokens TEXT, metadata TEXT
 );
 CREATE INDEX IF NOT EXISTS chunks_source ON chunks(source);
+CREATE TABLE IF NOT EXISTS records (source TEXT PRIMARY KEY, type TEXT, data TEXT);
+CREATE INDEX IF NOT EXISTS records_type ON records(type);
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT);
 """
 
@@ -85,6 +87,10 @@ class Manifest:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 self._db.execute("DELETE FROM chunks WHERE source=?", (doc.source,))
+                self._db.execute("DELETE FROM records WHERE source=?", (doc.source,))
+                if doc.record is not None:
+                    self._db.execute("INSERT INTO records(source, type, data) VALUES (?,?,?)",
+                                     (doc.source, doc.doc_type, json.dumps(doc.record, ensure_ascii=False)))
                 self._db.executemany(
                     'INSERT OR REPLACE INTO chunks(chunk_id, source, ordinal, title, heading, text, start, "end",'
                     " tokens, metadata) VALUES (?,?,?,?,?,?,?,?,?,?)",
@@ -116,9 +122,22 @@ class Manifest:
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             self._db.execute("DELETE FROM chunks WHERE source=?", (source,))
+            self._db.execute("DELETE FROM records WHERE source=?", (source,))
             self._db.execute("DELETE FROM documents WHERE source=?", (source,))
             self._bump()
             self._db.execute("COMMIT")
+
+    def records(self, rtype: str | None = None) -> list[dict[str, Any]]:
+        """Validated platform records of complete documents, optionally of one type."""
+        q = ("SELECT r.data FROM records r JOIN documents d ON d.source=r.source WHERE d.status='complete'"
+             + (" AND r.type=?" if rtype else "") + " ORDER BY r.source")
+        return [json.loads(row[0]) for row in self._db.execute(q, (rtype,) if rtype else ())]
+
+    def chunks_of(self, source: str) -> list[dict[str, Any]]:
+        cur = self._db.execute('SELECT chunk_id, source, ordinal, title, heading, text, start, "end", metadata '
+                               "FROM chunks WHERE source=? ORDER BY ordinal", (source,))
+        cols = [c[0] for c in cur.description]
+        return [dict(zip(cols, r, strict=True)) | {"metadata": json.loads(r[-1])} for r in cur.fetchall()]
 
     def chunk_ids(self, source: str) -> list[str]:
         return [r[0] for r in self._db.execute("SELECT chunk_id FROM chunks WHERE source=?", (source,))]

@@ -121,12 +121,28 @@ class ServiceTeam(RecordBase):
     society: OptStr = None
 
 
+ConditionKey = Literal["region", "industry", "qualification", "employees", "revenue_wan", "assets_wan", "rd_ratio",
+                       "years_since_founded", "not_industry"]
+ConditionOp = Literal["in", "not_in", "has", "lte", "gte", "lt", "gt", "eq", "between"]
+
+
+class Guard(BaseModel):
+    """When a condition applies (tiers: "收入不超过5000万元的企业，比例不低于5%")."""
+
+    key: ConditionKey
+    op: ConditionOp
+    value: Any
+
+
 class Condition(BaseModel):
-    key: Literal["region", "industry", "qualification", "employees", "revenue_wan", "assets_wan", "rd_ratio",
-                 "years_since_founded", "not_industry"]
-    op: Literal["in", "not_in", "has", "lte", "gte", "eq"]
+    """One eligibility condition of a policy item; ``text`` is the wording of the source document, which is
+    quoted as the citation. ``when`` restricts it to the profiles it applies to."""
+
+    key: ConditionKey
+    op: ConditionOp
     value: Any
     text: str
+    when: Guard | None = None
 
 
 class PolicyItem(RecordBase):
@@ -141,6 +157,9 @@ class PolicyItem(RecordBase):
     source_doc: OptStr = None
     clause: OptStr = None
     conditions: list[Condition] = Field(default_factory=list)
+    estimate_expr: OptStr = Field(None, description="Arithmetic over profile fields, e.g. 'rd_expense_wan * 1.0'.")
+    estimate_label: OptStr = None
+    estimate_tax_rate: OptFloat = Field(None, description="If set, also show estimate × rate as tax saved.")
 
 
 Record = Need | Expert | Achievement | Organization | ServiceTeam | PolicyItem
@@ -288,7 +307,7 @@ _LABELS = {
     "clause": "条款",
 }
 _HIDDEN = {"id", "type", "name", "region", "province", "field", "date", "description", "keywords", "sample",
-           "conditions", "contact"}
+           "conditions", "contact", "estimate_expr", "estimate_label", "estimate_tax_rate"}
 
 
 def render(rec: RecordBase) -> str:
@@ -329,7 +348,7 @@ def to_document(rec: RecordBase, path: Path) -> Document:
         source=rec.id, path=str(path), kind="record", title=rec.name, text=text,
         blocks=[Block(kind="paragraph", text=text, start=0, end=len(text))],
         published=rec.date, region=rec.region, doc_type=rec.type, metadata=meta,
-        content_hash=content_hash(text),
+        content_hash=content_hash(text), record=rec.model_dump(mode="json"),
     )
 
 

@@ -127,4 +127,4 @@ class Settings(BaseSettings):
 
 
 # Bump when the chunk format or the search key changes, so old indexes are not queried.
-INDEX_SCHEMA_VERSION = 1
+INDEX_SCHEMA_VERSION = 2

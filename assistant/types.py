@@ -36,6 +36,7 @@ class Document(BaseModel):
     metadata: dict[str, Any] = Field(default_factory=dict)
     content_hash: str = ""
     removed: list[str] = Field(default_factory=list)  # lines the cleaner dropped, for the ingest report
+    record: dict[str, Any] | None = None  # the validated platform record this document renders
 
 
 class Chunk(BaseModel):
