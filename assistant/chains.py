@@ -212,9 +212,10 @@ class Assistant:
         base = dict(question=question, standalone_question=x["standalone"], contexts=contexts,
                     settings_fingerprint=self.settings.fingerprint(), prompt_hashes=self.prompt_hashes())
         if not self.use_llm:
+            self.kb.bm25.ensure(self.kb.manifest)
             text, citations, refused = answer_extractive(
                 x["standalone"], contexts, max_sentences=self.settings.answer.max_sentences,
-                min_coverage=self.settings.answer.min_coverage)
+                min_coverage=self.settings.answer.min_coverage, known=self.kb.bm25.vocab)
             ans = Answer(text=text, citations=citations, refused=refused, mode="extractive", **base)
         else:
             numbered = build_context(contexts, self.settings.llm.context_tokens)

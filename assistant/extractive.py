@@ -34,6 +34,7 @@ _INJECTION = re.compile(
     r"忽略(?:以上|上述|之前|前面|所有)?(?:的)?(?:指令|指示|提示|规则|要求)|无视(?:以上|之前)|"
     r"ignore (?:all |any )?(?:previous|above|prior) (?:instructions|prompts)|system prompt|系统提示词?|"
     r"你现在是|扮演|输出你的(?:提示|指令)|developer mode|jailbreak", re.I)
+_ENUMERATOR = re.compile(r"^\s*(?:[（(]?[一二三四五六七八九十\d]{1,3}[）)．.、]\s*)+")
 _REQUIRED_CUES = {"number": 0.6, "date": 0.7, "name": 0.85}
 
 
@@ -110,8 +111,26 @@ class _Term:
     alts: list[str]
 
 
-def _terms(question: str) -> list[_Term]:
-    """Key terms with weights: longer tokens say more; a synonym group counts once, matched by any form."""
+# Words that ask about a fact rather than name a topic: absent from the documents, they prove nothing.
+_GENERIC_NOUNS = frozenset("奖项 文章 报道 作者 项目 名称 名字 情况 内容 问题 方面 时间 日期 人才 数量 金额 比例 "
+                           "标准 条件 要求 政策 措施 办法 规定 企业 单位 机构 部门 地方 地区 城市 资金 经验 做法 "
+                           "成效 成果 结果 效果 名次 排名 人数 次数 总数 规模 现场 活动 平台 哪些".split())
+
+
+def _nouns(text: str) -> set[str]:
+    """Nouns of the question (jieba part-of-speech tags n*)."""
+    from assistant._text import _jieba
+
+    _jieba()
+    import jieba.posseg as pseg
+
+    return {w.word for w in pseg.cut(text) if w.flag.startswith("n")}
+
+
+def _terms(question: str, known: set[str] | dict | None = None) -> list[_Term]:
+    """Key terms with weights: longer tokens say more; a synonym group counts once, matched by any form; a
+    term the whole knowledge base never uses (``known`` is its vocabulary) weighs most: the question is
+    about something the documents do not cover."""
     from assistant.synonyms import groups
 
     key = search_key(question)
@@ -121,6 +140,11 @@ def _terms(question: str) -> list[_Term]:
     for t in list(weight):
         if any(t != u and t in u for u in weight):
             weight[t] *= 0.5
+    if known:
+        nouns = _nouns(key)
+        for t in weight:
+            if len(t) >= 2 and t not in known and t in nouns and t not in _GENERIC_NOUNS:
+                weight[t] *= 2.5
     terms: list[_Term] = []
     grouped: set[str] = set()
     for g in groups():
@@ -178,7 +202,8 @@ def _score(sent: _Sent, ctx: Context, rank: int, terms: list[_Term], qtypes: lis
     bonus = 0.0
     for name, _, want in _CUES:
         if name in qtypes:
-            if want.search(sent.text):
+            body = _ENUMERATOR.sub("", sent.text) if name == "number" else sent.text
+            if want.search(body):
                 bonus += 0.15
             elif name in _REQUIRED_CUES:
                 # "how many" is not answered by a sentence without a number, "when" not without a date
@@ -189,9 +214,10 @@ def _score(sent: _Sent, ctx: Context, rank: int, terms: list[_Term], qtypes: lis
 
 
 def answer_extractive(question: str, contexts: list[Context], *, max_sentences: int = 4,
-                      min_coverage: float = 0.45) -> tuple[str, list[Citation], bool]:
-    """Returns (answer text, citations, refused)."""
-    terms = _terms(question)
+                      min_coverage: float = 0.4, known: set[str] | dict | None = None,
+                      ) -> tuple[str, list[Citation], bool]:
+    """Returns (answer text, citations, refused). ``known``: the index vocabulary, if available."""
+    terms = _terms(question, known)
     qtypes = question_types(question)
     musts = constraints(question)
     if not contexts or not terms:
