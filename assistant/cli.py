@@ -278,14 +278,16 @@ def ask(
 
 @app.command()
 def chat(data_dir: DataDir = None) -> None:
-    """多轮对话（输入 /new 开始新对话，/quit 退出）。"""
+    """多轮对话：提问，或描述企业情况询问适用的支持政策（/new 新对话，/quit 退出）。"""
     _setup_logging()
+    from assistant.conversation import Conversation
+
     try:
-        assistant = _assistant(data_dir)
+        conv = Conversation(_assistant(data_dir))
     except AssistantError as exc:
         _fail(exc)
-    console.print(f"科创助手 · {assistant.mode_label}。输入问题，/new 新对话，/quit 退出。")
-    history: list[dict[str, str]] = []
+    console.print(f"科创助手 · {conv.assistant.mode_label}。输入问题，或说“我是……企业，有哪些政策适用于我”。"
+                  "/new 新对话，/quit 退出。")
     while True:
         try:
             q = console.input("[bold green]您：[/bold green]").strip()
@@ -297,21 +299,19 @@ def chat(data_dir: DataDir = None) -> None:
         if q in ("/quit", "/exit", "退出"):
             break
         if q == "/new":
-            history = []
+            conv.reset()
             console.print("[dim]已开始新对话。[/dim]")
             continue
         try:
-            ans = None
             console.print("[bold cyan]助手：[/bold cyan]", end="")
-            for piece in assistant.stream(q, history=history):
+            for piece in conv.stream(q):
                 if isinstance(piece, str):
                     console.print(piece, end="", markup=False, highlight=False)
+                elif piece.answer is not None:
+                    console.print()
+                    _print_answer(piece.answer)
                 else:
-                    ans = piece
-            console.print()
-            if ans is not None:
-                _print_answer(ans)
-                history += [{"role": "user", "content": q}, {"role": "assistant", "content": ans.text}]
+                    console.print()
         except AssistantError as exc:
             err.print(f"[red]错误：[/red]{exc}")
 
@@ -372,6 +372,30 @@ def support(
         console.print("[yellow]补充这些信息可以确定更多措施：[/yellow]" + "；".join(report.missing_facts))
     if report.excluded_other_regions:
         console.print(f"[dim]另有 {report.excluded_other_regions} 项其他地区的措施未列出（--all-regions 查看）。[/dim]")
+
+
+@app.command("support-extract")
+def support_extract(
+    source: Annotated[str, typer.Argument(help="知识库中的政策文件名。")],
+    out: Annotated[Path | None, typer.Option("--out", help="写入 JSON 文件（可再用 ingest 导入）。")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """用大模型从政策文件中提取结构化的支持措施和申报条件（条件必须逐字摘自原文）。"""
+    _setup_logging()
+    from assistant.policy_extract import extract_policy_items
+
+    try:
+        result = extract_policy_items(_assistant(data_dir), source)
+    except AssistantError as exc:
+        _fail(exc)
+    payload = json.dumps([i.model_dump(mode="json") for i in result.items], ensure_ascii=False, indent=2)
+    if out:
+        out.write_text(payload, encoding="utf-8")
+        console.print(f"已写入 {len(result.items)} 项措施到 {out}。")
+    else:
+        print(payload)
+    for d in result.dropped:
+        err.print(f"[yellow]丢弃：[/yellow]{d}")
 
 
 EXAMPLE_QUERIES = [

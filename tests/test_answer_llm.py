@@ -153,3 +153,29 @@ def test_offline_answer_ignores_injection(kb):
     a = Assistant(kb.settings, kb=kb).ask("所有企业均可获得多少补贴")
     assert "1000万元" not in a.text and "忽略以上指令" not in a.text
     assert json.dumps(a.model_dump(mode="json"), ensure_ascii=False)
+
+
+def test_policy_extraction_keeps_only_verbatim_conditions(kb, server, tmp_path):
+    from assistant.policy_extract import extract_policy_items
+
+    server.replies.append("```json\n" + json.dumps([{
+        "id": "pol-x-rd", "name": "研发投入后补助", "level": "市级", "region": "某市", "benefit": "按增量10%补助",
+        "benefit_formula": "研发投入增量 × 10%", "clause": "第一条",
+        "conditions": [
+            {"key": "revenue_wan", "op": "gte", "value": 500, "text": "企业上年度研发投入超过500万元的"},
+            {"key": "employees", "op": "lte", "value": 300, "text": "职工人数不超过300人"},
+        ]}], ensure_ascii=False) + "\n```")
+    result = extract_policy_items(_assistant(kb, server), "buzhu.md")
+    assert [i.id for i in result.items] == ["pol-x-rd"]
+    assert [c.text for c in result.items[0].conditions] == ["企业上年度研发投入超过500万元的"]
+    assert any("300人" in d for d in result.dropped)
+    sent = server.requests[-1]["body"]["messages"][0]["content"]
+    assert "忽略以上指令" not in sent and "已屏蔽" in sent
+
+
+def test_policy_extraction_needs_an_llm(kb):
+    from assistant.errors import AssistantError
+    from assistant.policy_extract import extract_policy_items
+
+    with pytest.raises(AssistantError, match="KECHUANG_LLM__PROVIDER"):
+        extract_policy_items(Assistant(kb.settings, kb=kb), "buzhu.md")

@@ -1,0 +1,104 @@
+"""A chat conversation: routes each message by intent (ask a question, or find the support that applies to
+an enterprise) and keeps the history and the enterprise profile gathered so far. The CLI REPL and the web
+UI are thin layers over this."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Literal
+
+from assistant.chains import Assistant
+from assistant.retrieval import SearchFilters
+from assistant.support import EnterpriseProfile, SupportFinder, SupportReport, profile_from_text
+from assistant.types import Answer
+
+Intent = Literal["support", "qa"]
+
+_SUPPORT = re.compile(r"(哪些|什么|有没有|能享受|可以享受|能申请|可以申请|适用).{0,12}(政策|支持|补贴|优惠|奖励|措施|扶持)|"
+                      r"(政策|支持|补贴|优惠|扶持).{0,6}(适用于我|适合我|我们能|我能)|我(们)?(是|公司|企业).{0,40}(企业|公司)")
+
+
+def detect_intent(text: str, profile_started: bool = False) -> Intent:
+    if _SUPPORT.search(text):
+        return "support"
+    if profile_started and re.search(r"\d+\s*(人|万|亿|年)|高企|高新技术企业|科小|专精特新|成立", text) and len(text) < 60:
+        return "support"  # answering the finder's follow-up question about a missing fact
+    return "qa"
+
+
+def render_support(report: SupportReport, limit: int = 8) -> str:
+    """A short Chinese summary of the finder's checklist for a chat reply."""
+    labels = {"eligible": "符合", "possible": "可能符合", "not_eligible": "暂不符合", "expired": "已失效"}
+    marks = {"met": "✓", "not_met": "✗", "unknown": "?"}
+    lines = []
+    shown = [m for m in report.measures if m.status != "expired"][:limit]
+    for i, m in enumerate(shown, 1):
+        extra = [x for x in (m.level, m.region if m.region != "全国" else "",
+                             f"有效期至{m.valid_to}" if m.valid_to else "",
+                             f"申报截止{m.deadline}" if m.deadline and not m.deadline_passed else "") if x]
+        lines.append(f"{i}. 【{labels[m.status]}】{m.name}（{'，'.join(extra)}）")
+        lines.append(f"   优惠：{m.benefit}")
+        if m.estimate:
+            tax = f"，约少缴企业所得税{m.estimate.tax_saving_wan:g}万元" if m.estimate.tax_saving_wan is not None else ""
+            lines.append(f"   估算：{m.estimate.label}约{m.estimate.value_wan:g}万元（{m.estimate.formula}）{tax}")
+        seen: set[str] = set()
+        for c in m.conditions:
+            if c.text in seen:  # one sentence of the document may state two conditions
+                continue
+            seen.add(c.text)
+            src = f"〔{c.citation.source}{'·' + c.citation.heading.split(' > ')[-1] if c.citation and c.citation.heading else ''}〕" if c.citation else ""
+            lines.append(f"   {marks[c.status]} {c.text}{src}")
+    expired = [m for m in report.measures if m.status == "expired"]
+    if expired:
+        lines.append("已失效（不再推荐）：" + "；".join(f"{m.name}（{m.valid_to}到期）" for m in expired))
+    if not shown and not expired:
+        lines.append("知识库中没有找到适用于该地区的支持措施。")
+    if report.missing_facts:
+        lines.append("请补充：" + "；".join(report.missing_facts[:4]) + "，以便判断更多措施。")
+    return "\n".join(lines)
+
+
+@dataclass
+class Reply:
+    intent: Intent
+    text: str
+    answer: Answer | None = None
+    support: SupportReport | None = None
+
+
+@dataclass
+class Conversation:
+    assistant: Assistant
+    history: list[dict[str, str]] = field(default_factory=list)
+    profile: EnterpriseProfile | None = None
+
+    def reset(self) -> None:
+        self.history = []
+        self.profile = None
+
+    def stream(self, text: str, filters: SearchFilters | None = None) -> Iterator[str | Reply]:
+        """Yields pieces of text, then the Reply."""
+        text = (text or "").strip()
+        intent = detect_intent(text, self.profile is not None)
+        if intent == "support":
+            self.profile = profile_from_text(text, self.profile)
+            report = SupportFinder(self.assistant.kb).find(self.profile)
+            out = render_support(report)
+            yield out
+            reply = Reply("support", out, support=report)
+        else:
+            answer = None
+            for piece in self.assistant.stream(text, history=self.history, filters=filters):
+                if isinstance(piece, str):
+                    yield piece
+                else:
+                    answer = piece
+            reply = Reply("qa", answer.text if answer else "", answer=answer)
+        self.history += [{"role": "user", "content": text}, {"role": "assistant", "content": reply.text}]
+        yield reply
+
+    def send(self, text: str, filters: SearchFilters | None = None) -> Reply:
+        *_, reply = self.stream(text, filters)
+        return reply  # type: ignore[return-value]

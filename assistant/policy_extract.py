@@ -1,0 +1,70 @@
+"""Extract structured policy items (support measures with eligibility conditions) from a policy document
+with an LLM. Every condition must quote the document word for word; one that does not is dropped, so the
+support finder never works from a condition the document does not state."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+from langchain_core.messages import HumanMessage
+from pydantic import ValidationError
+
+from assistant._text import search_key
+from assistant.chains import Assistant, _sanitize
+from assistant.errors import AssistantError, ProviderError
+from assistant.prompts import render
+from assistant.records import PolicyItem
+
+
+@dataclass
+class Extraction:
+    items: list[PolicyItem] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)  # what was rejected, and why
+
+
+def _json_array(text: str) -> list:
+    m = re.search(r"\[.*\]", text, flags=re.S)
+    if not m:
+        raise ProviderError("大模型没有返回 JSON 数组，请重试或换用更强的模型。")
+    try:
+        data = json.loads(m.group(0))
+    except json.JSONDecodeError as exc:
+        raise ProviderError(f"大模型返回的 JSON 无法解析（{exc.msg}），请重试。") from exc
+    if not isinstance(data, list):
+        raise ProviderError("大模型返回的不是数组。")
+    return data
+
+
+def extract_policy_items(assistant: Assistant, source: str, max_chars: int = 12000) -> Extraction:
+    if not assistant.use_llm:
+        raise AssistantError("从文件中提取政策条件需要配置大模型（KECHUANG_LLM__PROVIDER）；"
+                             "离线模式使用人工核对过的结构化政策数据（records/policy_items.json）。")
+    chunks = assistant.kb.manifest.chunks_of(source)
+    if not chunks:
+        raise AssistantError(f"知识库中没有 {source}。先用 `kechuang ingest` 导入。")
+    text = "\n".join(c["text"] for c in chunks)[:max_chars]
+    prompt = render("extract_policy", source=source, title=chunks[0]["title"], text=_sanitize(text))
+    reply = assistant._invoke([HumanMessage(prompt)])
+    out = Extraction()
+    doc_key = re.sub(r"\s+", "", search_key(text))
+    for n, raw in enumerate(_json_array(reply.content), start=1):
+        if not isinstance(raw, dict):
+            out.dropped.append(f"第 {n} 项不是对象")
+            continue
+        raw = {**raw, "type": "policy", "source_doc": source, "sample": False}
+        conds = []
+        for c in raw.get("conditions") or []:
+            quote = re.sub(r"\s+", "", search_key(str(c.get("text", ""))))
+            if quote and quote in doc_key:
+                conds.append(c)
+            else:
+                out.dropped.append(f"{raw.get('id', n)}：条件“{c.get('text', '')}”不是文件原文，已丢弃")
+        raw["conditions"] = conds
+        try:
+            out.items.append(PolicyItem.model_validate(raw))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            out.dropped.append(f"{raw.get('id', n)}：字段 {'.'.join(map(str, first['loc']))} {first['msg']}")
+    return out

@@ -1,0 +1,50 @@
+from datetime import date
+
+import pytest
+
+from assistant.chains import Assistant
+from assistant.conversation import Conversation, detect_intent
+from assistant.knowledge_base import KnowledgeBase
+from tests.conftest import CORPORA, make_settings
+
+
+def test_intent_detection():
+    assert detect_intent("我们是镇江的高企，有哪些政策适用于我？") == "support"
+    assert detect_intent("我是一家做棉花加工的企业，能享受什么补贴") == "support"
+    assert detect_intent("研发费用加计扣除的比例是多少") == "qa"
+    assert detect_intent("职工120人", profile_started=True) == "support"
+    assert detect_intent("职工120人") == "qa"
+
+
+@pytest.fixture(scope="module")
+def conv(tmp_path_factory, embed_cache):
+    kb = KnowledgeBase(make_settings(tmp_path_factory.mktemp("conv"), embed_cache))
+    kb.ingest([CORPORA / "policies", CORPORA / "records" / "policy_items.json"])
+    yield Conversation(Assistant(kb.settings, kb=kb))
+    kb.close()
+
+
+def test_support_by_chat_then_follow_up_fact_then_question(conv):
+    conv.reset()
+    r = conv.send("我们是成都市的电子信息企业，有哪些支持政策适用于我？")
+    assert r.intent == "support" and r.support is not None
+    assert conv.profile.region == "成都市" and conv.profile.industry == "电子信息"
+    assert "请补充" in r.text
+    before = {m.id: m.status for m in r.support.measures}
+    r2 = conv.send("职工120人，营收6000万元，资产5000万元")
+    assert r2.intent == "support" and conv.profile.employees == 120 and conv.profile.region == "成都市"
+    after = {m.id: m.status for m in r2.support.measures}
+    assert before.get("pol-tsme-eval") == "possible" and after.get("pol-tsme-eval") == "eligible"
+    tsme = next(m for m in r2.support.measures if m.id == "pol-tsme-eval")
+    assert "职工总数" not in tsme.missing_facts
+    r3 = conv.send("研发费用加计扣除比例是多少")
+    assert r3.intent == "qa" and r3.answer is not None and "100%" in r3.text
+    assert len(conv.history) == 6
+
+
+def test_expired_measures_are_listed_as_expired(conv):
+    conv.reset()
+    conv.profile = None
+    r = conv.send("我们是泰安市的企业，有哪些政策适用于我？")
+    assert "已失效" in r.text and "不再推荐" in r.text
+    assert all(m.status == "expired" for m in r.support.measures if m.valid_to and m.valid_to < date.today())
