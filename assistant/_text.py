@@ -37,6 +37,15 @@ def search_key(text: str) -> str:
     return _t2s().convert(text).translate(_VARIANTS).translate(_FW_TABLE).lower()
 
 
+_ANSWER_SENT_RE = re.compile(rf"[^{SENTENCE_END}\n]*(?:[{SENTENCE_END}]+[{CLOSERS}]*)?(?:\s*\[\d+(?:\s*[,，、]\s*\d+)*\])*\n?")
+
+
+def answer_sentences(text: str) -> list[tuple[int, int]]:
+    """Sentences of a generated answer: citation markers written after the full stop ("……。[1]") belong to
+    the sentence before them."""
+    return [m.span() for m in _ANSWER_SENT_RE.finditer(text) if m.end() > m.start()]
+
+
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """Spans of sentences; a sentence keeps its closing punctuation and quote marks."""
     spans = []

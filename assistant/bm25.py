@@ -15,6 +15,15 @@ from typing import Any
 import numpy as np
 
 
+def _bm25s():
+    import logging
+
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets itself to DEBUG on import
+    return bm25s
+
+
 class BM25Index:
     def __init__(self, directory: Path):
         self.dir = directory
@@ -40,8 +49,7 @@ class BM25Index:
                 self._build(manifest, version)
 
     def _load(self, version: int) -> bool:
-        import bm25s
-
+        bm25s = _bm25s()
         try:
             stamp = json.loads(self._stamp().read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -58,8 +66,7 @@ class BM25Index:
         return True
 
     def _build(self, manifest, version: int) -> None:
-        import bm25s
-
+        bm25s = _bm25s()
         rows = manifest.complete_chunks()
         self.ids = [r[0] for r in rows]
         self.meta = [{k: r[2].get(k) for k in ("source", "type", "region", "date_int", "kind")} for r in rows]

@@ -12,7 +12,7 @@ from typing import Any
 from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_core.runnables import RunnableLambda
 
-from assistant._text import count_tokens, search_key, split_sentences, tokenize
+from assistant._text import answer_sentences, count_tokens, search_key, split_sentences, tokenize
 from assistant.errors import ProviderError
 from assistant.extractive import answer_extractive, looks_like_injection
 from assistant.knowledge_base import KnowledgeBase
@@ -92,7 +92,7 @@ def validate(text: str, numbered: list[dict[str, Any]], system_prompt: str) -> t
     cited: dict[int, list[str]] = {}
     unsupported: list[str] = []
     out_parts: list[str] = []
-    for s, e in split_sentences(text):
+    for s, e in answer_sentences(text):
         seg = text[s:e]
         nums = []
 

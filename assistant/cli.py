@@ -398,6 +398,85 @@ def support_extract(
         err.print(f"[yellow]丢弃：[/yellow]{d}")
 
 
+eval_app = typer.Typer(help="离线评测：kechuang eval run --set FILE …；kechuang eval import-rgb FILE。")
+app.add_typer(eval_app, name="eval")
+
+
+@eval_app.callback(invoke_without_command=True)
+def eval_main(
+    ctx: typer.Context,
+    golden: Annotated[Path | None, typer.Option("--set", help="评测集 JSONL。")] = None,
+    corpus: Annotated[list[Path] | None, typer.Option("--corpus", help="为本次评测新建临时索引并导入这些文档。")] = None,
+    config: Annotated[list[str] | None, typer.Option("--config", help="配置名（可多次）：hybrid、bm25、dense、hybrid-k4、chunk200 或 eval/configs.json 中的名称。")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="报告目录（JSON、Markdown、HTML）。")] = None,
+    thresholds: Annotated[Path | None, typer.Option("--thresholds", help="阈值文件；指标低于阈值时以非零状态退出。")] = None,
+    k: Annotated[int, typer.Option("-k", help="hit@k / recall@k / nDCG@k 的 k。")] = 5,
+    judge: Annotated[bool, typer.Option("--judge", help="配置了大模型时，另外做 LLM 评审。")] = False,
+    configs_file: Annotated[Path, typer.Option("--configs-file", help="自定义配置。")] = Path("eval/configs.json"),
+    data_dir: DataDir = None,
+    as_json: JsonOut = False,
+) -> None:
+    """用评测集评估检索与回答质量，可并排比较多个配置。"""
+    if ctx.invoked_subcommand is not None:
+        return
+    _setup_logging()
+    from assistant.evaluation.golden import load_golden
+    from assistant.evaluation.report import summary, write_reports
+    from assistant.evaluation.runner import check_thresholds, load_configs, run_eval
+
+    try:
+        if golden is None:
+            raise AssistantError("请用 --set 指定评测集，例如 --set eval/golden/seeds.jsonl。")
+        cases = load_golden(golden)
+        configs = load_configs(config, configs_file)
+        settings = _settings(data_dir)
+        with Progress(TextColumn("[bold]评测 {task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=err, disable=as_json or not err.is_terminal) as bar:
+            task = bar.add_task("", total=len(cases) * len(configs))
+            done = {"n": 0}
+
+            def progress(name: str, i: int, n: int) -> None:
+                done["n"] += 1
+                bar.update(task, completed=done["n"], description=name)
+
+            run = run_eval(cases, settings, configs, corpus, golden_name=golden.name, k=k, progress=progress,
+                           judge=judge)
+        paths = write_reports(run, out) if out else {}
+        limits = json.loads(thresholds.read_text(encoding="utf-8")) if thresholds else {}
+        if isinstance(limits.get(golden.stem), dict):
+            limits = limits[golden.stem]
+        problems = check_thresholds(run, {k2: v for k2, v in limits.items() if isinstance(v, int | float)})
+    except AssistantError as exc:
+        _fail(exc)
+    if as_json:
+        print(json.dumps(summary(run), ensure_ascii=False, indent=2))
+    else:
+        from assistant.evaluation.report import to_markdown
+
+        console.print(to_markdown(run).split("\n## 未通过")[0], markup=False)
+        for kind, p in paths.items():
+            console.print(f"报告（{kind}）：{p}")
+    if problems:
+        err.print("[red]评测未达阈值：[/red]\n" + "\n".join(problems))
+        raise typer.Exit(1)
+
+
+@eval_app.command("import-rgb")
+def eval_import_rgb(
+    source: Annotated[Path, typer.Argument(help="RGB 格式 JSONL（query / answer / positive / negative）。")],
+    out: Annotated[Path, typer.Option("--out", help="输出目录：corpus/ 与 *.golden.jsonl。")] = Path("eval/imported"),
+    limit: Annotated[int | None, typer.Option("--limit", help="最多导入多少条。")] = None,
+) -> None:
+    """导入公开评测集（RGB 格式）：生成语料目录和评测集，然后用 eval --set … --corpus … 运行。"""
+    from assistant.evaluation.golden import import_rgb
+
+    try:
+        corpus, golden = import_rgb(source, out, limit)
+    except AssistantError as exc:
+        _fail(exc)
+    console.print(f"语料：{corpus}\n评测集：{golden}\n运行：kechuang eval --set {golden} --corpus {corpus}")
+
+
 EXAMPLE_QUERIES = [
     ("高企认定需要满足哪些条件？", {}),
     ("研发费用加计扣除比例是多少", {}),

@@ -1,0 +1,1 @@
+"""Offline evaluation: golden sets, deterministic metrics, side-by-side configurations, reports."""

@@ -1,0 +1,104 @@
+"""Deterministic metrics: retrieval (hit@k, recall@k, MRR, nDCG@k), answers (fact recall, citation
+precision/recall, groundedness, refusal accuracy, false refusals), latency percentiles."""
+
+from __future__ import annotations
+
+import math
+import re
+
+from assistant._text import answer_sentences, search_key, tokenize
+
+_UNIT = re.compile(r"(?<=[万亿千百])元")
+
+
+def norm_fact(text: str) -> str:
+    """Normalized form for comparing facts: simplified script, half-width digits, no spaces, and
+    "500万元" = "500万" (a unit's 元 after 万/亿 is dropped)."""
+    key = search_key(text)
+    key = re.sub(r"\s+", "", key)
+    key = key.replace("％", "%").replace("百分之", "%")
+    return _UNIT.sub("", key)
+
+
+def fact_hits(answer: str, must_include: list[str]) -> list[bool]:
+    a = norm_fact(answer)
+    return [norm_fact(m) in a for m in must_include]
+
+
+def ranked_sources(retrieved: list[str]) -> list[str]:
+    """Distinct sources in rank order (several chunks of one document count once)."""
+    return list(dict.fromkeys(retrieved))
+
+
+def hit_at_k(retrieved: list[str], gold: list[str], k: int) -> float:
+    return float(any(s in gold for s in ranked_sources(retrieved)[:k]))
+
+
+def recall_at_k(retrieved: list[str], gold: list[str], k: int) -> float:
+    if not gold:
+        return 0.0
+    top = set(ranked_sources(retrieved)[:k])
+    return len(top & set(gold)) / len(set(gold))
+
+
+def mrr(retrieved: list[str], gold: list[str]) -> float:
+    for i, s in enumerate(ranked_sources(retrieved), start=1):
+        if s in gold:
+            return 1.0 / i
+    return 0.0
+
+
+def ndcg_at_k(retrieved: list[str], gold: list[str], k: int) -> float:
+    ranked = ranked_sources(retrieved)[:k]
+    dcg = sum(1.0 / math.log2(i + 1) for i, s in enumerate(ranked, start=1) if s in gold)
+    ideal = sum(1.0 / math.log2(i + 1) for i in range(1, min(k, len(set(gold))) + 1))
+    return dcg / ideal if ideal else 0.0
+
+
+def citation_precision(cited: list[str], gold: list[str]) -> float | None:
+    if not cited:
+        return None
+    return sum(1 for s in cited if s in gold) / len(cited)
+
+
+def citation_recall(cited: list[str], gold: list[str]) -> float | None:
+    if not gold:
+        return None
+    return len(set(cited) & set(gold)) / len(set(gold))
+
+
+_MARK = re.compile(r"\[(\d+)\]")
+
+
+def groundedness(answer: str, passages: dict[int, str]) -> float | None:
+    """Share of answer sentences whose content words appear (≥ 60 %) in the passages they cite; a sentence
+    that cites nothing is unsupported."""
+    sentences = [answer[s:e].strip() for s, e in answer_sentences(answer) if answer[s:e].strip()]
+    sentences = [s for s in sentences if len(_MARK.sub("", s).strip()) > 4]
+    if not sentences:
+        return None
+    ok = 0
+    for s in sentences:
+        cited = [passages[int(n)] for n in _MARK.findall(s) if int(n) in passages]
+        if not cited:
+            continue
+        words = set(tokenize(_MARK.sub("", s)))
+        if not words:
+            ok += 1
+            continue
+        have = set().union(*(set(tokenize(p)) for p in cited))
+        if len(words & have) / len(words) >= 0.6:
+            ok += 1
+    return ok / len(sentences)
+
+
+def percentile(values: list[float], p: float) -> float | None:
+    if not values:
+        return None
+    xs = sorted(values)
+    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
+
+
+def mean(values: list[float | None]) -> float | None:
+    xs = [v for v in values if v is not None]
+    return round(sum(xs) / len(xs), 4) if xs else None
