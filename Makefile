@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DATA ?= data
 
-.PHONY: install run demo test test-fast lint bench clean
+.PHONY: install run demo test test-fast lint bench eval clean
+EVAL_CONFIGS := --config hybrid --config bm25 --config dense --config hybrid-nosyn --config chunk200
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -34,6 +35,14 @@ lint: install
 ## Benchmarks: ingest throughput and query latency (sample corpus, and synthetic up to 100k chunks).
 bench: install
 	$(BIN)/python -m bench.run --out bench/RESULTS.md
+
+## Full offline evaluation of both golden sets, several configurations side by side; HTML reports in
+## eval/reports/, current figures recorded in eval/RESULTS.md.
+eval: install
+	$(BIN)/kechuang eval --set eval/golden/seeds.jsonl --corpus ../shared/seeds $(EVAL_CONFIGS) --out eval/reports
+	$(BIN)/kechuang eval --set eval/golden/corpus.jsonl --corpus corpora $(EVAL_CONFIGS) --out eval/reports
+	{ echo "# Evaluation results"; echo; echo "Produced by \`make eval\` (offline, no LLM). HTML reports with charts and drill-down: eval/reports/*.html"; echo; \
+	  sed 's/^# /## /' eval/reports/seeds.md; echo; sed 's/^# /## /' eval/reports/corpus.md; } > eval/RESULTS.md
 
 clean:
 	rm -rf $(VENV) $(DATA) .pytest_cache .ruff_cache
