@@ -477,6 +477,80 @@ def eval_import_rgb(
     console.print(f"语料：{corpus}\n评测集：{golden}\n运行：kechuang eval --set {golden} --corpus {corpus}")
 
 
+draft_app = typer.Typer(no_args_is_help=True, help="起草：需求发布（draft need）和工作总结（draft report）。")
+app.add_typer(draft_app, name="draft")
+
+
+@draft_app.command("need")
+def draft_need(
+    text: Annotated[str, typer.Argument(help="用自己的话描述需求。")],
+    k: Annotated[int, typer.Option("-k", help="匹配结果条数。")] = 8,
+    data_dir: DataDir = None,
+    as_json: JsonOut = False,
+) -> None:
+    """把一段描述整理成科技需求发布稿，列出缺少的信息，并匹配专家、成果和服务团。"""
+    _setup_logging()
+    from assistant.drafting.match import match_supply
+    from assistant.drafting.need import extract_need, near_duplicates, render_posting
+
+    try:
+        posting = extract_need(text)
+        kb = _kb(data_dir)
+        matches = match_supply(kb, posting, k=k)
+        dups = near_duplicates(posting, kb.manifest.records("need"))
+    except AssistantError as exc:
+        _fail(exc)
+    if as_json:
+        print(json.dumps({"posting": posting.public_json(), "missing": posting.missing(),
+                          "questions": posting.questions(), "published_text": render_posting(posting),
+                          "matches": [m.model_dump() for m in matches], "near_duplicates": dups},
+                         ensure_ascii=False, indent=2))
+        return
+    console.print(render_posting(posting), markup=False)
+    if posting.questions():
+        console.print("\n[yellow]还需要补充：[/yellow]")
+        for q in posting.questions():
+            console.print(f"  · {q}", markup=False)
+    if dups:
+        console.print("\n[yellow]平台上已有相似需求：[/yellow]" + "；".join(f"{d['name']}（{d['id']}）" for d in dups))
+    if matches:
+        console.print("\n[bold]可对接的资源：[/bold]")
+        for m in matches:
+            console.print(f"  {m.score:.2f} {m.name}（{m.kind} · {m.id}）：{'；'.join(m.reasons)}", markup=False)
+
+
+@draft_app.command("report")
+def draft_report(
+    region: Annotated[str, typer.Option("--region", help="地区，如 巴州。")],
+    period: Annotated[str, typer.Option("--period", help="时间段：2023、2023H1、2023Q3、2023-01..2023-06。")],
+    report_type: Annotated[str, typer.Option("--type", help="工作总结 / 工作亮点 / 试点城市建设进展。")] = "工作总结",
+    length: Annotated[str, typer.Option("--length", help="short / standard / long。")] = "standard",
+    out: Annotated[Path | None, typer.Option("--out", help="输出文件（.md 或 .docx）。")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """从平台记录统计和所引文件起草报告；每个数字都注明出处。"""
+    _setup_logging()
+    from assistant.drafting.report import build_report
+
+    try:
+        if report_type not in ("工作总结", "工作亮点", "试点城市建设进展"):
+            raise AssistantError("--type 只能是 工作总结、工作亮点 或 试点城市建设进展。")
+        if length not in ("short", "standard", "long"):
+            raise AssistantError("--length 只能是 short、standard 或 long。")
+        report = build_report(_kb(data_dir), region, period, report_type, length)  # type: ignore[arg-type]
+        if out is not None:
+            if out.suffix.lower() == ".docx":
+                report.docx(out)
+            else:
+                out.write_text(report.markdown(), encoding="utf-8")
+    except AssistantError as exc:
+        _fail(exc)
+    if out is None:
+        console.print(report.markdown(), markup=False)
+    else:
+        console.print(f"已写入 {out}")
+
+
 EXAMPLE_QUERIES = [
     ("高企认定需要满足哪些条件？", {}),
     ("研发费用加计扣除比例是多少", {}),

@@ -7,20 +7,31 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from assistant.chains import Assistant
 from assistant.retrieval import SearchFilters
 from assistant.support import EnterpriseProfile, SupportFinder, SupportReport, profile_from_text
 from assistant.types import Answer
 
-Intent = Literal["support", "qa"]
+Intent = Literal["support", "qa", "need", "report"]
 
 _SUPPORT = re.compile(r"(哪些|什么|有没有|能享受|可以享受|能申请|可以申请|适用).{0,12}(政策|支持|补贴|优惠|奖励|措施|扶持)|"
                       r"(政策|支持|补贴|优惠|扶持).{0,6}(适用于我|适合我|我们能|我能)|我(们)?(是|公司|企业).{0,40}(企业|公司)")
 
 
-def detect_intent(text: str, profile_started: bool = False) -> Intent:
+_REPORT = re.compile(r"(起草|撰写|写一份|写个|生成|帮我写|草拟).{0,30}(总结|亮点|报告|进展)")
+_NEED = re.compile(r"发布.{0,6}需求|科技需求|技术需求|想解决|想攻克|寻找.{0,8}(技术|专家|团队|合作)|找.{0,6}(专家|团队)帮|"
+                   r"(技术|工艺)难题")
+
+
+def detect_intent(text: str, profile_started: bool = False, need_started: bool = False) -> Intent:
+    if _REPORT.search(text):
+        return "report"
+    if _NEED.search(text):
+        return "need"
+    if need_started and len(text) < 80 and not re.search(r"[？?]|吗$", text):
+        return "need"  # answering the posting's follow-up question
     if _SUPPORT.search(text):
         return "support"
     if profile_started and re.search(r"\d+\s*(人|万|亿|年)|高企|高新技术企业|科小|专精特新|成立", text) and len(text) < 60:
@@ -66,6 +77,9 @@ class Reply:
     text: str
     answer: Answer | None = None
     support: SupportReport | None = None
+    need: Any = None  # NeedPosting
+    matches: list = field(default_factory=list)
+    report: Any = None  # drafting.report.Report
 
 
 @dataclass
@@ -73,16 +87,51 @@ class Conversation:
     assistant: Assistant
     history: list[dict[str, str]] = field(default_factory=list)
     profile: EnterpriseProfile | None = None
+    need: Any = None  # the need posting being drafted
 
     def reset(self) -> None:
         self.history = []
         self.profile = None
+        self.need = None
+
+    def _need_reply(self, text: str) -> Reply:
+        from assistant.drafting.match import match_supply
+        from assistant.drafting.need import extract_need, render_posting
+
+        self.need = extract_need(text, self.need)
+        questions = self.need.questions()
+        matches = match_supply(self.assistant.kb, self.need, k=5) if self.need.field or self.need.keywords else []
+        out = "需求草稿：\n" + render_posting(self.need)
+        if matches:
+            out += "\n\n可对接的资源：\n" + "\n".join(
+                f"· {m.name}（{m.kind}，匹配度{m.score:.2f}）：{'；'.join(m.reasons)}" for m in matches)
+        out += f"\n\n{questions[0]}" if questions else "\n\n信息已齐全，可以发布。"
+        return Reply("need", out, need=self.need, matches=matches)
+
+    def _report_reply(self, text: str) -> Reply:
+        from assistant.drafting.report import build_report
+        from assistant.errors import AssistantError
+        from assistant.support import profile_from_text
+
+        region = profile_from_text(text).region
+        year = re.search(r"(?:19|20)\d{2}(?:年)?(?:上半年|下半年|H1|H2)?", text)
+        rtype = "工作亮点" if "亮点" in text else ("试点城市建设进展" if "进展" in text else "工作总结")
+        if not region or not year:
+            return Reply("report", "请说明地区和时间，例如：起草巴州2023年科创中国试点城市建设工作总结。")
+        try:
+            report = build_report(self.assistant.kb, region, year.group(0), rtype)
+        except AssistantError as exc:
+            return Reply("report", str(exc))
+        return Reply("report", report.markdown(), report=report)
 
     def stream(self, text: str, filters: SearchFilters | None = None) -> Iterator[str | Reply]:
         """Yields pieces of text, then the Reply."""
         text = (text or "").strip()
-        intent = detect_intent(text, self.profile is not None)
-        if intent == "support":
+        intent = detect_intent(text, self.profile is not None, self.need is not None and bool(self.need.questions()))
+        if intent in ("need", "report"):
+            reply = self._need_reply(text) if intent == "need" else self._report_reply(text)
+            yield reply.text
+        elif intent == "support":
             self.profile = profile_from_text(text, self.profile)
             report = SupportFinder(self.assistant.kb).find(self.profile)
             out = render_support(report)

@@ -48,3 +48,26 @@ def test_expired_measures_are_listed_as_expired(conv):
     r = conv.send("我们是泰安市的企业，有哪些政策适用于我？")
     assert "已失效" in r.text and "不再推荐" in r.text
     assert all(m.status == "expired" for m in r.support.measures if m.valid_to and m.valid_to < date.today())
+
+
+def test_need_and_report_intents():
+    assert detect_intent("我们想发布一个科技需求") == "need"
+    assert detect_intent("想解决籽棉异性纤维清理不干净的问题") == "need"
+    assert detect_intent("帮我起草巴州2023年科创中国试点城市建设工作总结") == "report"
+    assert detect_intent("巴州", need_started=True) == "need"
+    assert detect_intent("研发费用加计扣除比例是多少？", need_started=True) == "qa"
+
+
+def test_need_drafting_by_chat_asks_one_question_at_a_time(tmp_path_factory, embed_cache):
+    kb = KnowledgeBase(make_settings(tmp_path_factory.mktemp("conv-need"), embed_cache))
+    kb.ingest([CORPORA / "records"])
+    conv = Conversation(Assistant(kb.settings, kb=kb))
+    r = conv.send("想解决光伏组件清洗机器人在沙尘环境下效率低的问题")
+    assert r.intent == "need" and r.need.field == "新能源"
+    assert r.text.rstrip().endswith(r.need.questions()[0])  # the first missing field, asked once
+    r = conv.send("巴州")
+    assert r.intent == "need" and conv.need.region == "巴州"
+    assert r.matches and any(m.region == "巴州" for m in r.matches)
+    r = conv.send("起草巴州2023年科创中国试点城市建设工作总结")
+    assert r.intent == "report" and r.report is not None and r.text.startswith("# 巴州2023年")
+    kb.close()

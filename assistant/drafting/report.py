@@ -1,0 +1,285 @@
+"""Staff reports (工作总结 / 工作亮点 / 试点城市建设进展) from platform records and cited documents.
+
+Every figure comes either from an aggregate computed here over the records (counted, never generated) or
+from a sentence quoted from a cited document. A figure without a source is not written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from assistant._text import search_key
+from assistant.errors import AssistantError
+from assistant.knowledge_base import KnowledgeBase
+from assistant.retrieval import HybridSearcher, SearchFilters
+
+ReportType = Literal["工作总结", "工作亮点", "试点城市建设进展"]
+RECORD_FILES = "平台记录统计"
+
+
+class Period(BaseModel):
+    start: date
+    end: date
+    label: str
+
+    def contains(self, d: str | date | None) -> bool:
+        if not d:
+            return False
+        d = date.fromisoformat(d) if isinstance(d, str) else d
+        return self.start <= d <= self.end
+
+
+def parse_period(text: str) -> Period:
+    """'2023', '2023年', '2023H1', '2023上半年', '2023Q3', '2023-01..2023-06', '2022-2023'."""
+    t = search_key(text).replace(" ", "")
+    m = re.fullmatch(r"(\d{4})年?", t)
+    if m:
+        y = int(m.group(1))
+        return Period(start=date(y, 1, 1), end=date(y, 12, 31), label=f"{y}年")
+    m = re.fullmatch(r"(\d{4})年?(h1|上半年|h2|下半年)", t)
+    if m:
+        y, first = int(m.group(1)), m.group(2) in ("h1", "上半年")
+        return Period(start=date(y, 1 if first else 7, 1), end=date(y, 6, 30) if first else date(y, 12, 31),
+                      label=f"{y}年{'上' if first else '下'}半年")
+    m = re.fullmatch(r"(\d{4})年?(?:q|第)([1-4])季?度?", t)
+    if m:
+        y, q = int(m.group(1)), int(m.group(2))
+        end_month = q * 3
+        end = date(y + (end_month == 12), end_month % 12 + 1, 1)
+        return Period(start=date(y, end_month - 2, 1), end=date.fromordinal(end.toordinal() - 1),
+                      label=f"{y}年第{q}季度")
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})(?:\.\.|至|~|–)(\d{4})-(\d{1,2})", t)
+    if m:
+        y1, m1, y2, m2 = map(int, m.groups())
+        end = date(y2 + (m2 == 12), m2 % 12 + 1, 1)
+        return Period(start=date(y1, m1, 1), end=date.fromordinal(end.toordinal() - 1),
+                      label=f"{y1}年{m1}月至{y2}年{m2}月")
+    m = re.fullmatch(r"(\d{4})年?[-至~](\d{4})年?", t)
+    if m:
+        y1, y2 = int(m.group(1)), int(m.group(2))
+        return Period(start=date(y1, 1, 1), end=date(y2, 12, 31), label=f"{y1}—{y2}年")
+    raise AssistantError(f"无法识别的时间段 {text!r}：可写 2023、2023H1、2023Q3、2023-01..2023-06 或 2022-2023。")
+
+
+class Figure(BaseModel):
+    """One number in the report and where it comes from."""
+
+    key: str
+    label: str
+    value: float
+    unit: str
+    source: str  # "平台记录统计：…" or a document citation
+
+    @property
+    def text(self) -> str:
+        v = f"{self.value:g}"
+        return f"{self.label}{v}{self.unit}"
+
+
+class Aggregates(BaseModel):
+    region: str
+    period: Period
+    organizations: int
+    organizations_total: int
+    org_by_type: dict[str, int]
+    needs: int
+    needs_by_field: dict[str, int]
+    needs_by_status: dict[str, int]
+    needs_budget_wan: float
+    experts: int
+    experts_total: int
+    experts_by_field: dict[str, int]
+    achievements: int
+    achievements_by_maturity: dict[str, int]
+    teams: int
+    teams_members: int
+    teams_served: int
+
+
+def _in_region(r: dict, region: str) -> bool:
+    from assistant.support import _region_forms
+
+    forms = _region_forms(region)
+    return bool({search_key(r.get("region") or ""), search_key(r.get("province") or "")} & forms)
+
+
+def aggregate(kb: KnowledgeBase, region: str, period: Period) -> Aggregates:
+    """Counted over the records; ``date`` (or ``joined_date`` for organizations) decides the period."""
+    def recs(t: str) -> list[dict]:
+        return [r for r in kb.manifest.records(t) if _in_region(r, region)]
+
+    orgs_all = recs("organization")
+    orgs = [o for o in orgs_all if period.contains(o.get("joined_date") or o.get("date"))]
+    needs = [n for n in recs("need") if period.contains(n.get("date"))]
+    experts_all = recs("expert")
+    experts = [e for e in experts_all if period.contains(e.get("date"))]
+    achs = [a for a in recs("achievement") if period.contains(a.get("date"))]
+    teams = [t for t in recs("service_team") if period.contains(t.get("date"))]
+    return Aggregates(
+        region=region, period=period, organizations=len(orgs), organizations_total=len(orgs_all),
+        org_by_type=dict(Counter(o.get("org_type") or "其他" for o in orgs).most_common()),
+        needs=len(needs), needs_by_field=dict(Counter(n.get("field") or "其他" for n in needs).most_common()),
+        needs_by_status=dict(Counter(n.get("status") or "未标注" for n in needs).most_common()),
+        needs_budget_wan=round(sum(n.get("budget_wan") or 0 for n in needs), 2),
+        experts=len(experts), experts_total=len(experts_all),
+        experts_by_field=dict(Counter(e.get("field") or "其他" for e in experts_all).most_common()),
+        achievements=len(achs), achievements_by_maturity=dict(Counter(a.get("maturity") or "未标注" for a in achs).most_common()),
+        teams=len(teams), teams_members=sum(t.get("members") or 0 for t in teams),
+        teams_served=sum(t.get("served_enterprises") or 0 for t in teams),
+    )
+
+
+class Quote(BaseModel):
+    n: int
+    source: str
+    title: str
+    chunk_id: str
+    text: str
+
+
+class Report(BaseModel):
+    title: str
+    region: str
+    period: Period
+    report_type: str
+    sections: list[tuple[str, list[str]]]
+    figures: list[Figure] = Field(default_factory=list)
+    quotes: list[Quote] = Field(default_factory=list)
+    aggregates: Aggregates
+
+    def markdown(self) -> str:
+        lines = [f"# {self.title}", "", f"> 数据来源：科创中国平台记录统计（{self.period.label}，{self.region}）"
+                 "及所引文件；文中每个数字均注明出处。示例数据仅供演示。", ""]
+        for heading, paras in self.sections:
+            lines += [f"## {heading}", ""]
+            lines += [p + "\n" for p in paras]
+        if self.quotes:
+            lines += ["## 引用文件", ""]
+            lines += [f"[{q.n}] 《{q.title}》（{q.source}）" for q in self.quotes]
+            lines.append("")
+        return "\n".join(lines)
+
+    def docx(self, path: Path) -> Path:
+        import docx
+
+        d = docx.Document()
+        d.core_properties.title = self.title
+        d.add_heading(self.title, level=0)
+        d.add_paragraph(f"数据来源：科创中国平台记录统计（{self.period.label}，{self.region}）及所引文件；"
+                        "文中每个数字均注明出处。")
+        for heading, paras in self.sections:
+            d.add_heading(heading, level=1)
+            for p in paras:
+                d.add_paragraph(p)
+        if self.quotes:
+            d.add_heading("引用文件", level=1)
+            for q in self.quotes:
+                d.add_paragraph(f"[{q.n}] 《{q.title}》（{q.source}）")
+        d.save(str(path))
+        return path
+
+
+_ORDINALS = "一二三四五六七八九十"
+
+
+def _top(counter: dict[str, int], n: int = 3) -> str:
+    return "、".join(f"{k}{v}项" for k, v in list(counter.items())[:n])
+
+
+def build_report(kb: KnowledgeBase, region: str, period_text: str, report_type: str = "工作总结",
+                 length: Literal["short", "standard", "long"] = "standard") -> Report:
+    period = parse_period(period_text)
+    agg = aggregate(kb, region, period)
+    if agg.organizations_total == 0 and agg.experts_total == 0 and agg.needs == 0:
+        raise AssistantError(f"知识库中没有 {region} 的平台记录，无法统计。请先导入该地区的记录。")
+    src = f"{RECORD_FILES}（{region}，{period.label}）"
+    figs: list[Figure] = []
+
+    def fig(key: str, label: str, value: float, unit: str, source: str = src) -> str:
+        f = Figure(key=key, label=label, value=value, unit=unit, source=source)
+        figs.append(f)
+        return f.text
+
+    overall = (
+        f"{period.label}，{region}依托“科创中国”平台推进科技经济融合。平台记录显示："
+        f"{fig('organizations', '新入驻组织', agg.organizations, '家')}（累计入驻{fig('organizations_total', '', agg.organizations_total, '家')}），"
+        f"{fig('needs', '发布科技需求', agg.needs, '项')}，"
+        f"{fig('experts', '新入库专家', agg.experts, '名')}（累计{fig('experts_total', '', agg.experts_total, '名')}），"
+        f"{fig('achievements', '发布科技成果', agg.achievements, '项')}，"
+        f"{fig('teams', '组建科技服务团', agg.teams, '个')}。〔{src}〕"
+    )
+    practices: list[str] = []
+    if agg.needs:
+        solved = agg.needs_by_status.get("已解决", 0) + agg.needs_by_status.get("已对接", 0)
+        text = (f"聚焦产业需求精准对接。{fig('needs', '征集企业科技需求', agg.needs, '项')}，主要集中在{_top(agg.needs_by_field)}；"
+                f"{fig('needs_matched', '其中已对接或已解决', solved, '项')}")
+        if agg.needs_budget_wan:
+            text += f"，需求方明确的预算合计{fig('needs_budget_wan', '', agg.needs_budget_wan, '万元')}"
+        practices.append(text + f"。〔{src}〕")
+    if agg.teams:
+        practices.append(f"组建科技服务团下沉服务。{fig('teams', '组建科技服务团', agg.teams, '个')}，"
+                         f"{fig('teams_members', '成员', agg.teams_members, '人')}，"
+                         f"{fig('teams_served', '累计服务企业', agg.teams_served, '家')}。〔{src}〕")
+    if agg.organizations:
+        practices.append(f"壮大平台入驻主体。{fig('organizations', '新入驻组织', agg.organizations, '家')}，其中"
+                         + "、".join(f"{k}{v}家" for k, v in agg.org_by_type.items()) + f"。〔{src}〕")
+        for k, v in agg.org_by_type.items():
+            figs.append(Figure(key=f"org_type:{k}", label=k, value=v, unit="家", source=src))
+    if agg.achievements:
+        practices.append(f"推动科技成果转化。{fig('achievements', '发布科技成果', agg.achievements, '项')}，按成熟度：" +
+                         "、".join(f"{k}{v}项" for k, v in agg.achievements_by_maturity.items()) + f"。〔{src}〕")
+        for k, v in agg.achievements_by_maturity.items():
+            figs.append(Figure(key=f"maturity:{k}", label=k, value=v, unit="项", source=src))
+    for k, v in list(agg.needs_by_field.items())[:3]:
+        figs.append(Figure(key=f"need_field:{k}", label=k, value=v, unit="项", source=src))
+
+    # Figures stated in documents about the region and period, quoted with their citation.
+    max_items = {"short": 3, "standard": 6, "long": 9}[length]
+    items: list[str] = practices[:max_items]
+    quotes: list[Quote] = []
+    hits = HybridSearcher(kb).search(f"{region} 科创中国 试点 成效 {period.label}", k=12,
+                                     filters=SearchFilters(types=["news", "document", "policy"]))
+    from assistant._text import split_sentences
+
+    for h in hits:
+        if len(items) >= max_items:
+            break
+        if not _in_region({"region": h.metadata.get("region"), "province": ""}, region) and region not in h.text:
+            continue
+        for s, e in split_sentences(h.text):
+            sent = h.text[s:e].strip()
+            if re.search(r"\d", sent) and 20 <= len(sent) <= 160 and "20xx" not in sent and not sent.endswith("："):
+                q = Quote(n=len(quotes) + 1, source=h.source, title=h.title, chunk_id=h.chunk_id, text=sent)
+                quotes.append(q)
+                items.append(f"据《{q.title}》：{sent}[{q.n}]")
+                break
+    practices = [f"{_ORDINALS[i]}是{p}" for i, p in enumerate(items)]
+
+    problems: list[str] = []
+    open_needs = agg.needs_by_status.get("征集中", 0)
+    if open_needs:
+        problems.append(f"部分需求尚未对接：{fig('needs_open', '仍处于征集中的需求', open_needs, '项')}。〔{src}〕")
+    gaps = [f for f in agg.needs_by_field if agg.experts_by_field.get(f, 0) == 0]
+    if gaps:
+        problems.append(f"专家资源与需求结构不匹配：{'、'.join(gaps[:3])}领域有需求，但本地区平台尚无该领域专家入库。〔{src}〕")
+    if not problems:
+        problems.append("平台记录中未发现突出问题；建议结合实地调研补充。")
+    plans = []
+    if gaps:
+        plans.append(f"围绕{'、'.join(gaps[:3])}等领域，引进全国学会专家资源，补齐专家库短板。")
+    if open_needs:
+        plans.append("对征集中的需求逐项开展“揭榜挂帅”式对接，推动需求与成果、专家、服务团精准匹配。")
+    plans.append("持续推进“科创中国”平台入驻和数据更新，完善需求征集、对接、反馈闭环。")
+    title = f"{region}{period.label}“科创中国”{'试点城市建设' if report_type != '工作亮点' else ''}{report_type}"
+    sections = [("一、总体情况", [overall]), ("二、主要做法和成效", practices), ("三、存在问题", problems),
+                ("四、下一步计划", plans)]
+    if report_type == "工作亮点":
+        sections = [("一、总体情况", [overall]), ("二、工作亮点", practices)]
+    return Report(title=title, region=region, period=period, report_type=report_type, sections=sections,
+                  figures=figs, quotes=quotes, aggregates=agg)
