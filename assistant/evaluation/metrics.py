@@ -71,25 +71,22 @@ _MARK = re.compile(r"\[(\d+)\]")
 
 
 def groundedness(answer: str, passages: dict[int, str]) -> float | None:
-    """Share of answer sentences whose content words appear (≥ 60 %) in the passages they cite; a sentence
-    that cites nothing is unsupported."""
-    sentences = [answer[s:e].strip() for s, e in answer_sentences(answer) if answer[s:e].strip()]
-    sentences = [s for s in sentences if len(_MARK.sub("", s).strip()) > 4]
-    if not sentences:
-        return None
-    ok = 0
-    for s in sentences:
-        cited = [passages[int(n)] for n in _MARK.findall(s) if int(n) in passages]
-        if not cited:
-            continue
-        words = set(tokenize(_MARK.sub("", s)))
-        if not words:
-            ok += 1
-            continue
-        have = set().union(*(set(tokenize(p)) for p in cited))
-        if len(words & have) / len(words) >= 0.6:
-            ok += 1
-    return ok / len(sentences)
+    """Share of answer sentences whose content words appear (≥ 60 %) in the passages they cite. A sentence
+    cites the markers of its own line (a quoted run of sentences carries one marker at its end); a line with
+    no valid marker is unsupported."""
+    total = ok = 0
+    for line in answer.split("\n"):
+        cited = [passages[int(n)] for n in _MARK.findall(line) if int(n) in passages]
+        have = set().union(*(set(tokenize(p)) for p in cited)) if cited else set()
+        for s, e in answer_sentences(line):
+            sent = _MARK.sub("", line[s:e]).strip()
+            if len(sent) <= 4:
+                continue
+            total += 1
+            words = set(tokenize(sent))
+            if cited and (not words or len(words & have) / len(words) >= 0.6):
+                ok += 1
+    return ok / total if total else None
 
 
 def percentile(values: list[float], p: float) -> float | None:

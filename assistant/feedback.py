@@ -1,0 +1,61 @@
+"""Feedback on answers (thumbs up/down with an optional comment), stored locally in SQLite with the
+question, answer, citations and settings fingerprint; exportable as a golden-set draft."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from assistant.types import Answer
+
+
+class FeedbackStore:
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS feedback (id INTEGER PRIMARY KEY, ts REAL, rating INTEGER, comment TEXT,"
+            " question TEXT, answer TEXT, refused INTEGER, citations TEXT, sources TEXT, fingerprint TEXT, mode TEXT)")
+        self._lock = threading.Lock()
+
+    def add(self, answer: Answer, rating: int, comment: str = "") -> int:
+        if rating not in (1, -1):
+            raise ValueError("rating must be 1 or -1")
+        cites = [c.model_dump() for c in answer.citations]
+        with self._lock, self._db:
+            cur = self._db.execute(
+                "INSERT INTO feedback(ts, rating, comment, question, answer, refused, citations, sources, fingerprint,"
+                " mode) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (time.time(), rating, (comment or "")[:2000], answer.question, answer.text, int(answer.refused),
+                 json.dumps(cites, ensure_ascii=False),
+                 json.dumps(list(dict.fromkeys(c.source for c in answer.citations)), ensure_ascii=False),
+                 answer.settings_fingerprint, answer.mode))
+            return int(cur.lastrowid)
+
+    def all(self) -> list[dict[str, Any]]:
+        cur = self._db.execute("SELECT * FROM feedback ORDER BY id")
+        cols = [c[0] for c in cur.description]
+        return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+
+    def export_golden(self, path: Path) -> int:
+        """Write a golden-set draft: liked answers become cases whose sources are the cited documents; disliked
+        ones are marked for review (tag ``needs-review``), with the comment as a hint."""
+        lines = []
+        for row in self.all():
+            sources = json.loads(row["sources"])
+            liked = row["rating"] > 0
+            case = {
+                "id": f"feedback-{row['id']}", "question": row["question"],
+                "type": "unanswerable" if liked and row["refused"] else "factoid",
+                "reference_answer": row["answer"] if liked else (row["comment"] or ""),
+                "must_include": [], "sources": [] if liked and row["refused"] else sources,
+                "tags": ["feedback", "liked" if liked else "needs-review", f"settings:{row['fingerprint']}"],
+            }
+            lines.append(json.dumps(case, ensure_ascii=False))
+        path.write_text("\n".join(lines) + ("\n" if lines else ""), encoding="utf-8")
+        return len(lines)

@@ -1,0 +1,410 @@
+"""UI handlers: plain functions over the public library API, unit-tested without launching Gradio.
+
+They return plain data (strings, lists, HTML); errors become short Chinese messages, never tracebacks.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assistant.chains import Assistant
+from assistant.conversation import Conversation, Reply
+from assistant.drafting.match import KIND_LABELS
+from assistant.drafting.need import LABELS, REQUIRED, NeedPosting, mask_contact, render_posting
+from assistant.drafting.report import build_report
+from assistant.errors import AssistantError
+from assistant.feedback import FeedbackStore
+from assistant.knowledge_base import KnowledgeBase
+from assistant.retrieval import SearchFilters
+from assistant.settings import Settings
+from assistant.support import EnterpriseProfile, SupportFinder, SupportReport
+from assistant.types import Answer, Citation
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPLOADS = {".txt", ".md", ".html", ".htm", ".docx", ".pdf", ".json", ".jsonl", ".csv", ".xlsx"}
+TYPE_CHOICES = [("政策文件", "policy"), ("新闻报道", "news"), ("科技需求", "need"), ("专家", "expert"),
+                ("科技成果", "achievement"), ("入驻组织", "organization"), ("科技服务团", "service_team")]
+EXAMPLES = ["高企认定需要满足哪些条件？", "研发费用加计扣除的比例是多少？", "科小评价对企业规模有什么要求？",
+            "巴州的院士专家工作站能获得多少资助？", "我们是镇江市的新材料高企，职工180人，营收8000万元，有哪些政策适用于我？"]
+
+
+def friendly(exc: BaseException) -> str:
+    """One short Chinese sentence for the user; details go to the log."""
+    if isinstance(exc, AssistantError):
+        return str(exc).split("\n")[0][:300]
+    log.exception("unexpected error in UI handler")
+    return f"出错了（{type(exc).__name__}），请稍后重试；如果反复出现，请联系管理员查看日志。"
+
+
+@dataclass
+class Services:
+    """What the handlers work on: one knowledge base, one assistant, the feedback store."""
+
+    settings: Settings
+    kb: KnowledgeBase
+    assistant: Assistant
+    feedback: FeedbackStore
+    upload_dir: Path
+
+    @classmethod
+    def create(cls, settings: Settings) -> Services:
+        kb = KnowledgeBase(settings)
+        return cls(settings, kb, Assistant(settings, kb=kb), FeedbackStore(settings.data_dir / "feedback.sqlite"),
+                   settings.data_dir / "uploads")
+
+
+@dataclass
+class ChatSession:
+    """Per-browser-session state."""
+
+    conversation: Conversation
+    answers: list[Answer] = field(default_factory=list)  # one per assistant message, in order
+    last: Answer | None = None
+
+
+def new_session(svc: Services) -> ChatSession:
+    return ChatSession(Conversation(svc.assistant))
+
+
+# -- chat -------------------------------------------------------------------------------------------
+def _footnotes(ans: Answer) -> str:
+    if ans.refused:
+        near = "；".join(f"《{d['title']}》" for d in ans.closest) or "无"
+        return f"\n\n<small>知识库中最接近的资料：{html.escape(near)}</small>"
+    if not ans.citations:
+        return ""
+    notes = "\n".join(f"[{c.n}] {html.escape(c.title)}{' · ' + html.escape(c.heading.split(' > ')[-1]) if c.heading else ''}"
+                      for c in ans.citations)
+    warn = f"\n\n⚠️ {len(ans.unsupported)} 句没有出处，请核实。" if ans.unsupported else ""
+    return f"\n\n---\n**出处**（在右侧“查看出处”中点开原文）\n\n{notes}{warn}"
+
+
+def filters_from(types: list[str] | None, regions: list[str] | None, sources: list[str] | None) -> SearchFilters:
+    return SearchFilters(types=types or None, regions=regions or None, sources=sources or None)
+
+
+def chat_stream(svc: Services, session: ChatSession, message: str, history: list[dict],
+                types: list[str] | None = None, regions: list[str] | None = None,
+                sources: list[str] | None = None) -> Iterator[tuple[list[dict], ChatSession, list[str]]]:
+    """Streams the chat: yields (messages, session, citation choices) as the answer grows."""
+    message = (message or "").strip()
+    history = list(history or [])
+    if not message:
+        yield history, session, []
+        return
+    history.append({"role": "user", "content": message})
+    history.append({"role": "assistant", "content": ""})
+    text = ""
+    try:
+        reply: Reply | None = None
+        for piece in session.conversation.stream(message, filters_from(types, regions, sources)):
+            if isinstance(piece, str):
+                text += piece
+                history[-1]["content"] = text
+                yield history, session, []
+            else:
+                reply = piece
+        if reply is not None and reply.answer is not None:
+            session.last = reply.answer
+            session.answers.append(reply.answer)
+            history[-1]["content"] = reply.answer.text + _footnotes(reply.answer)
+            choices = [f"[{c.n}] {c.title}" for c in reply.answer.citations]
+        else:
+            session.answers.append(None)  # type: ignore[arg-type]
+            history[-1]["content"] = reply.text if reply else text
+            choices = []
+        yield history, session, choices
+    except Exception as exc:  # noqa: BLE001 - shown as one sentence, logged in full
+        history[-1]["content"] = f"⚠️ {friendly(exc)}"
+        yield history, session, []
+
+
+def reset_chat(svc: Services) -> tuple[list, ChatSession, list[str], str]:
+    return [], new_session(svc), [], ""
+
+
+def highlight(text: str, quote: str) -> str:
+    """The passage with the quoted span(s) marked."""
+    out = html.escape(text)
+    for part in [p for p in quote.split("……") if p.strip()]:
+        esc = html.escape(part.strip())
+        if esc and esc in out:
+            out = out.replace(esc, f"<mark>{esc}</mark>", 1)
+    return out
+
+
+def show_citation(svc: Services, session: ChatSession, choice: str | None) -> str:
+    """The source passage of a citation: title, date, file, heading, matched terms, quote highlighted."""
+    ans = session.last
+    if not ans or not choice:
+        return "<p class='kc-muted'>点开一条出处，查看原文段落。</p>"
+    m = re.match(r"\[(\d+)\]", choice)
+    cite: Citation | None = next((c for c in ans.citations if m and c.n == int(m.group(1))), None)
+    if cite is None:
+        return "<p>找不到这条出处。</p>"
+    ctx = next((c for c in ans.contexts if c.chunk_id == cite.chunk_id), None)
+    text = ctx.text if ctx else cite.quote
+    meta = ctx.metadata if ctx else {}
+    terms = "、".join(ctx.matched_terms) if ctx and ctx.matched_terms else "—"
+    return (f"<div class='kc-source'><h4>[{cite.n}] {html.escape(cite.title)}</h4>"
+            f"<p class='kc-muted'>文件：{html.escape(cite.source)}"
+            f"{' · 日期：' + html.escape(str(meta.get('published'))) if meta.get('published') else ''}"
+            f"{' · 章节：' + html.escape(cite.heading) if cite.heading else ''}</p>"
+            f"<p class='kc-muted'>命中检索词：{html.escape(terms)}</p>"
+            f"<div class='kc-passage'>{highlight(text, cite.quote)}</div></div>")
+
+
+def record_feedback(svc: Services, session: ChatSession, index: int | None, liked: bool, comment: str = "") -> str:
+    """Thumbs up/down on the assistant message at ``index`` (its position in the chat)."""
+    answers = [a for a in session.answers]
+    pos = (index or 0) // 2 if index is not None else len(answers) - 1
+    ans = answers[pos] if 0 <= pos < len(answers) else session.last
+    if ans is None:
+        return "这条消息没有可评价的回答。"
+    svc.feedback.add(ans, 1 if liked else -1, comment)
+    return "感谢反馈，已记录。" + ("" if liked else "（可在下方补充说明哪里不对）")
+
+
+def export_feedback(svc: Services) -> str:
+    path = Path(tempfile.mkdtemp(prefix="kc-feedback-")) / "feedback_golden_draft.jsonl"
+    svc.feedback.export_golden(path)
+    return str(path)
+
+
+# -- support finder -----------------------------------------------------------------------------------
+_STATUS = {"eligible": ("符合", "ok"), "possible": ("可能符合", "maybe"), "not_eligible": ("暂不符合", "no"),
+           "expired": ("已失效", "expired")}
+_MARK = {"met": ("✓", "ok"), "not_met": ("✗", "no"), "unknown": ("?", "maybe")}
+
+
+def support_html(report: SupportReport) -> str:
+    if not report.measures:
+        return "<p>知识库中没有适用于该地区的支持措施（请确认已导入政策结构化数据 policy_items.json）。</p>"
+    parts = []
+    for m in report.measures:
+        label, cls = _STATUS[m.status]
+        info = [x for x in (m.level, m.region if m.region != "全国" else "全国",
+                            f"有效期至 {m.valid_to}" if m.valid_to else "长期有效",
+                            (f"申报截止 {m.deadline}" + ("（本期已截止）" if m.deadline_passed else "")) if m.deadline else "",
+                            "示例数据" if m.sample else "") if x]
+        est = ""
+        if m.estimate:
+            tax = f"，约少缴企业所得税 <b>{m.estimate.tax_saving_wan:g}</b> 万元" if m.estimate.tax_saving_wan is not None else ""
+            est = (f"<p>估算：{html.escape(m.estimate.label)} ≈ <b>{m.estimate.value_wan:g}</b> 万元"
+                   f"（{html.escape(m.estimate.formula)}）{tax}</p>")
+        conds = []
+        seen: set[str] = set()
+        for c in m.conditions:
+            if c.text in seen:
+                continue
+            seen.add(c.text)
+            mark, mcls = _MARK[c.status]
+            cite = (f"<span class='kc-cite' title='{html.escape(c.citation.quote)}'>〔{html.escape(c.citation.source)}"
+                    f"{' · ' + html.escape(c.citation.heading.split(' > ')[-1]) if c.citation.heading else ''}〕</span>"
+                    if c.citation else "")
+            conds.append(f"<li class='kc-{mcls}'><b>{mark}</b> {html.escape(c.text)} "
+                         f"<span class='kc-muted'>{html.escape(c.detail)}</span> {cite}</li>")
+        parts.append(f"<div class='kc-measure kc-{cls}'><h4><span class='kc-badge kc-{cls}'>{label}</span> "
+                     f"{html.escape(m.name)}</h4><p class='kc-muted'>{html.escape(' · '.join(info))}</p>"
+                     f"<p>优惠：{html.escape(m.benefit)}</p>{est}<ul>{''.join(conds)}</ul></div>")
+    missing = ("<p class='kc-maybe'>补充这些信息可以确定更多措施：" + html.escape("；".join(report.missing_facts)) + "</p>"
+               if report.missing_facts else "")
+    other = (f"<p class='kc-muted'>另有 {report.excluded_other_regions} 项其他地区的措施未列出。</p>"
+             if report.excluded_other_regions else "")
+    return missing + "".join(parts) + other
+
+
+def find_support(svc: Services, session: ChatSession, region: str | None, industry: str | None,
+                 qualifications: list[str] | None, employees: float | None, revenue_wan: float | None,
+                 assets_wan: float | None, rd_expense_wan: float | None, rd_ratio: float | None,
+                 founded_year: float | None) -> tuple[str, ChatSession]:
+    """The profile form: its qualification checkboxes are exhaustive. The profile is kept for chat follow-ups."""
+    try:
+        profile = EnterpriseProfile(
+            region=region or None, industry=industry or None, qualifications=qualifications or [],
+            qualifications_complete=True,
+            employees=int(employees) if employees not in (None, "") else None,
+            revenue_wan=revenue_wan if revenue_wan not in (None, "") else None,
+            assets_wan=assets_wan if assets_wan not in (None, "") else None,
+            rd_expense_wan=rd_expense_wan if rd_expense_wan not in (None, "") else None,
+            rd_ratio=rd_ratio if rd_ratio not in (None, "") else None,
+            founded_year=int(founded_year) if founded_year not in (None, "") else None)
+        report = SupportFinder(svc.kb).find(profile)
+    except Exception as exc:  # noqa: BLE001
+        return f"<p class='kc-no'>⚠️ {html.escape(friendly(exc))}</p>", session
+    session.conversation.profile = profile
+    return support_html(report), session
+
+
+# -- need posting ------------------------------------------------------------------------------------
+def posting_html(p: NeedPosting | None) -> str:
+    if p is None:
+        return "<p class='kc-muted'>在左侧用自己的话描述需求，这里会实时整理成发布稿；缺少的信息会标出来。</p>"
+    data = p.public_json()
+    rows = []
+    for key in ("title", "need_type", "field", "region", "organization", "description", "goals", "cooperation",
+                "budget_wan", "deadline", "contact", "keywords"):
+        value = data.get(key)
+        if key == "contact":
+            value = mask_contact(value)
+        if key == "budget_wan" and value is None and p.budget_note:
+            value = p.budget_note
+        if key == "deadline" and value is None and p.deadline_note:
+            value = p.deadline_note
+        if isinstance(value, list):
+            value = "、".join(value)
+        missing = key in REQUIRED and not value
+        asked = key in ("budget_wan", "deadline") and not value
+        cls = "kc-missing" if missing else ("kc-asked" if asked else "")
+        shown = html.escape(str(value)) if value not in (None, "") else ("必填，待补充" if missing else "待补充")
+        rows.append(f"<tr class='{cls}'><th>{LABELS[key]}</th><td>{shown}</td></tr>")
+    return f"<table class='kc-posting'>{''.join(rows)}</table>"
+
+
+def need_chat(svc: Services, session: ChatSession, message: str, history: list[dict]
+              ) -> tuple[list[dict], ChatSession, str, list[list[Any]], str | None]:
+    """Need drafting by chat: (messages, session, posting HTML, match rows, JSON file path)."""
+    from assistant.drafting.match import match_supply
+    from assistant.drafting.need import extract_need
+
+    message = (message or "").strip()
+    history = list(history or [])
+    conv = session.conversation
+    if not message:
+        return history, session, posting_html(conv.need), [], None
+    history.append({"role": "user", "content": message})
+    try:
+        conv.need = extract_need(message, conv.need)
+        matches = match_supply(svc.kb, conv.need, k=10) if (conv.need.field or conv.need.keywords) else []
+        qs = conv.need.questions()
+        reply = qs[0] if qs else "信息已齐全，可以下载 JSON 或复制发布稿。"
+        history.append({"role": "assistant", "content": reply})
+        rows = [[KIND_LABELS.get(m.kind, m.kind), m.name, m.region or "", round(m.score, 3), "；".join(m.reasons), m.id]
+                for m in matches]
+        path = Path(tempfile.mkdtemp(prefix="kc-need-")) / "need_posting.json"
+        path.write_text(json.dumps({"posting": conv.need.public_json(), "missing": conv.need.missing(),
+                                    "questions": qs, "published_text": render_posting(conv.need),
+                                    "matches": [m.model_dump() for m in matches]}, ensure_ascii=False, indent=2),
+                        encoding="utf-8")
+        return history, session, posting_html(conv.need), rows, str(path)
+    except Exception as exc:  # noqa: BLE001
+        history.append({"role": "assistant", "content": f"⚠️ {friendly(exc)}"})
+        return history, session, posting_html(conv.need), [], None
+
+
+def reset_need(session: ChatSession) -> tuple[list, ChatSession, str, list, None]:
+    session.conversation.need = None
+    return [], session, posting_html(None), [], None
+
+
+# -- reports -----------------------------------------------------------------------------------------
+def make_report(svc: Services, region: str, period: str, report_type: str, length: str
+                ) -> tuple[str, str | None, str | None]:
+    """(Markdown preview, DOCX path, Markdown path)."""
+    try:
+        report = build_report(svc.kb, region, period, report_type, length)  # type: ignore[arg-type]
+    except Exception as exc:  # noqa: BLE001
+        return f"⚠️ {friendly(exc)}", None, None
+    out = Path(tempfile.mkdtemp(prefix="kc-report-"))
+    stem = re.sub(r"[^\w\u4e00-\u9fff]+", "_", report.title)[:60]
+    md = out / f"{stem}.md"
+    md.write_text(report.markdown(), encoding="utf-8")
+    docx_path = report.docx(out / f"{stem}.docx")
+    return report.markdown(), str(docx_path), str(md)
+
+
+# -- knowledge base ---------------------------------------------------------------------------------
+def kb_table(svc: Services) -> list[list[Any]]:
+    rows = []
+    for r in svc.kb.list_files():
+        note = f"与 {r['alias_of']} 内容相同" if r["alias_of"] and r["documents"] == 1 else (
+            f"{r['duplicates']} 条重复" if r["duplicates"] else "")
+        rows.append([r["file"], "记录" if r["kind"] == "record" else "文档", r["title"] or "", r["documents"],
+                     r["chunks"] or 0, r["published"] or "", note])
+    return rows
+
+
+def kb_stats_md(svc: Services) -> str:
+    s = svc.kb.stats()
+    by_type = "，".join(f"{k} {v}" for k, v in sorted(s["by_type"].items()))
+    return (f"**{s['documents']}** 份文档 · **{s['records']}** 条平台记录 · **{s['chunks']}** 个分块 · "
+            f"重复未索引 {s['duplicates']} · 存储：{s['store']}  \n按类型：{by_type or '—'}")
+
+
+def source_choices(svc: Services) -> list[str]:
+    return [r["file"] for r in svc.kb.list_files()]
+
+
+def safe_upload_name(name: str) -> str:
+    """A file name that cannot leave the upload directory (no separators, no dot-dot, no hidden file)."""
+    base = Path(name.replace("\\", "/")).name
+    base = re.sub(r"[^\w\u4e00-\u9fff.\-（）() ]+", "_", base).strip(" .")
+    if not base or base.startswith("."):
+        base = "upload" + Path(name).suffix.lower()
+    return base[:120]
+
+
+def upload_files(svc: Services, paths: list[str] | None, progress=None) -> tuple[str, list[list[Any]], str]:
+    """Copy uploads into the data directory (type and size limits enforced) and ingest them."""
+    if not paths:
+        return "请先选择文件。", kb_table(svc), kb_stats_md(svc)
+    max_bytes = int(svc.settings.ingest.max_file_mb * 1024 * 1024)
+    svc.upload_dir.mkdir(parents=True, exist_ok=True)
+    accepted, messages = [], []
+    for p in paths:
+        src = Path(p)
+        name = safe_upload_name(src.name)
+        if src.suffix.lower() not in ALLOWED_UPLOADS:
+            messages.append(f"✗ {name}：不支持的文件类型（支持 {'、'.join(sorted(ALLOWED_UPLOADS))}）")
+            continue
+        if src.stat().st_size > max_bytes:
+            messages.append(f"✗ {name}：超过大小上限 {svc.settings.ingest.max_file_mb:g} MB")
+            continue
+        dest = (svc.upload_dir / name).resolve()
+        if svc.upload_dir.resolve() not in dest.parents:
+            messages.append(f"✗ {name}：文件名不合法")
+            continue
+        shutil.copyfile(src, dest)
+        accepted.append(dest)
+    if accepted:
+        def tick(name: str, i: int, n: int) -> None:
+            if progress is not None:
+                progress((i, n), desc=f"导入 {name}" if name else "完成")
+
+        report = svc.kb.ingest(accepted, progress=tick)
+        status = {"added": "新增", "updated": "已更新", "unchanged": "未变化", "duplicate": "重复",
+                  "partial": "部分成功", "failed": "失败"}
+        for f in report.files:
+            line = f"{'✓' if f.status not in ('failed',) else '✗'} {f.file}：{status[f.status]}，{f.chunks} 个分块"
+            if f.note:
+                line += f"（{f.note}）"
+            if f.errors:
+                line += "；" + "；".join(f.errors[:3])
+            messages.append(line)
+    return "\n".join(messages), kb_table(svc), kb_stats_md(svc)
+
+
+def delete_source(svc: Services, name: str | None) -> tuple[str, list[list[Any]], str]:
+    if not name:
+        return "请先选择要删除的来源。", kb_table(svc), kb_stats_md(svc)
+    try:
+        removed = svc.kb.remove(name)
+        msg = f"已删除 {name}（{len(removed)} 个来源）。"
+    except Exception as exc:  # noqa: BLE001
+        msg = f"⚠️ {friendly(exc)}"
+    return msg, kb_table(svc), kb_stats_md(svc)
+
+
+def regions(svc: Services) -> list[str]:
+    found = {r.get("region") for t in ("need", "organization", "expert") for r in svc.kb.manifest.records(t)}
+    return sorted(x for x in found if x)
