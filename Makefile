@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DATA ?= data
 
-.PHONY: install run demo test test-fast lint bench eval clean
+.PHONY: install system-deps run demo test test-fast lint bench eval screenshots clean
 EVAL_CONFIGS := --config hybrid --config bm25 --config dense --config hybrid-nosyn --config chunk200
 
 $(STAMP): pyproject.toml
@@ -16,12 +16,25 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## The main job: build the environment, ingest the sample corpus (and ../shared/seeds if present), show example searches.
+## Debian packages the browser tests need: headless Chromium and a CJK font (installed once, as root).
+system-deps:
+	@command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "wenquanyi\|wqy" || { \
+	  echo "installing chromium and fonts-wqy-microhei (apt-get)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; }
+
+## The main job: build the environment, ingest the sample corpus (and ../shared/seeds if present) on first
+## run, and serve the app on http://127.0.0.1:7860 (HOST/PORT to change).
+HOST ?= 127.0.0.1
+PORT ?= 7860
 run: install
+	$(BIN)/kechuang ui --data-dir $(DATA) --host $(HOST) --port $(PORT) --ingest corpora --ingest ../shared/seeds
+
+## Ingest the sample corpus and show a few example searches in the terminal.
+demo: install
 	$(BIN)/kechuang demo --data-dir $(DATA)
 
-## All tests, offline (sockets blocked except loopback), plus lint.
-test: install
+## All tests, offline (sockets blocked except loopback), plus lint; the browser tests use Debian's chromium.
+test: install system-deps
 	$(BIN)/ruff check assistant tests scripts bench
 	$(BIN)/python -m pytest
 
@@ -43,6 +56,11 @@ eval: install
 	$(BIN)/kechuang eval --set eval/golden/corpus.jsonl --corpus corpora $(EVAL_CONFIGS) --out eval/reports
 	{ echo "# Evaluation results"; echo; echo "Produced by \`make eval\` (offline, no LLM). HTML reports with charts and drill-down: eval/reports/*.html"; echo; \
 	  sed 's/^# /## /' eval/reports/seeds.md; echo; sed 's/^# /## /' eval/reports/corpus.md; } > eval/RESULTS.md
+
+## Screenshots of every tab, from the browser tests, into screenshots/.
+screenshots: install system-deps
+	KECHUANG_SCREENSHOTS=$(CURDIR)/screenshots $(BIN)/python -m pytest -q tests/test_ui_browser.py
+	@ls screenshots/*.png
 
 clean:
 	rm -rf $(VENV) $(DATA) .pytest_cache .ruff_cache

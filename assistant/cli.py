@@ -551,6 +551,36 @@ def draft_report(
         console.print(f"已写入 {out}")
 
 
+@app.command()
+def ui(
+    host: Annotated[str, typer.Option("--host", help="监听地址；非本机地址需设置 KECHUANG_UI__PASSWORD。")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="端口。")] = 7860,
+    ingest_paths: Annotated[list[Path] | None, typer.Option("--ingest", help="启动前导入这些文件或目录（未变化的自动跳过）。")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """启动网页界面（对话、政策匹配、需求发布、报告起草、知识库）。"""
+    _setup_logging()
+    try:
+        settings = _settings(data_dir)
+        if ingest_paths:
+            from assistant.knowledge_base import KnowledgeBase
+
+            paths = [p for p in ingest_paths if p.exists()]
+            console.print(f"导入：{'、'.join(map(str, paths))} …")
+            kb = KnowledgeBase(settings)
+            d = kb.ingest(paths).as_dict()
+            kb.close()
+            console.print(f"新增 {d['added']}，更新 {d['updated']}，未变 {d['unchanged']}，失败 {d['failed'] + d['partial']}，"
+                          f"写入分块 {d['chunks']}。")
+        from ui.app import launch
+
+        console.print(f"[bold green]科创助手已启动：[/bold green] http://{host if host != '0.0.0.0' else '127.0.0.1'}:{port}"
+                      "  （Ctrl+C 退出）")
+        launch(settings, host=host, port=port)
+    except AssistantError as exc:
+        _fail(exc)
+
+
 EXAMPLE_QUERIES = [
     ("高企认定需要满足哪些条件？", {}),
     ("研发费用加计扣除比例是多少", {}),

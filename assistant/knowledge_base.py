@@ -64,6 +64,11 @@ class IngestReport:
         }
 
 
+def _is_repo_note(name: str) -> bool:
+    """README/LICENSE/CHANGELOG files describe a folder; they are not part of its content."""
+    return name.split(".")[0].upper() in {"README", "LICENSE", "CHANGELOG", "NOTICE"}
+
+
 def iter_files(paths: Iterable[Path], extensions: Iterable[str]) -> list[Path]:
     """Files under the given paths with an accepted extension, hidden ones skipped, in a stable order.
     A file given explicitly is always returned, so an unsupported type gets a clear error."""
@@ -72,7 +77,8 @@ def iter_files(paths: Iterable[Path], extensions: Iterable[str]) -> list[Path]:
     for p in paths:
         if p.is_dir():
             out.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in exts
-                              and not any(part.startswith((".", "_")) for part in f.relative_to(p).parts)))
+                              and not any(part.startswith((".", "_")) for part in f.relative_to(p).parts)
+                              and not _is_repo_note(f.name)))
         else:
             out.append(p)
     return out

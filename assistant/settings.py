@@ -86,6 +86,11 @@ class AnswerSettings(_Section):
     max_sentences: int = Field(4, ge=1, le=20, description="Sentences quoted by the offline answerer.")
 
 
+class UISettings(_Section):
+    user: str = Field("admin", description="User name for the web app's login.")
+    password: SecretStr | None = Field(None, description="Password for the web app; required beyond localhost.")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="KECHUANG_",
@@ -107,6 +112,7 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    ui: UISettings = Field(default_factory=UISettings)
 
     def index_fingerprint(self) -> str:
         """Hash of every setting that changes what is stored in the index."""
@@ -123,6 +129,7 @@ class Settings(BaseSettings):
         data = self.model_dump(mode="json", exclude={"data_dir", "cache_dir"})
         data["embedding"].pop("api_key", None)
         data["llm"].pop("api_key", None)
+        data.pop("ui", None)
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode("utf-8")).hexdigest()[:12]
 
 

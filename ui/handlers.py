@@ -40,8 +40,13 @@ EXAMPLES = ["高企认定需要满足哪些条件？", "研发费用加计扣除
 
 def friendly(exc: BaseException) -> str:
     """One short Chinese sentence for the user; details go to the log."""
+    from pydantic import ValidationError
+
     if isinstance(exc, AssistantError):
         return str(exc).split("\n")[0][:300]
+    if isinstance(exc, ValidationError):
+        e = exc.errors()[0]
+        return f"输入有误：{'.'.join(map(str, e['loc']))} {e['msg']}"
     log.exception("unexpected error in UI handler")
     return f"出错了（{type(exc).__name__}），请稍后重试；如果反复出现，请联系管理员查看日志。"
 
@@ -229,16 +234,17 @@ def find_support(svc: Services, session: ChatSession, region: str | None, indust
                  assets_wan: float | None, rd_expense_wan: float | None, rd_ratio: float | None,
                  founded_year: float | None) -> tuple[str, ChatSession]:
     """The profile form: its qualification checkboxes are exhaustive. The profile is kept for chat follow-ups."""
+    def given(v: float | None) -> float | None:
+        # An empty number box arrives as 0 from the browser: 0 means "not given" on this form.
+        return None if v in (None, "") or float(v) == 0 else float(v)
+
     try:
+        emp, year = given(employees), given(founded_year)
         profile = EnterpriseProfile(
             region=region or None, industry=industry or None, qualifications=qualifications or [],
-            qualifications_complete=True,
-            employees=int(employees) if employees not in (None, "") else None,
-            revenue_wan=revenue_wan if revenue_wan not in (None, "") else None,
-            assets_wan=assets_wan if assets_wan not in (None, "") else None,
-            rd_expense_wan=rd_expense_wan if rd_expense_wan not in (None, "") else None,
-            rd_ratio=rd_ratio if rd_ratio not in (None, "") else None,
-            founded_year=int(founded_year) if founded_year not in (None, "") else None)
+            qualifications_complete=True, employees=int(emp) if emp is not None else None,
+            revenue_wan=given(revenue_wan), assets_wan=given(assets_wan), rd_expense_wan=given(rd_expense_wan),
+            rd_ratio=given(rd_ratio), founded_year=int(year) if year is not None else None)
         report = SupportFinder(svc.kb).find(profile)
     except Exception as exc:  # noqa: BLE001
         return f"<p class='kc-no'>⚠️ {html.escape(friendly(exc))}</p>", session

@@ -244,7 +244,7 @@ def build_report(kb: KnowledgeBase, region: str, period_text: str, report_type: 
     items: list[str] = practices[:max_items]
     quotes: list[Quote] = []
     hits = HybridSearcher(kb).search(f"{region} 科创中国 试点 成效 {period.label}", k=12,
-                                     filters=SearchFilters(types=["news", "document", "policy"]))
+                                     filters=SearchFilters(types=["news", "document"]))
     from assistant._text import split_sentences
 
     for h in hits:

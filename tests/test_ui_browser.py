@@ -1,0 +1,135 @@
+"""End-to-end in a real browser: Debian's headless Chromium driven by Playwright against the app served on
+127.0.0.1. Screenshots of every tab go to $KECHUANG_SCREENSHOTS (default: a temporary directory)."""
+
+import json
+import os
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CORPORA, make_settings
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory, embed_cache):
+    from assistant.knowledge_base import KnowledgeBase
+    from ui.app import launch
+
+    settings = make_settings(tmp_path_factory.mktemp("ui-data"), embed_cache)
+    kb = KnowledgeBase(settings)
+    kb.ingest([CORPORA])
+    kb.close()
+    port = _free_port()
+    app = launch(settings, host="127.0.0.1", port=port, block=False)
+    yield f"http://127.0.0.1:{port}/"
+    app.close()
+
+
+@pytest.fixture(scope="module")
+def page(app_url):
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is required for the browser tests: apt-get install chromium (the Makefile does this)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run", "--disable-quic"])
+        pg = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+        pg.set_default_timeout(30000)
+        pg.goto(app_url)
+        pg.wait_for_selector("#kc-input textarea")
+        yield pg
+        browser.close()
+
+
+SHOTS = Path(os.environ.get("KECHUANG_SCREENSHOTS", "")) if os.environ.get("KECHUANG_SCREENSHOTS") else None
+
+
+def _shot(page, name, tmp_path):
+    out = (SHOTS or tmp_path)
+    out.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(out / f"{name}.png"), full_page=True)
+    assert (out / f"{name}.png").stat().st_size > 10_000
+
+
+def _tab(page, label):
+    page.get_by_role("tab", name=label).click()
+    page.wait_for_timeout(300)
+
+
+def test_upload_ask_and_open_the_cited_passage(page, tmp_path):
+    doc = tmp_path / "kexie_quan.md"
+    doc.write_text("# 某区科技创新券实施办法\n\n发布日期：2025-03-01\n\n第一条 区内科技型中小企业每年可申领科技创新券，"
+                   "额度最高不超过18万元。\n\n第二条 创新券用于购买检验检测、技术开发等科技服务。\n", encoding="utf-8")
+    _tab(page, "知识库")
+    page.set_input_files("#kc-k-upload input[type=file]", str(doc))
+    page.click("#kc-k-go")
+    page.wait_for_function("document.querySelector('#kc-k-status textarea').value.includes('kexie_quan.md')")
+    assert "新增" in page.input_value("#kc-k-status textarea")
+    page.wait_for_selector("#kc-k-table :text('kexie_quan.md')")
+    _shot(page, "5-knowledge-base", tmp_path)
+
+    _tab(page, "智能问答")
+    page.fill("#kc-input textarea", "科技创新券额度最高多少")
+    page.click("#kc-send")
+    page.wait_for_selector("#kc-chat :text('18万元')")
+    page.wait_for_selector("#kc-chat :text('出处')")
+    assert "[1]" in page.inner_text("#kc-chat")
+    page.locator("#kc-cites label").first.click()
+    page.wait_for_selector("#kc-source mark")
+    source = page.inner_text("#kc-source")
+    assert "某区科技创新券实施办法" in source and "kexie_quan.md" in source
+    assert "18万元" in page.inner_text("#kc-source mark")
+    _shot(page, "1-chat", tmp_path)
+
+
+def test_support_form_shows_the_checklist(page, tmp_path):
+    _tab(page, "政策匹配")
+    page.click("#kc-s-region input")
+    page.get_by_role("option", name="镇江市").click()
+    page.get_by_label("高新技术企业").check()
+    page.fill("#kc-s-emp input", "180")
+    page.fill("#kc-s-rev input", "8000")
+    page.click("#kc-s-go")
+    page.wait_for_selector("#kc-s-out .kc-measure")
+    out = page.inner_text("#kc-s-out")
+    assert "符合" in out and "高新技术企业减按15%税率征收企业所得税" in out and "镇江市" in out
+    assert "〔national_high_tech_enterprise.md" in out  # every condition carries its citation
+    _shot(page, "2-support", tmp_path)
+
+
+def test_need_posting_and_json_download(page, tmp_path):
+    _tab(page, "需求发布")
+    page.fill("#kc-n-input textarea", "我们是巴州一家做棉花加工的企业，想解决籽棉异性纤维清理不干净的问题，"
+                                      "希望异纤检出率达到95%以上，联合攻关，联系人王经理 13812345678")
+    page.click("#kc-n-send")
+    page.wait_for_selector("#kc-n-posting :text('纺织服装')")
+    posting = page.inner_text("#kc-n-posting")
+    assert "138****5678" in posting and "13812345678" not in posting
+    assert "预算" in posting  # not given: highlighted as still to be filled, never invented
+    page.wait_for_selector("#kc-n-matches :text('同属纺织服装领域')", state="attached")
+    with page.expect_download() as dl:
+        page.locator("#kc-n-file a").first.click()
+    data = json.loads(Path(dl.value.path()).read_text(encoding="utf-8"))
+    assert data["posting"]["field"] == "纺织服装" and data["posting"]["budget_wan"] is None
+    assert data["matches"]
+    _shot(page, "3-need", tmp_path)
+
+
+def test_report_tab(page, tmp_path):
+    _tab(page, "报告起草")
+    page.click("#kc-r-go")
+    page.wait_for_selector("#kc-r-preview :text('总体情况')")
+    assert "平台记录统计" in page.inner_text("#kc-r-preview")
+    _shot(page, "4-report", tmp_path)

@@ -1,0 +1,200 @@
+"""The Gradio app: layout and wiring only; every behaviour lives in ui.handlers and the library."""
+
+from __future__ import annotations
+
+import functools
+
+import gradio as gr
+
+from assistant.drafting.need import FIELDS
+from assistant.llm.factory import describe
+from assistant.settings import Settings
+from ui import handlers as H
+
+CSS = """
+.kc-muted{color:#6b7280;font-size:0.9em}
+.kc-passage{white-space:pre-wrap;line-height:1.7;border-left:3px solid #2563eb;padding:6px 10px;background:#f8fafc}
+.kc-passage mark{background:#fde68a;padding:0 2px}
+.kc-measure{border:1px solid #e5e7eb;border-radius:8px;padding:8px 12px;margin:8px 0}
+.kc-measure h4{margin:2px 0}
+.kc-badge{display:inline-block;border-radius:4px;padding:0 6px;font-size:0.85em;margin-right:6px;color:#fff}
+.kc-badge.kc-ok{background:#16a34a}.kc-badge.kc-maybe{background:#d97706}.kc-badge.kc-no{background:#dc2626}
+.kc-badge.kc-expired{background:#9ca3af}
+li.kc-ok b{color:#16a34a} li.kc-no b{color:#dc2626} li.kc-maybe b{color:#d97706}
+.kc-measure.kc-expired{opacity:0.6}
+.kc-cite{color:#2563eb;font-size:0.85em;cursor:help}
+.kc-posting th{white-space:nowrap;text-align:left;padding:4px 8px;color:#374151}
+.kc-posting td{padding:4px 8px}
+.kc-posting tr.kc-missing td{background:#fee2e2;color:#b91c1c;font-weight:600}
+.kc-posting tr.kc-asked td{background:#fef3c7;color:#92400e}
+"""
+
+QUALIFICATIONS = ["高新技术企业", "科技型中小企业", "专精特新中小企业", "专精特新“小巨人”企业", "创新型中小企业"]
+INDUSTRIES = list(FIELDS) + ["批发和零售业", "房地产业", "住宿和餐饮业", "租赁和商务服务业"]
+
+
+def build_app(svc: H.Services) -> gr.Blocks:
+    regions = H.regions(svc) or ["巴州", "泰安市", "镇江市", "天津市", "西安市", "成都市"]
+    with gr.Blocks(title="科创助手") as app:
+        session = gr.State(lambda: H.new_session(svc))
+        gr.Markdown(f"## 科创助手 · 科创中国政策与平台数据助手\n<span class='kc-muted'>当前模式：{describe(svc.settings.llm)}"
+                    "。每个回答都附出处；资料中没有的内容不会回答。</span>")
+        with gr.Tabs():
+            # -- chat ---------------------------------------------------------------------------
+            with gr.Tab("智能问答", id="chat"):
+                with gr.Row():
+                    with gr.Column(scale=3):
+                        chatbot = gr.Chatbot(label="对话", height=520, elem_id="kc-chat",
+                                             feedback_options=["Like", "Dislike"])
+                        with gr.Row():
+                            msg = gr.Textbox(placeholder="输入问题，例如：高企认定需要满足哪些条件？", show_label=False,
+                                             scale=5, elem_id="kc-input")
+                            send = gr.Button("发送", variant="primary", scale=1, elem_id="kc-send")
+                        with gr.Row():
+                            new_btn = gr.Button("新对话", size="sm", elem_id="kc-new")
+                        gr.Examples(H.EXAMPLES, inputs=msg, label="试试这些问题")
+                        with gr.Accordion("检索范围（可选）", open=False):
+                            f_types = gr.CheckboxGroup(H.TYPE_CHOICES, label="类型")
+                            f_regions = gr.Dropdown(regions, value=[], multiselect=True, label="地区")
+                            f_sources = gr.Dropdown(H.source_choices(svc), value=[], multiselect=True, label="只在这些文件中")
+                    with gr.Column(scale=2):
+                        cites = gr.Radio([], label="查看出处", elem_id="kc-cites")
+                        source_view = gr.HTML("<p class='kc-muted'>点开一条出处，查看原文段落。</p>",
+                                              elem_id="kc-source")
+                        comment = gr.Textbox(label="反馈补充（可选）", placeholder="点赞或点踩后，可在这里补充说明")
+                        fb_status = gr.Markdown()
+                        export_btn = gr.DownloadButton("导出反馈为评测集草稿", size="sm")
+                chat_inputs = [session, msg, chatbot, f_types, f_regions, f_sources]
+
+                def _chat(sess, message, history, types, regs, srcs):
+                    for hist, s, choices in H.chat_stream(svc, sess, message, history, types, regs, srcs):
+                        yield hist, s, gr.update(choices=choices, value=None), ""
+
+                for trigger in (msg.submit, send.click):
+                    trigger(_chat, chat_inputs, [chatbot, session, cites, msg])
+                new_btn.click(lambda: (lambda r: (r[0], r[1], gr.update(choices=[], value=None), r[3]))(H.reset_chat(svc)),
+                              None, [chatbot, session, cites, msg])
+                cites.change(functools.partial(H.show_citation, svc), [session, cites], source_view)
+
+                def _like(sess, text, data: gr.LikeData):
+                    return H.record_feedback(svc, sess, data.index if isinstance(data.index, int) else None,
+                                             bool(data.liked), text)
+
+                chatbot.like(_like, [session, comment], fb_status)
+                export_btn.click(functools.partial(H.export_feedback, svc), None, export_btn)
+
+            # -- support finder -------------------------------------------------------------------
+            with gr.Tab("政策匹配", id="support"):
+                gr.Markdown("填写企业情况，逐条核对每项支持措施的条件（✓ 满足 / ✗ 不满足 / ? 信息不足），条件均附原文出处。"
+                            "数字不填或填 0 视为未提供。填写后也可以回到“智能问答”继续追问。")
+                with gr.Row():
+                    with gr.Column(scale=1):
+                        s_region = gr.Dropdown(regions, value=None, label="所在地区", elem_id="kc-s-region")
+                        s_industry = gr.Dropdown(INDUSTRIES, value=None, label="所属行业/领域", elem_id="kc-s-industry")
+                        s_quals = gr.CheckboxGroup(QUALIFICATIONS, label="已获资质（未勾选视为没有）")
+                        s_emp = gr.Number(value=None, label="职工总数（人）", precision=0, elem_id="kc-s-emp")
+                        s_rev = gr.Number(value=None, label="上年度销售收入（万元）", elem_id="kc-s-rev")
+                        s_assets = gr.Number(value=None, label="资产总额（万元）")
+                        s_rd = gr.Number(value=None, label="上年度研发费用（万元）")
+                        s_ratio = gr.Number(value=None, label="研发费用占比（%，不填则按上两项计算）")
+                        s_year = gr.Number(value=None, label="成立年份", precision=0)
+                        s_btn = gr.Button("查找适用政策", variant="primary", elem_id="kc-s-go")
+                    with gr.Column(scale=2):
+                        s_out = gr.HTML("<p class='kc-muted'>结果将显示在这里。</p>", elem_id="kc-s-out")
+                s_btn.click(functools.partial(H.find_support, svc),
+                            [session, s_region, s_industry, s_quals, s_emp, s_rev, s_assets, s_rd, s_ratio, s_year],
+                            [s_out, session])
+
+            # -- need posting ---------------------------------------------------------------------
+            with gr.Tab("需求发布", id="need"):
+                with gr.Row():
+                    with gr.Column(scale=1):
+                        n_chat = gr.Chatbot(label="描述您的技术需求", height=380, elem_id="kc-n-chat")
+                        with gr.Row():
+                            n_msg = gr.Textbox(placeholder="例如：我们是巴州的棉花加工企业，想解决籽棉异性纤维清理不干净的问题……",
+                                               show_label=False, scale=5, elem_id="kc-n-input")
+                            n_send = gr.Button("发送", variant="primary", scale=1, elem_id="kc-n-send")
+                        n_new = gr.Button("重新开始", size="sm")
+                    with gr.Column(scale=1):
+                        n_posting = gr.HTML(H.posting_html(None), elem_id="kc-n-posting")
+                        n_file = gr.File(label="下载需求 JSON", elem_id="kc-n-file")
+                n_matches = gr.Dataframe(headers=["类型", "名称", "地区", "匹配度", "匹配理由", "编号"],
+                                         label="可对接的专家、成果、服务团和组织", wrap=True, elem_id="kc-n-matches")
+                n_inputs = [session, n_msg, n_chat]
+
+                def _need(sess, message, history):
+                    hist, s, posting, rows, path = H.need_chat(svc, sess, message, history)
+                    return hist, s, posting, rows, path, ""
+
+                for trigger in (n_msg.submit, n_send.click):
+                    trigger(_need, n_inputs, [n_chat, session, n_posting, n_matches, n_file, n_msg])
+                n_new.click(H.reset_need, [session], [n_chat, session, n_posting, n_matches, n_file])
+
+            # -- reports --------------------------------------------------------------------------
+            with gr.Tab("报告起草", id="report"):
+                with gr.Row():
+                    r_region = gr.Dropdown(regions, value=regions[0] if regions else None, label="地区")
+                    r_period = gr.Textbox(value="2023", label="时间段（2023 / 2023H1 / 2023Q3 / 2022-2023）")
+                    r_type = gr.Radio(["工作总结", "工作亮点", "试点城市建设进展"], value="工作总结", label="类型")
+                    r_len = gr.Radio([("简短", "short"), ("标准", "standard"), ("详细", "long")], value="standard",
+                                     label="篇幅")
+                r_btn = gr.Button("起草", variant="primary", elem_id="kc-r-go")
+                r_preview = gr.Markdown(elem_id="kc-r-preview")
+                with gr.Row():
+                    r_docx = gr.File(label="下载 DOCX")
+                    r_md = gr.File(label="下载 Markdown")
+                r_btn.click(functools.partial(H.make_report, svc), [r_region, r_period, r_type, r_len],
+                            [r_preview, r_docx, r_md])
+
+            # -- knowledge base --------------------------------------------------------------------
+            with gr.Tab("知识库", id="kb"):
+                k_stats = gr.Markdown(H.kb_stats_md(svc), elem_id="kc-k-stats")
+                with gr.Row():
+                    with gr.Column(scale=2):
+                        k_files = gr.File(file_count="multiple", label=f"上传文件（{'、'.join(sorted(H.ALLOWED_UPLOADS))}；"
+                                          f"单个不超过 {svc.settings.ingest.max_file_mb:g} MB）", type="filepath",
+                                          elem_id="kc-k-upload")
+                        k_btn = gr.Button("导入", variant="primary", elem_id="kc-k-go")
+                    with gr.Column(scale=1):
+                        k_status = gr.Textbox(label="导入结果", lines=6, elem_id="kc-k-status")
+                k_table = gr.Dataframe(H.kb_table(svc), headers=["来源", "类别", "标题", "文档/记录", "分块", "日期", "备注"],
+                                       label="已入库的来源", wrap=True, elem_id="kc-k-table")
+                with gr.Row():
+                    k_del_choice = gr.Dropdown(H.source_choices(svc), value=None, label="删除来源")
+                    k_del = gr.Button("删除", variant="stop")
+
+                def _upload(paths, progress=gr.Progress()):  # noqa: B008 - Gradio injects progress this way
+                    status, table, stats = H.upload_files(svc, paths, progress)
+                    choices = H.source_choices(svc)
+                    return status, table, stats, gr.update(choices=choices), gr.update(choices=choices)
+
+                k_btn.click(_upload, [k_files], [k_status, k_table, k_stats, k_del_choice, f_sources])
+
+                def _delete(name):
+                    status, table, stats = H.delete_source(svc, name)
+                    choices = H.source_choices(svc)
+                    return status, table, stats, gr.update(choices=choices, value=None), gr.update(choices=choices)
+
+                k_del.click(_delete, [k_del_choice], [k_status, k_table, k_stats, k_del_choice, f_sources])
+    return app
+
+
+def is_loopback(host: str) -> bool:
+    return host in ("127.0.0.1", "localhost", "::1") or host.startswith("127.")
+
+
+def launch(settings: Settings, host: str = "127.0.0.1", port: int = 7860, block: bool = True):
+    """Start the app. Beyond localhost it requires the password from settings (KECHUANG_UI__PASSWORD)."""
+    from assistant.errors import ConfigError
+
+    password = settings.ui.password.get_secret_value() if settings.ui.password else None
+    if not is_loopback(host) and not password:
+        raise ConfigError("在本机以外的地址提供服务时必须设置访问密码：KECHUANG_UI__PASSWORD（用户名 KECHUANG_UI__USER，默认 admin）。")
+    svc = H.Services.create(settings)
+    app = build_app(svc)
+    app.queue(default_concurrency_limit=4)
+    auth = (settings.ui.user, password) if password else None
+    app.launch(server_name=host, server_port=port, auth=auth, prevent_thread_lock=not block,
+                      show_error=False, css=CSS, theme=gr.themes.Soft(), quiet=True,
+                      max_file_size=f"{int(settings.ingest.max_file_mb)}mb")
+    return app
