@@ -1,0 +1,138 @@
+"""UI handlers as plain functions, without launching Gradio."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.errors import ConfigError
+from tests.conftest import CORPORA, make_settings
+from ui import handlers as H
+
+
+@pytest.fixture(scope="module")
+def svc(tmp_path_factory, embed_cache):
+    settings = make_settings(tmp_path_factory.mktemp("ui-h"), embed_cache)
+    s = H.Services.create(settings)
+    s.kb.ingest([CORPORA / "policies", CORPORA / "records"])
+    return s
+
+
+def test_chat_streams_and_offers_citations(svc):
+    session = H.new_session(svc)
+    steps = list(H.chat_stream(svc, session, "高新技术企业减按多少税率征收企业所得税", []))
+    assert len(steps) >= 2
+    history, session, choices = steps[-1]
+    assert history[0] == {"role": "user", "content": "高新技术企业减按多少税率征收企业所得税"}
+    assert "15%" in history[-1]["content"] and "出处" in history[-1]["content"]
+    assert choices and choices[0].startswith("[1]")
+    html = H.show_citation(svc, session, choices[0])
+    assert "<mark>" in html and "national_high_tech_enterprise.md" in html
+    assert "命中检索词" in html
+
+
+def test_empty_message_and_refusal(svc):
+    session = H.new_session(svc)
+    *_, (history, _, choices) = H.chat_stream(svc, session, "   ", [])
+    assert history == [] and choices == []
+    *_, (history, _, choices) = H.chat_stream(svc, session, "火星移民的住房补贴标准", [])
+    assert "无法回答" in history[-1]["content"] and "最接近的资料" in history[-1]["content"] and choices == []
+
+
+def test_feedback_is_stored_and_exported(svc):
+    session = H.new_session(svc)
+    list(H.chat_stream(svc, session, "研发费用加计扣除比例", []))
+    assert "已记录" in H.record_feedback(svc, session, 1, True, "")
+    assert "已记录" in H.record_feedback(svc, session, 1, False, "应说明负面清单")
+    rows = svc.feedback.all()
+    assert rows[-1]["rating"] == -1 and rows[-1]["comment"] == "应说明负面清单" and rows[-1]["fingerprint"]
+    path = Path(H.export_feedback(svc))
+    cases = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
+    assert {"id", "question", "type", "reference_answer", "must_include", "sources", "tags"} <= set(cases[0])
+    from assistant.evaluation.golden import load_golden
+
+    assert load_golden(path)  # the draft is a valid golden set
+
+
+def test_support_form(svc):
+    session = H.new_session(svc)
+    html, session = H.find_support(svc, session, "镇江市", "新材料", ["高新技术企业"], 180, 8000, 0, 400, None, 2016)
+    assert "高新技术企业减按15%税率征收企业所得税" in html and "kc-ok" in html
+    assert session.conversation.profile.region == "镇江市"  # kept for follow-ups in chat
+    html, _ = H.find_support(svc, session, "镇江市", None, [], -5, None, None, None, None, None)
+    assert "输入有误" in html and "Traceback" not in html
+
+
+def test_need_chat_and_download(svc):
+    session = H.new_session(svc)
+    history, session, posting, rows, path = H.need_chat(
+        svc, session, "想解决光伏组件清洗机器人在沙尘环境下效率低的问题", [])
+    assert "kc-missing" in posting  # required fields still missing are highlighted
+    assert history[-1]["content"] == session.conversation.need.questions()[0]
+    assert rows and all(len(r) == 6 for r in rows)
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    assert data["posting"]["field"] == "新能源" and data["posting"]["budget_wan"] is None
+
+
+def test_report_files(svc):
+    md, docx_path, md_path = H.make_report(svc, "巴州", "2023", "工作总结", "short")
+    assert md.startswith("# 巴州2023年") and Path(docx_path).exists() and Path(md_path).exists()
+    md, docx_path, _ = H.make_report(svc, "巴州", "明年", "工作总结", "short")
+    assert md.startswith("⚠️") and docx_path is None
+
+
+def test_upload_limits_and_path_traversal(svc, tmp_path):
+    import dataclasses
+
+    svc = dataclasses.replace(svc, settings=svc.settings.model_copy(update={
+        "ingest": svc.settings.ingest.model_copy(update={"max_file_mb": 0.01})}))
+    assert H.safe_upload_name("../../etc/passwd.txt") == "passwd.txt"
+    assert H.safe_upload_name("..\\..\\x.md") == "x.md"
+    assert not H.safe_upload_name(".bashrc").startswith(".")
+    big = tmp_path / "big.txt"
+    big.write_text("科技" * 20000, encoding="utf-8")
+    exe = tmp_path / "run.exe"
+    exe.write_bytes(b"MZ")
+    ok = tmp_path / "ok.md"
+    ok.write_text("# 某县科普活动通知\n\n发布日期：2025-01-01\n\n第一条 每年举办科普活动不少于12场。\n", encoding="utf-8")
+    sneaky = tmp_path / "..evil.md"
+    sneaky.write_text("# 标题\n\n内容正文，足够长的一段文字。\n", encoding="utf-8")
+    status, table, stats = H.upload_files(svc, [str(big), str(exe), str(ok), str(sneaky)])
+    assert "big.txt：超过大小上限" in status and "run.exe：不支持的文件类型" in status
+    assert "ok.md：新增" in status
+    assert all(p.parent == svc.upload_dir for p in svc.upload_dir.iterdir())
+    assert not (svc.upload_dir.parent / "evil.md").exists()
+    assert any(r[0] == "ok.md" for r in table) and "份文档" in stats
+    status, table, _ = H.delete_source(svc, "ok.md")
+    assert "已删除" in status and not any(r[0] == "ok.md" for r in table)
+    assert "⚠️" in H.delete_source(svc, "no-such-file.md")[0]
+
+
+def test_beyond_localhost_requires_a_password(tmp_path, embed_cache):
+    from ui.app import is_loopback, launch
+
+    assert is_loopback("127.0.0.1") and not is_loopback("0.0.0.0")
+    with pytest.raises(ConfigError, match="KECHUANG_UI__PASSWORD"):
+        launch(make_settings(tmp_path / "d", embed_cache), host="0.0.0.0", port=1, block=False)
+
+
+def test_password_protects_the_app(tmp_path, embed_cache):
+    import socket
+    import urllib.error
+    import urllib.request
+
+    from ui.app import launch
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings = make_settings(tmp_path / "d", embed_cache, ui={"password": "s3cret-pass"})
+    app = launch(settings, host="127.0.0.1", port=port, block=False)
+    try:
+        with pytest.raises(urllib.error.HTTPError) as info:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/config", timeout=10)
+        assert info.value.code == 401
+        page = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10).read().decode("utf-8")
+        assert "s3cret-pass" not in page
+    finally:
+        app.close()
