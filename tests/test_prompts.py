@@ -7,6 +7,8 @@ SAMPLE_VARS = {
     "answer_user": {"contexts": [{"n": 1, "title": "t", "heading": "h", "published": "2024-01-01", "text": "x"}],
                     "question": "q"},
     "condense": {"history": [{"role": "user", "content": "a"}], "question": "q"},
+    "extract_policy": {"source": "a.md", "title": "t", "text": "x"},
+    "judge": {"question": "q", "passages": "p", "answer": "a"},
 }
 
 
