@@ -204,20 +204,6 @@ def _assistant(data_dir: Path | None):
     return Assistant(_settings(data_dir))
 
 
-def answer_json(ans) -> dict:
-    """The stable JSON shape of an answer (scripts outside the project rely on these names)."""
-    return {
-        "question": ans.question, "answer": ans.text, "refused": ans.refused, "mode": ans.mode, "model": ans.model,
-        "citations": [{"n": c.n, "source": c.source, "title": c.title, "chunk_id": c.chunk_id, "heading": c.heading,
-                       "quote": c.quote, "start": c.start, "end": c.end} for c in ans.citations],
-        "closest": ans.closest, "unsupported": ans.unsupported, "standalone_question": ans.standalone_question,
-        "contexts": [{"source": c.source, "chunk_id": c.chunk_id, "score": c.score, "title": c.title}
-                     for c in ans.contexts],
-        "latency_ms": ans.latency_ms, "usage": ans.usage, "settings_fingerprint": ans.settings_fingerprint,
-        "prompt_hashes": ans.prompt_hashes,
-    }
-
-
 def _print_answer(ans) -> None:
     if ans.refused:
         console.print(f"[yellow]{ans.text}[/yellow]")
@@ -268,7 +254,7 @@ def ask(
     except AssistantError as exc:
         _fail(exc)
     if as_json:
-        print(json.dumps(answer_json(ans), ensure_ascii=False, indent=2))
+        print(json.dumps(ans.public_json(), ensure_ascii=False, indent=2))
         return
     console.print(f"[dim]{assistant.mode_label}[/dim]")
     if not ans.refused:

@@ -213,7 +213,8 @@ def _rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
         return [(n, {k.strip(): v for k, v in row.items() if k}) for n, row in enumerate(reader, start=2)]
     if ext == ".jsonl":
         out = []
-        for n, line in enumerate(text.splitlines(), start=1):
+        # Split on "\n" only: str.splitlines() also breaks at U+0085, U+2028 … which JSON strings may contain.
+        for n, line in enumerate(text.split("\n"), start=1):
             if not line.strip():
                 continue
             try:

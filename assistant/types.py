@@ -107,3 +107,18 @@ class Answer(BaseModel):
     usage: dict[str, int] = Field(default_factory=dict)
     settings_fingerprint: str = ""
     prompt_hashes: dict[str, str] = Field(default_factory=dict)
+
+    def public_json(self) -> dict[str, Any]:
+        """The stable JSON shape of an answer (scripts outside the project rely on these names)."""
+        return {
+            "question": self.question, "answer": self.text, "refused": self.refused, "mode": self.mode,
+            "model": self.model,
+            "citations": [{"n": c.n, "source": c.source, "title": c.title, "chunk_id": c.chunk_id,
+                           "heading": c.heading, "quote": c.quote, "start": c.start, "end": c.end}
+                          for c in self.citations],
+            "closest": self.closest, "unsupported": self.unsupported, "standalone_question": self.standalone_question,
+            "contexts": [{"source": c.source, "chunk_id": c.chunk_id, "score": c.score, "title": c.title}
+                         for c in self.contexts],
+            "latency_ms": self.latency_ms, "usage": self.usage, "settings_fingerprint": self.settings_fingerprint,
+            "prompt_hashes": self.prompt_hashes,
+        }

@@ -176,6 +176,15 @@ def build_app(svc: H.Services) -> gr.Blocks:
                     return status, table, stats, gr.update(choices=choices, value=None), gr.update(choices=choices)
 
                 k_del.click(_delete, [k_del_choice], [k_status, k_table, k_stats, k_del_choice, f_sources])
+
+        def ask(question: str) -> dict:
+            """Ask one question; returns the answer as `kechuang ask --json` prints it."""
+            try:
+                return svc.assistant.ask(question).public_json()
+            except Exception as exc:  # noqa: BLE001 - an API caller gets one sentence, not a traceback
+                return {"error": H.friendly(exc)}
+
+        gr.api(ask, api_name="ask")
     return app
 
 

@@ -58,7 +58,7 @@ def load_golden(path: Path) -> list[GoldenCase]:
     cases: list[GoldenCase] = []
     errors: list[str] = []
     seen: dict[str, int] = {}
-    for n, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
+    for n, line in enumerate(path.read_text(encoding="utf-8-sig").split("\n"), start=1):  # not splitlines(): see records.py
         if not line.strip():
             continue
         try:
@@ -108,7 +108,7 @@ def import_rgb(path: Path, out_dir: Path, limit: int | None = None) -> tuple[Pat
             seen_passages[h] = name
         return seen_passages[h]
 
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for n, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1):
         if not line.strip():
             continue
         try:
