@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 DATA ?= data
 
 .PHONY: install system-deps run demo test test-fast lint bench eval screenshots clean
-EVAL_CONFIGS := --config hybrid --config bm25 --config dense --config hybrid-nosyn --config chunk200
+EVAL_CONFIGS := --config hybrid --config hybrid-equal --config bm25 --config dense --config hybrid-nosyn --config chunk200
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)

@@ -84,9 +84,9 @@ class HybridSearcher:
             vec = self.kb.embeddings.embed_query(search_key(qtext))
             dense_hits = self.kb.store.query(vec, n, filters.chroma_where())
         fused: dict[str, float] = {}
-        for hits in (bm25_hits, dense_hits):
+        for hits, weight in ((bm25_hits, self.settings.bm25_weight), (dense_hits, self.settings.dense_weight)):
             for rank, (cid, _) in enumerate(hits):
-                fused[cid] = fused.get(cid, 0.0) + 1.0 / (self.settings.rrf_k + rank + 1)
+                fused[cid] = fused.get(cid, 0.0) + weight / (self.settings.rrf_k + rank + 1)
         bm25_rank = {cid: (r + 1, s) for r, (cid, s) in enumerate(bm25_hits)}
         dense_rank = {cid: (r + 1, s) for r, (cid, s) in enumerate(dense_hits)}
         order = sorted(fused, key=lambda c: -fused[c])

@@ -62,6 +62,10 @@ class RetrievalSettings(_Section):
     k: int = Field(6, ge=1, le=100, description="Contexts returned per query.")
     candidates: int = Field(40, ge=1, le=1000, description="Candidates taken from each signal before fusion.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+    bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in the fusion.")
+    dense_weight: float = Field(
+        0.5, ge=0, description="Weight of the dense ranking in the fusion (0.5: measured with `make eval`, the "
+        "4-bit e5-small ranking adds most as a tie-breaker; see eval/RESULTS.md).")
     expand_synonyms: bool = Field(True, description="Expand abbreviations such as 高企 → 高新技术企业.")
 
 
