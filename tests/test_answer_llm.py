@@ -121,11 +121,9 @@ def test_server_error_gives_one_clear_sentence(kb, server):
 
 
 def test_unreachable_endpoint_names_the_setting(kb):
-    import socket
+    from tests._net import free_port
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     settings = kb.settings.model_copy(update={"llm": kb.settings.llm.model_copy(update={
         "provider": "custom", "base_url": f"http://127.0.0.1:{port}/v1", "max_retries": 0, "timeout_s": 2})})
     with pytest.raises(ProviderError, match="KECHUANG_LLM__BASE_URL"):

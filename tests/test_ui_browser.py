@@ -4,20 +4,14 @@
 import json
 import os
 import shutil
-import socket
 from pathlib import Path
 
 import pytest
 
+from tests._net import free_port
 from tests.conftest import CORPORA, make_settings
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +23,7 @@ def app_url(tmp_path_factory, embed_cache):
     kb = KnowledgeBase(settings)
     kb.ingest([CORPORA])
     kb.close()
-    port = _free_port()
+    port = free_port()
     app = launch(settings, host="127.0.0.1", port=port, block=False)
     yield f"http://127.0.0.1:{port}/"
     app.close()

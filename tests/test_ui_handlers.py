@@ -117,15 +117,13 @@ def test_beyond_localhost_requires_a_password(tmp_path, embed_cache):
 
 
 def test_password_protects_the_app(tmp_path, embed_cache):
-    import socket
     import urllib.error
     import urllib.request
 
+    from tests._net import free_port
     from ui.app import launch
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     settings = make_settings(tmp_path / "d", embed_cache, ui={"password": "s3cret-pass"})
     app = launch(settings, host="127.0.0.1", port=port, block=False)
     try:
