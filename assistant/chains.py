@@ -17,7 +17,7 @@ from assistant.errors import ProviderError
 from assistant.extractive import answer_extractive, looks_like_injection
 from assistant.knowledge_base import KnowledgeBase
 from assistant.llm.factory import describe, llm_enabled, make_chat_model, resolve
-from assistant.prompts import NOT_FOUND, prompt_hash, render
+from assistant.prompts import NOT_FOUND, PROMPTS_DIR, prompt_hash, render
 from assistant.retrieval import HybridSearcher, SearchFilters
 from assistant.settings import Settings
 from assistant.types import Answer, Citation, Context
@@ -144,6 +144,7 @@ class Assistant:
         self.kb = kb or KnowledgeBase(settings)
         self.searcher = HybridSearcher(self.kb)
         self._chat = chat_model
+        self.prompts_dir = settings.llm.prompts_dir or PROMPTS_DIR
         self.use_llm = chat_model is not None or llm_enabled(settings.llm)
         if self.use_llm and chat_model is None:
             resolve(settings.llm)  # fail now, with a message naming the setting, not at the first question
@@ -162,7 +163,7 @@ class Assistant:
 
     def prompt_hashes(self) -> dict[str, str]:
         names = ["answer_system", "answer_user", "condense"] if self.use_llm else []
-        return {n: prompt_hash(n) for n in names}
+        return {n: prompt_hash(n, self.prompts_dir) for n in names}
 
     # -- steps ---------------------------------------------------------------------------------
     def condense(self, question: str, history: list[dict[str, str]] | None) -> str:
@@ -171,7 +172,7 @@ class Assistant:
             return question
         if not self.use_llm:
             return condense_offline(question, history)
-        prompt = render("condense", history=turns[-6:], question=question)
+        prompt = render("condense", self.prompts_dir, history=turns[-6:], question=question)
         try:
             out = self._invoke([HumanMessage(prompt)]).content.strip()
         except ProviderError:
@@ -182,8 +183,8 @@ class Assistant:
         return self.searcher.search(question, k=self.settings.answer.k, filters=filters)
 
     def _messages(self, question: str, numbered: list[dict[str, Any]]) -> list:
-        return [SystemMessage(render("answer_system")), HumanMessage(render("answer_user", contexts=numbered,
-                                                                            question=question))]
+        return [SystemMessage(render("answer_system", self.prompts_dir)),
+                HumanMessage(render("answer_user", self.prompts_dir, contexts=numbered, question=question))]
 
     def _invoke(self, messages):
         import openai

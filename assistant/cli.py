@@ -477,11 +477,12 @@ def draft_need(
     """把一段描述整理成科技需求发布稿，列出缺少的信息，并匹配专家、成果和服务团。"""
     _setup_logging()
     from assistant.drafting.match import match_supply
-    from assistant.drafting.need import extract_need, near_duplicates, render_posting
+    from assistant.drafting.need import extract_need_llm, near_duplicates, render_posting
 
     try:
-        posting = extract_need(text)
-        kb = _kb(data_dir)
+        assistant = _assistant(data_dir)
+        posting = extract_need_llm(assistant, text)
+        kb = assistant.kb
         matches = match_supply(kb, posting, k=k)
         dups = near_duplicates(posting, kb.manifest.records("need"))
     except AssistantError as exc:
@@ -516,14 +517,15 @@ def draft_report(
 ) -> None:
     """从平台记录统计和所引文件起草报告；每个数字都注明出处。"""
     _setup_logging()
-    from assistant.drafting.report import build_report
+    from assistant.drafting.report import build_report, polish_overview
 
     try:
         if report_type not in ("工作总结", "工作亮点", "试点城市建设进展"):
             raise AssistantError("--type 只能是 工作总结、工作亮点 或 试点城市建设进展。")
         if length not in ("short", "standard", "long"):
             raise AssistantError("--length 只能是 short、standard 或 long。")
-        report = build_report(_kb(data_dir), region, period, report_type, length)  # type: ignore[arg-type]
+        assistant = _assistant(data_dir)
+        report = polish_overview(assistant, build_report(assistant.kb, region, period, report_type, length))  # type: ignore[arg-type]
         if out is not None:
             if out.suffix.lower() == ".docx":
                 report.docx(out)

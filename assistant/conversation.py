@@ -96,9 +96,9 @@ class Conversation:
 
     def _need_reply(self, text: str) -> Reply:
         from assistant.drafting.match import match_supply
-        from assistant.drafting.need import extract_need, render_posting
+        from assistant.drafting.need import extract_need_llm, render_posting
 
-        self.need = extract_need(text, self.need)
+        self.need = extract_need_llm(self.assistant, text, self.need)
         questions = self.need.questions()
         matches = match_supply(self.assistant.kb, self.need, k=5) if self.need.field or self.need.keywords else []
         out = "需求草稿：\n" + render_posting(self.need)
@@ -109,7 +109,7 @@ class Conversation:
         return Reply("need", out, need=self.need, matches=matches)
 
     def _report_reply(self, text: str) -> Reply:
-        from assistant.drafting.report import build_report
+        from assistant.drafting.report import build_report, polish_overview
         from assistant.errors import AssistantError
         from assistant.support import profile_from_text
 
@@ -119,7 +119,7 @@ class Conversation:
         if not region or not year:
             return Reply("report", "请说明地区和时间，例如：起草巴州2023年科创中国试点城市建设工作总结。")
         try:
-            report = build_report(self.assistant.kb, region, year.group(0), rtype)
+            report = polish_overview(self.assistant, build_report(self.assistant.kb, region, year.group(0), rtype))
         except AssistantError as exc:
             return Reply("report", str(exc))
         return Reply("report", report.markdown(), report=report)

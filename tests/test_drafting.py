@@ -181,3 +181,31 @@ def test_cli_draft_need_json_and_report(tmp_path):
     assert r.exit_code == 0 and docx_path.stat().st_size > 0
     r = runner.invoke(app, ["draft", "report", "--region", "巴州", "--period", "前年", "--data-dir", data], env=env)
     assert r.exit_code == 1 and "时间段" in r.output
+
+
+def test_llm_drafting_never_invents_budget_deadline_or_contact(kb):
+    from assistant.chains import Assistant
+    from assistant.drafting.need import extract_need_llm
+    from assistant.drafting.report import polish_overview
+    from tests.fake_openai import FakeOpenAIServer
+
+    with FakeOpenAIServer() as server:
+        settings = kb.settings.model_copy(update={"llm": kb.settings.llm.model_copy(update={
+            "provider": "custom", "base_url": server.base_url, "max_retries": 0})})
+        assistant = Assistant(settings, kb=kb)
+        server.replies.append(json.dumps({
+            "title": "籽棉异性纤维智能清除", "need_type": "技术", "field": "纺织服装", "region": "巴州",
+            "description": "棉花加工中异性纤维靠人工挑拣，效率低。", "cooperation": ["联合攻关", "瞎编方式"],
+            "keywords": ["异性纤维", "籽棉", "机器视觉"], "budget_wan": 999, "contact": "张三 13000000000"},
+            ensure_ascii=False))
+        p = extract_need_llm(assistant, "巴州棉花加工企业，想解决籽棉异性纤维清理不干净的问题，联合攻关")
+        assert p.title == "籽棉异性纤维智能清除" and p.keywords[2] == "机器视觉"
+        assert p.cooperation == ["联合攻关"]
+        assert p.budget_wan is None and p.contact is None  # the model's values are never taken
+        base = build_report(kb, "巴州", "2023")
+        server.replies.append("2023年，巴州新入驻组织2家，发布科技需求4项，成效显著，带动产值9999万元。")
+        assert polish_overview(assistant, base).sections[0] == base.sections[0]  # 9999 has no source: rejected
+        n = next(f for f in base.figures if f.key == "needs")
+        server.replies.append(f"2023年，巴州扎实推进“科创中国”建设，发布科技需求{n.value:g}项。")
+        polished = polish_overview(assistant, base)
+        assert polished.sections[0][1][0].startswith("2023年，巴州扎实推进") and "〔平台记录统计" in polished.sections[0][1][0]

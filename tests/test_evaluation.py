@@ -137,3 +137,26 @@ def test_llm_judge_is_reported_separately(tmp_path, embed_cache):
     assert cfg.judge == {"faithfulness": 5.0, "relevance": 4.0, "judged": 1.0}
     assert cfg.metrics["fact_recall"] == 1.0 and cfg.metrics["tokens_prompt"] > 0
     assert "faithfulness" not in cfg.metrics
+
+
+def test_prompt_variants_side_by_side_with_cost(tmp_path, embed_cache):
+    from tests.fake_openai import FakeOpenAIServer
+
+    golden = tmp_path / "g.jsonl"
+    golden.write_text(json.dumps({"id": "p1", "question": "巴州综合排名第几位", "type": "factoid",
+                                  "must_include": ["第15位"], "sources": ["000_05fe24ebefbc01aa.txt"]},
+                                 ensure_ascii=False), encoding="utf-8")
+    with FakeOpenAIServer() as server:
+        server.responder = lambda body: "巴州综合排名第15位[1]。"
+        settings = make_settings(tmp_path / "u", embed_cache, llm={
+            "provider": "custom", "base_url": server.base_url, "max_retries": 0,
+            "price_input_per_1k": 0.002, "price_output_per_1k": 0.008})
+        configs = load_configs(["hybrid", "llm-terse-prompt"], ROOT / "eval" / "configs.json")
+        run = run_eval(load_golden(golden), settings, configs, [SEEDS], golden_name="g", work_dir=tmp_path / "w")
+        systems = {r["body"]["messages"][0]["content"][:20] for r in server.requests}
+    a, b = run.configs
+    assert a.prompt_hashes["answer_system"] != b.prompt_hashes["answer_system"]
+    assert a.settings_fingerprint != b.settings_fingerprint
+    assert len(systems) == 2  # each configuration really sent its own prompt
+    assert a.metrics["tokens_prompt"] == 100 and a.metrics["tokens_completion"] == len("巴州综合排名第15位[1]。")
+    assert a.metrics["cost"] == pytest.approx(100 / 1000 * 0.002 + len("巴州综合排名第15位[1]。") / 1000 * 0.008)

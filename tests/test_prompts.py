@@ -9,6 +9,8 @@ SAMPLE_VARS = {
     "condense": {"history": [{"role": "user", "content": "a"}], "question": "q"},
     "extract_policy": {"source": "a.md", "title": "t", "text": "x"},
     "judge": {"question": "q", "passages": "p", "answer": "a"},
+    "extract_need": {"fields": "新材料", "cooperation": "技术开发", "draft": "{}", "text": "x"},
+    "report_overview": {"region": "巴州", "period": "2023年", "report_type": "工作总结", "figures": ["需求：4项"]},
 }
 
 

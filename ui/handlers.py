@@ -20,7 +20,7 @@ from assistant.chains import Assistant
 from assistant.conversation import Conversation, Reply
 from assistant.drafting.match import KIND_LABELS
 from assistant.drafting.need import LABELS, REQUIRED, NeedPosting, mask_contact, render_posting
-from assistant.drafting.report import build_report
+from assistant.drafting.report import build_report, polish_overview
 from assistant.errors import AssistantError
 from assistant.feedback import FeedbackStore
 from assistant.knowledge_base import KnowledgeBase
@@ -281,7 +281,7 @@ def need_chat(svc: Services, session: ChatSession, message: str, history: list[d
               ) -> tuple[list[dict], ChatSession, str, list[list[Any]], str | None]:
     """Need drafting by chat: (messages, session, posting HTML, match rows, JSON file path)."""
     from assistant.drafting.match import match_supply
-    from assistant.drafting.need import extract_need
+    from assistant.drafting.need import extract_need_llm
 
     message = (message or "").strip()
     history = list(history or [])
@@ -290,7 +290,7 @@ def need_chat(svc: Services, session: ChatSession, message: str, history: list[d
         return history, session, posting_html(conv.need), [], None
     history.append({"role": "user", "content": message})
     try:
-        conv.need = extract_need(message, conv.need)
+        conv.need = extract_need_llm(svc.assistant, message, conv.need)
         matches = match_supply(svc.kb, conv.need, k=10) if (conv.need.field or conv.need.keywords) else []
         qs = conv.need.questions()
         reply = qs[0] if qs else "信息已齐全，可以下载 JSON 或复制发布稿。"
@@ -318,7 +318,7 @@ def make_report(svc: Services, region: str, period: str, report_type: str, lengt
                 ) -> tuple[str, str | None, str | None]:
     """(Markdown preview, DOCX path, Markdown path)."""
     try:
-        report = build_report(svc.kb, region, period, report_type, length)  # type: ignore[arg-type]
+        report = polish_overview(svc.assistant, build_report(svc.kb, region, period, report_type, length))  # type: ignore[arg-type]
     except Exception as exc:  # noqa: BLE001
         return f"⚠️ {friendly(exc)}", None, None
     out = Path(tempfile.mkdtemp(prefix="kc-report-"))

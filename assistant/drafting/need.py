@@ -288,3 +288,41 @@ def near_duplicates(p: NeedPosting, needs: list[dict], threshold: float = 0.45) 
         if sim >= threshold:
             out.append({"id": r["id"], "name": r.get("name"), "similarity": round(sim, 3), "region": r.get("region")})
     return sorted(out, key=lambda x: -x["similarity"])[:5]
+
+
+def extract_need_llm(assistant, text: str, draft: NeedPosting | None = None) -> NeedPosting:
+    """With an LLM: better titles, descriptions and field choices. Budget, deadline and contact always come
+    from the rule-based extraction of the text itself, so the model can never invent them; anything the
+    model returns that does not validate is ignored in favour of the offline result."""
+    import json as _json
+
+    from langchain_core.messages import HumanMessage
+
+    from assistant.prompts import render
+
+    base = extract_need(text, draft)
+    if not getattr(assistant, "use_llm", False):
+        return base
+    prompt = render("extract_need", fields="、".join(FIELDS), cooperation="、".join(COOPERATION),
+                    draft=_json.dumps(draft.public_json() if draft else {}, ensure_ascii=False), text=text)
+    try:
+        reply = assistant._invoke([HumanMessage(prompt)]).content
+        m = re.search(r"\{.*\}", reply, flags=re.S)
+        data = _json.loads(m.group(0)) if m else {}
+    except Exception:  # noqa: BLE001 - an unusable reply leaves the offline draft as it is
+        return base
+    merged = base.model_dump()
+    for key in ("title", "need_type", "field", "region", "organization", "description", "goals"):
+        value = data.get(key)
+        if isinstance(value, str) and value.strip() and value.strip().lower() != "null":
+            merged[key] = value.strip()
+    coop = [c for c in data.get("cooperation") or [] if c in COOPERATION]
+    if coop:
+        merged["cooperation"] = list(dict.fromkeys([*base.cooperation, *coop]))
+    kws = [k for k in data.get("keywords") or [] if isinstance(k, str) and 1 < len(k) <= 12]
+    if kws:
+        merged["keywords"] = kws[:6]
+    try:
+        return NeedPosting.model_validate(merged)
+    except ValueError:
+        return base

@@ -192,6 +192,35 @@ def _top(counter: dict[str, int], n: int = 3) -> str:
     return "、".join(f"{k}{v}项" for k, v in list(counter.items())[:n])
 
 
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def polish_overview(assistant, report: Report) -> Report:
+    """With an LLM, rewrite the overview paragraph in a report's register. Every number in the new text
+    must be one of the report's counted figures; otherwise the template paragraph stays."""
+    from langchain_core.messages import HumanMessage
+
+    from assistant.prompts import render
+
+    if not getattr(assistant, "use_llm", False):
+        return report
+    facts = [f"{f.label or f.key}：{f.value:g}{f.unit}" for f in report.figures if not f.key.startswith(("org_type:",
+                                                                                                        "maturity:",
+                                                                                                        "need_field:"))]
+    prompt = render("report_overview", region=report.region, period=report.period.label,
+                    report_type=report.report_type, figures=facts)
+    try:
+        text = assistant._invoke([HumanMessage(prompt)]).content.strip()
+    except Exception:  # noqa: BLE001 - the template paragraph is always a valid fallback
+        return report
+    allowed = {f"{f.value:g}" for f in report.figures} | set(_NUMBER.findall(report.period.label))
+    if not text or any(n not in allowed for n in _NUMBER.findall(text)):
+        return report
+    src = f"{RECORD_FILES}（{report.region}，{report.period.label}）"
+    sections = [(h, [f"{text}〔{src}〕"] if h == "一、总体情况" else paras) for h, paras in report.sections]
+    return report.model_copy(update={"sections": sections})
+
+
 def build_report(kb: KnowledgeBase, region: str, period_text: str, report_type: str = "工作总结",
                  length: Literal["short", "standard", "long"] = "standard") -> Report:
     period = parse_period(period_text)

@@ -154,6 +154,7 @@ def _aggregate(results: list[CaseResult]) -> dict[str, float | None]:
     out["tokens_prompt"] = float(sum(r.usage.get("input_tokens", 0) for r in results))
     out["tokens_completion"] = float(sum(r.usage.get("output_tokens", 0) for r in results))
     out["errors"] = float(sum(r.error is not None for r in results))
+    out["cost"] = None  # filled per configuration from its prices
     out["n"] = float(len(results))
     return out
 
@@ -234,10 +235,15 @@ def run_eval(cases: list[GoldenCase], base: Settings, configs: list[EvalConfig],
             from assistant.evaluation.judge import judge_cases
 
             judged = judge_cases(assistant, out)
+        metrics = _aggregate(out)
+        llm = settings.llm
+        if assistant.use_llm and (llm.price_input_per_1k or llm.price_output_per_1k):
+            metrics["cost"] = round(metrics["tokens_prompt"] / 1000 * llm.price_input_per_1k
+                                    + metrics["tokens_completion"] / 1000 * llm.price_output_per_1k, 6)
         results.append(ConfigResult(
             name=cfg.name, description=cfg.description, settings_fingerprint=settings.fingerprint(),
             index_fingerprint=settings.index_fingerprint(), prompt_hashes=assistant.prompt_hashes(),
-            mode=assistant.mode_label, metrics=_aggregate(out), by_type=by_type, cases=out, judge=judged))
+            mode=assistant.mode_label, metrics=metrics, by_type=by_type, cases=out, judge=judged))
     run = EvalRun(golden_set=golden_name, n_cases=len(cases), k=k, corpus=[str(p) for p in corpus or []],
                   started=time.strftime("%Y-%m-%d %H:%M:%S"), configs=results)
     first = results[0].metrics if results else {}
