@@ -111,7 +111,7 @@ def _sentences() -> list[str]:
     return out
 
 
-def bench_scale(work: Path, n_chunks: int, queries: list[str]) -> dict:
+def bench_scale(work: Path, n_chunks: int, queries: list[str], bm25_only: bool = False) -> dict:
     settings = Settings(data_dir=work / f"scale-{n_chunks}", cache_dir=work / "cache-scale")
     kb = KnowledgeBase(settings)
     rng = random.Random(n_chunks)
@@ -137,19 +137,23 @@ def bench_scale(work: Path, n_chunks: int, queries: list[str]) -> dict:
         vecs = np_rng.standard_normal((len(chunks), 384)).astype(np.float32)
         vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
         kb.manifest.mark_pending(doc, doc.source)
-        kb.store.upsert([c.chunk_id for c in chunks], vecs.tolist(), [c.text for c in chunks],
-                        [c.metadata for c in chunks])
+        if not bm25_only:
+            kb.store.upsert([c.chunk_id for c in chunks], vecs.tolist(), [c.text for c in chunks],
+                            [c.metadata for c in chunks])
         kb.manifest.commit_document(doc, doc.source, chunks, toks)
     build_s = time.perf_counter() - t
     t = time.perf_counter()
     kb.bm25.ensure(kb.manifest)
     bm25_build = time.perf_counter() - t
     searcher = HybridSearcher(kb)
+    modes = ("bm25",) if bm25_only else ("bm25", "dense", "hybrid")
     out = {
-        "chunks": n_chunks, "write_s": round(build_s, 1), "jieba_tokenize_s": round(tok_time, 1),
-        "bm25_build_s": round(bm25_build, 2),
-        "latency": {m: _latency(searcher, queries, m) for m in ("bm25", "dense", "hybrid")},
-        "latency_filtered_hybrid": _latency(searcher, queries, "hybrid", SearchFilters(regions=["巴州"])),
+        "chunks": n_chunks, "bm25_only": bm25_only, "write_s": round(build_s, 1),
+        "jieba_tokenize_s": round(tok_time, 1), "bm25_build_s": round(bm25_build, 2),
+        "latency": {m: _latency(searcher, queries, m) for m in modes},
+        "latency_filtered_bm25": _latency(searcher, queries, "bm25", SearchFilters(regions=["巴州"])),
+        "latency_filtered_hybrid": (None if bm25_only else
+                                    _latency(searcher, queries, "hybrid", SearchFilters(regions=["巴州"]))),
         "index_bytes": _du(settings.data_dir), "max_rss_mb": round(_rss_mb(), 1),
     }
     kb.close()
@@ -173,12 +177,19 @@ def main() -> None:
     ap.add_argument("--scales", type=int, nargs="*", default=[10_000, 100_000])
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS.md")
     ap.add_argument("--keep", action="store_true", help="keep the benchmark indexes")
+    ap.add_argument("--bm25-only-scales", type=int, nargs="*", default=[],
+                    help="extra scales measured for BM25 alone (no vectors written), e.g. 1000000")
+    ap.add_argument("--skip-sample", action="store_true", help="reuse the sample-corpus figures in results.json")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="kc-bench-"))
     results = {"machine": _machine(), "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
                "command": "make bench  (.venv/bin/python -m bench.run " + " ".join(sys.argv[1:]) + ")"}
-    print("sample corpus …", flush=True)
-    results["sample"] = bench_sample(work)
+    previous = args.out.parent / "results.json"
+    if args.skip_sample and previous.exists():
+        results["sample"] = json.loads(previous.read_text(encoding="utf-8"))["sample"]
+    else:
+        print("sample corpus …", flush=True)
+        results["sample"] = bench_sample(work)
     print(json.dumps(results["sample"], ensure_ascii=False), flush=True)
     qs = _queries()
     results["scales"] = []
@@ -187,6 +198,12 @@ def main() -> None:
         r = bench_scale(work, n, qs)
         print(json.dumps(r, ensure_ascii=False), flush=True)
         results["scales"].append(r)
+    for n in args.bm25_only_scales:
+        print(f"synthetic {n} chunks, BM25 only …", flush=True)
+        r = bench_scale(work, n, qs, bm25_only=True)
+        print(json.dumps(r, ensure_ascii=False), flush=True)
+        results["scales"].append(r)
+        shutil.rmtree(work / f"scale-{n}", ignore_errors=True)
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -216,7 +233,14 @@ def render(r: dict) -> str:
               "|---|---|---|---|---|---|---|---|---|"]
     for x in r["scales"]:
         lat = x["latency"]
-        f = x["latency_filtered_hybrid"]
+        f = x.get("latency_filtered_hybrid")
+        if x.get("bm25_only"):
+            fb = x["latency_filtered_bm25"]
+            lines.append(
+                f"| {x['chunks']:,} (BM25 only) | {lat['bm25']['p50_ms']}/{lat['bm25']['p95_ms']} | – | – "
+                f"| bm25+filter {fb['p50_ms']}/{fb['p95_ms']} | {x['bm25_build_s']} | {x['write_s']} ({x['jieba_tokenize_s']}) "
+                f"| {x['index_bytes'] / 1e6:.0f} MB | {x['max_rss_mb']:.0f} MB |")
+            continue
         lines.append(
             f"| {x['chunks']:,} | {lat['bm25']['p50_ms']}/{lat['bm25']['p95_ms']} | {lat['dense']['p50_ms']}/{lat['dense']['p95_ms']} "
             f"| {lat['hybrid']['p50_ms']}/{lat['hybrid']['p95_ms']} | {f['p50_ms']}/{f['p95_ms']} | {x['bm25_build_s']} "
