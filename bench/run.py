@@ -183,7 +183,9 @@ def main() -> None:
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="kc-bench-"))
     results = {"machine": _machine(), "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-               "command": "make bench  (.venv/bin/python -m bench.run " + " ".join(sys.argv[1:]) + ")"}
+               "command": "make bench  (.venv/bin/python -m bench.run --scales 10000 100000), then "
+                          ".venv/bin/python -m bench.run " + " ".join(sys.argv[1:])
+               if "--skip-sample" in sys.argv else "make bench  (.venv/bin/python -m bench.run " + " ".join(sys.argv[1:]) + ")"}
     previous = args.out.parent / "results.json"
     if args.skip_sample and previous.exists():
         results["sample"] = json.loads(previous.read_text(encoding="utf-8"))["sample"]
@@ -193,6 +195,11 @@ def main() -> None:
     print(json.dumps(results["sample"], ensure_ascii=False), flush=True)
     qs = _queries()
     results["scales"] = []
+    if args.skip_sample and previous.exists():
+        # keep earlier scales that this run does not measure again
+        again = {(n, False) for n in args.scales} | {(n, True) for n in args.bm25_only_scales}
+        results["scales"] = [x for x in json.loads(previous.read_text(encoding="utf-8")).get("scales", [])
+                             if (x["chunks"], bool(x.get("bm25_only"))) not in again]
     for n in args.scales:
         print(f"synthetic {n} chunks …", flush=True)
         r = bench_scale(work, n, qs)
