@@ -41,7 +41,7 @@ def condense_offline(question: str, history: list[dict[str, str]] | None) -> str
     return question
 
 
-def _sanitize(text: str) -> str:
+def sanitize_passage(text: str) -> str:
     """Replace sentences that try to instruct the assistant before a passage reaches the LLM."""
     parts = []
     for s, e in split_sentences(text):
@@ -55,7 +55,7 @@ def build_context(contexts: list[Context], budget: int) -> list[dict[str, Any]]:
     out, used = [], 0
     for c in contexts:
         item = {"n": len(out) + 1, "title": c.title, "heading": c.heading, "published": c.metadata.get("published"),
-                "text": _sanitize(c.text), "ctx": c}
+                "text": sanitize_passage(c.text), "ctx": c}
         cost = count_tokens(f"{c.title} {c.heading}\n{item['text']}") + 8
         if out and used + cost > budget:
             break
@@ -174,7 +174,7 @@ class Assistant:
             return condense_offline(question, history)
         prompt = render("condense", self.prompts_dir, history=turns[-6:], question=question)
         try:
-            out = self._invoke([HumanMessage(prompt)]).content.strip()
+            out = self.complete([HumanMessage(prompt)]).content.strip()
         except ProviderError:
             return condense_offline(question, history)
         return out.splitlines()[0].strip() if out else question
@@ -186,7 +186,8 @@ class Assistant:
         return [SystemMessage(render("answer_system", self.prompts_dir)),
                 HumanMessage(render("answer_user", self.prompts_dir, contexts=numbered, question=question))]
 
-    def _invoke(self, messages):
+    def complete(self, messages):
+        """One chat completion with the configured model; provider failures become one clear ProviderError."""
         import openai
 
         try:
@@ -224,7 +225,7 @@ class Assistant:
                 ans = Answer(text=NOT_FOUND, refused=True, mode="llm", model=self.mode_label, **base)
             else:
                 msgs = self._messages(x["standalone"], numbered)
-                reply = self._invoke(msgs)
+                reply = self.complete(msgs)
                 ans = self._finish(reply.content, numbered, msgs, base, getattr(reply, "usage_metadata", None))
         if ans.refused:
             ans.closest = closest_documents(contexts)

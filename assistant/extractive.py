@@ -50,7 +50,7 @@ _ORDINAL = re.compile(r"第[一二三四五六七八九十\d]+[届次批期]|首
 def constraints(question: str) -> list[tuple[str, list[str]]]:
     """Hard facts a question pins down — a year, a region, an ordinal (第二届) — each with the forms that
     satisfy it. A sentence that answers a different year or place does not answer the question."""
-    from assistant.ingest.metadata import _gazetteer
+    from assistant.ingest.metadata import gazetteer
 
     key = search_key(question)
     out: list[tuple[str, list[str]]] = []
@@ -58,10 +58,10 @@ def constraints(question: str) -> list[tuple[str, list[str]]]:
         out.append(("year", [y]))
     seen: set[str] = set()
     masked = key
-    for alias, canon in _gazetteer():
+    for alias, canon in gazetteer():
         if alias in masked and canon not in seen:
             seen.add(canon)
-            forms = sorted({a for a, c in _gazetteer() if c == canon})
+            forms = sorted({a for a, c in gazetteer() if c == canon})
             out.append(("region", forms))
             masked = masked.replace(alias, " ")
     for o in dict.fromkeys(_ORDINAL.findall(key)):

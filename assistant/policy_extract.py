@@ -12,7 +12,7 @@ from langchain_core.messages import HumanMessage
 from pydantic import ValidationError
 
 from assistant._text import search_key
-from assistant.chains import Assistant, _sanitize
+from assistant.chains import Assistant, sanitize_passage
 from assistant.errors import AssistantError, ProviderError
 from assistant.prompts import render
 from assistant.records import PolicyItem
@@ -45,8 +45,8 @@ def extract_policy_items(assistant: Assistant, source: str, max_chars: int = 120
     if not chunks:
         raise AssistantError(f"知识库中没有 {source}。先用 `kechuang ingest` 导入。")
     text = "\n".join(c["text"] for c in chunks)[:max_chars]
-    prompt = render("extract_policy", source=source, title=chunks[0]["title"], text=_sanitize(text))
-    reply = assistant._invoke([HumanMessage(prompt)])
+    prompt = render("extract_policy", source=source, title=chunks[0]["title"], text=sanitize_passage(text))
+    reply = assistant.complete([HumanMessage(prompt)])
     out = Extraction()
     doc_key = re.sub(r"\s+", "", search_key(text))
     for n, raw in enumerate(_json_array(reply.content), start=1):

@@ -146,13 +146,13 @@ def normalize_qualification(q: str) -> str:
 
 
 def _region_forms(name: str) -> set[str]:
-    from assistant.ingest.metadata import _gazetteer
+    from assistant.ingest.metadata import gazetteer
 
     key = search_key(name)
     out = {key}
-    for alias, canon in _gazetteer():
+    for alias, canon in gazetteer():
         if alias in key or search_key(canon) == key:
-            out |= {search_key(a) for a, c in _gazetteer() if c == canon}
+            out |= {search_key(a) for a, c in gazetteer() if c == canon}
     return out
 
 
@@ -367,11 +367,11 @@ def _money_wan(text: str, labels: str) -> float | None:
 
 def profile_from_text(text: str, base: EnterpriseProfile | None = None) -> EnterpriseProfile:
     """Gather profile facts from what a user wrote in chat; facts not stated stay unknown."""
-    from assistant.ingest.metadata import _gazetteer
+    from assistant.ingest.metadata import gazetteer
 
     data = (base or EnterpriseProfile()).model_dump()
     key = search_key(text)
-    for alias, canon in _gazetteer():
+    for alias, canon in gazetteer():
         if alias in key and canon not in ("全国",):
             if canon.endswith(("省", "自治区")) and data.get("region") is None:
                 data["province"] = data.get("province") or canon

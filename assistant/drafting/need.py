@@ -163,12 +163,12 @@ def _cooperation(key: str) -> list[str]:
 
 
 def _region(key: str) -> str | None:
-    from assistant.ingest.metadata import _gazetteer
+    from assistant.ingest.metadata import gazetteer
 
-    for alias, canon in _gazetteer():
+    for alias, canon in gazetteer():
         if alias in key and not canon.endswith(("省", "自治区")):
             return canon
-    for alias, canon in _gazetteer():
+    for alias, canon in gazetteer():
         if alias in key:
             return canon
     return None
@@ -306,7 +306,7 @@ def extract_need_llm(assistant, text: str, draft: NeedPosting | None = None) -> 
     prompt = render("extract_need", fields="、".join(FIELDS), cooperation="、".join(COOPERATION),
                     draft=_json.dumps(draft.public_json() if draft else {}, ensure_ascii=False), text=text)
     try:
-        reply = assistant._invoke([HumanMessage(prompt)]).content
+        reply = assistant.complete([HumanMessage(prompt)]).content
         m = re.search(r"\{.*\}", reply, flags=re.S)
         data = _json.loads(m.group(0)) if m else {}
     except Exception:  # noqa: BLE001 - an unusable reply leaves the offline draft as it is

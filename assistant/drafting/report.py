@@ -210,7 +210,7 @@ def polish_overview(assistant, report: Report) -> Report:
     prompt = render("report_overview", region=report.region, period=report.period.label,
                     report_type=report.report_type, figures=facts)
     try:
-        text = assistant._invoke([HumanMessage(prompt)]).content.strip()
+        text = assistant.complete([HumanMessage(prompt)]).content.strip()
     except Exception:  # noqa: BLE001 - the template paragraph is always a valid fallback
         return report
     allowed = {f"{f.value:g}" for f in report.figures} | set(_NUMBER.findall(report.period.label))

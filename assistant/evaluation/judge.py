@@ -20,7 +20,7 @@ def judge_cases(assistant, cases) -> dict[str, float | None]:
         passages = "\n\n".join(f"[{i}] {p.get('text', '')}" for i, p in enumerate(c.retrieved[:6], 1))
         prompt = render("judge", question=c.question, passages=passages, answer=c.answer)
         try:
-            reply = assistant._invoke([HumanMessage(prompt)]).content
+            reply = assistant.complete([HumanMessage(prompt)]).content
             m = re.search(r"\{.*\}", reply, flags=re.S)
             data = json.loads(m.group(0)) if m else {}
             f, r = float(data.get("faithfulness")), float(data.get("relevance"))

@@ -50,7 +50,7 @@ def extract_title(blocks: list[Block], hint: str = "") -> str:
 
 
 @lru_cache(maxsize=1)
-def _gazetteer() -> list[tuple[str, str]]:
+def gazetteer() -> list[tuple[str, str]]:
     """(alias, canonical region) pairs, longest alias first."""
     text = resources.files("assistant").joinpath("data/regions.txt").read_text(encoding="utf-8")
     pairs = []
@@ -75,15 +75,15 @@ def extract_region(title: str, text: str) -> str | None:
         label = m.group(1)
         if label.startswith("全国"):
             return "全国"
-        for alias, canon in _gazetteer():
+        for alias, canon in gazetteer():
             if alias in label:
                 return canon
-    for alias, canon in _gazetteer():
+    for alias, canon in gazetteer():
         if alias in search_key(title):
             return canon
     counts: Counter[str] = Counter()
     body = search_key(text[:4000])
-    for alias, canon in _gazetteer():
+    for alias, canon in gazetteer():
         n = body.count(alias)
         if n:
             counts[canon] += n
