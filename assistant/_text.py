@@ -57,7 +57,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 
 
 @lru_cache(maxsize=1)
-def _jieba():
+def jieba_tokenizer():
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
@@ -81,7 +81,7 @@ def tokenize(text: str) -> list[str]:
     """jieba search-mode tokens of the normalized key, without punctuation and stop words."""
     key = search_key(text)
     out = []
-    for tok in _jieba().cut_for_search(key):
+    for tok in jieba_tokenizer().cut_for_search(key):
         tok = tok.strip()
         if tok and _TOKEN_OK.search(tok) and tok not in STOPWORDS:
             out.append(tok)

@@ -119,9 +119,9 @@ _GENERIC_NOUNS = frozenset("奖项 文章 报道 作者 项目 名称 名字 情
 
 def _nouns(text: str) -> set[str]:
     """Nouns of the question (jieba part-of-speech tags n*)."""
-    from assistant._text import _jieba
+    from assistant._text import jieba_tokenizer
 
-    _jieba()
+    jieba_tokenizer()
     import jieba.posseg as pseg
 
     return {w.word for w in pseg.cut(text) if w.flag.startswith("n")}

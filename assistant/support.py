@@ -145,7 +145,7 @@ def normalize_qualification(q: str) -> str:
     return q.strip()
 
 
-def _region_forms(name: str) -> set[str]:
+def region_forms(name: str) -> set[str]:
     from assistant.ingest.metadata import gazetteer
 
     key = search_key(name)
@@ -162,8 +162,8 @@ def _region_match(profile: EnterpriseProfile, regions: list[str]) -> bool | None
     mine = [r for r in (profile.region, profile.province) if r]
     if not mine:
         return None
-    forms = set().union(*(_region_forms(r) for r in mine))
-    return any(_region_forms(r) & forms for r in regions)
+    forms = set().union(*(region_forms(r) for r in mine))
+    return any(region_forms(r) & forms for r in regions)
 
 
 def _compare(op: str, have: Any, want: Any) -> bool:

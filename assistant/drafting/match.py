@@ -44,9 +44,9 @@ def match_supply(kb: KnowledgeBase, posting: NeedPosting, k: int = 10, kinds: li
     same_field_orgs = {oid for oid, o in orgs.items() if posting.field and o.get("field") == posting.field}
     need_terms = {search_key(w) for w in posting.keywords}
     need_text = search_key(query)
-    from assistant.support import _region_forms
+    from assistant.support import region_forms
 
-    place_words = _region_forms(posting.region) if posting.region else set()
+    place_words = region_forms(posting.region) if posting.region else set()
     candidates = set(rank) | {rid for rid, r in records.items() if posting.field and r.get("field") == posting.field}
     out: list[Match] = []
     for rid in candidates:

@@ -221,9 +221,9 @@ def _organization(text: str) -> str | None:
 def _keywords(text: str, k: int = 6) -> list[str]:
     import jieba.analyse
 
-    from assistant._text import _jieba
+    from assistant._text import jieba_tokenizer
 
-    _jieba()
+    jieba_tokenizer()
     words = [w for w in jieba.analyse.extract_tags(search_key(text), topK=k * 2) if len(w) >= 2 and not w.isdigit()]
     return words[:k]
 

@@ -103,9 +103,9 @@ class Aggregates(BaseModel):
 
 
 def _in_region(r: dict, region: str) -> bool:
-    from assistant.support import _region_forms
+    from assistant.support import region_forms
 
-    forms = _region_forms(region)
+    forms = region_forms(region)
     return bool({search_key(r.get("region") or ""), search_key(r.get("province") or "")} & forms)
 
 
