@@ -160,6 +160,42 @@ def bench_scale(work: Path, n_chunks: int, queries: list[str], bm25_only: bool =
     return out
 
 
+def bench_dense_only(work: Path, n_chunks: int, queries: list[str], batch: int = 5000) -> dict:
+    """Dense search alone at scale: random unit vectors written to Chroma in large batches (no manifest,
+    no BM25), queried with real query embeddings, with and without a metadata filter."""
+    from assistant.embeddings import E5Embeddings
+    from assistant.store import VectorStore
+
+    settings = Settings(data_dir=work / f"dense-{n_chunks}")
+    store = VectorStore(settings)
+    rng = np.random.default_rng(n_chunks)
+    t = time.perf_counter()
+    for start in range(0, n_chunks, batch):
+        n = min(batch, n_chunks - start)
+        vecs = rng.standard_normal((n, 384)).astype(np.float32)
+        vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+        ids = [f"d{start + i:09d}" for i in range(n)]
+        metas = [{"region": REGIONS[(start + i) % len(REGIONS)], "type": TYPES[(start + i) % len(TYPES)],
+                  "source": f"syn-{(start + i) // 20}"} for i in range(n)]
+        store.upsert(ids, vecs.tolist(), ["" for _ in range(n)], metas, batch=batch)
+    write_s = time.perf_counter() - t
+    e5 = E5Embeddings()
+    qvecs = [e5.embed_query(q) for q in queries]
+
+    def lat(where):
+        store.query(qvecs[0], 10, where)
+        times = []
+        for v in qvecs:
+            t0 = time.perf_counter()
+            store.query(v, 40, where)
+            times.append((time.perf_counter() - t0) * 1000)
+        return {"p50_ms": round(_pct(times, 50), 2), "p95_ms": round(_pct(times, 95), 2), "n": len(times)}
+
+    return {"chunks": n_chunks, "dense_only": True, "write_s": round(write_s, 1),
+            "latency": {"dense_search_only": lat(None)}, "latency_filtered_dense": lat({"region": {"$in": ["巴州"]}}),
+            "index_bytes": _du(settings.data_dir), "max_rss_mb": round(_rss_mb(), 1)}
+
+
 def _machine() -> dict:
     cpu = ""
     try:
@@ -180,6 +216,8 @@ def main() -> None:
     ap.add_argument("--bm25-only-scales", type=int, nargs="*", default=[],
                     help="extra scales measured for BM25 alone (no vectors written), e.g. 1000000")
     ap.add_argument("--skip-sample", action="store_true", help="reuse the sample-corpus figures in results.json")
+    ap.add_argument("--dense-only-scales", type=int, nargs="*", default=[],
+                    help="extra scales measured for dense search alone (vectors only), e.g. 1000000")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="kc-bench-"))
     results = {"machine": _machine(), "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
@@ -197,9 +235,14 @@ def main() -> None:
     results["scales"] = []
     if args.skip_sample and previous.exists():
         # keep earlier scales that this run does not measure again
-        again = {(n, False) for n in args.scales} | {(n, True) for n in args.bm25_only_scales}
+        again = ({(n, "") for n in args.scales} | {(n, "bm25") for n in args.bm25_only_scales}
+                 | {(n, "dense") for n in args.dense_only_scales})
+
+        def kind(x: dict) -> str:
+            return "bm25" if x.get("bm25_only") else "dense" if x.get("dense_only") else ""
+
         results["scales"] = [x for x in json.loads(previous.read_text(encoding="utf-8")).get("scales", [])
-                             if (x["chunks"], bool(x.get("bm25_only"))) not in again]
+                             if (x["chunks"], kind(x)) not in again]
     for n in args.scales:
         print(f"synthetic {n} chunks …", flush=True)
         r = bench_scale(work, n, qs)
@@ -211,6 +254,12 @@ def main() -> None:
         print(json.dumps(r, ensure_ascii=False), flush=True)
         results["scales"].append(r)
         shutil.rmtree(work / f"scale-{n}", ignore_errors=True)
+    for n in args.dense_only_scales:
+        print(f"synthetic {n} vectors, dense only …", flush=True)
+        r = bench_dense_only(work, n, qs)
+        print(json.dumps(r, ensure_ascii=False), flush=True)
+        results["scales"].append(r)
+        shutil.rmtree(work / f"dense-{n}", ignore_errors=True)
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -241,6 +290,13 @@ def render(r: dict) -> str:
     for x in r["scales"]:
         lat = x["latency"]
         f = x.get("latency_filtered_hybrid")
+        if x.get("dense_only"):
+            d, fd = x["latency"]["dense_search_only"], x["latency_filtered_dense"]
+            lines.append(
+                f"| {x['chunks']:,} (vectors only) | – | {d['p50_ms']}/{d['p95_ms']} (search only) | – "
+                f"| dense+filter {fd['p50_ms']}/{fd['p95_ms']} | – | {x['write_s']} | {x['index_bytes'] / 1e6:.0f} MB "
+                f"| {x['max_rss_mb']:.0f} MB |")
+            continue
         if x.get("bm25_only"):
             fb = x["latency_filtered_bm25"]
             lines.append(
