@@ -75,10 +75,10 @@ class HybridSearcher:
         dense_hits: list[tuple[str, float]] = []
         if mode in ("hybrid", "bm25"):
             self.kb.bm25.ensure(self.kb.manifest)
-            mask = self.kb.bm25.mask(filters.types, filters.regions,
-                                     _dint(filters.date_from) if filters.date_from else None,
-                                     _dint(filters.date_to) if filters.date_to else None, filters.sources)
-            bm25_hits = self.kb.bm25.search(base + extra, n, mask)
+            bm25_hits = self.kb.bm25.search(
+                base + extra, n, types=filters.types, regions=filters.regions, sources=filters.sources,
+                date_from=_dint(filters.date_from) if filters.date_from else None,
+                date_to=_dint(filters.date_to) if filters.date_to else None)
         if mode in ("hybrid", "dense"):
             qtext = query if not extra else f"{query}（{'、'.join(expansions(query)[:3])}）"
             vec = self.kb.embeddings.embed_query(search_key(qtext))
