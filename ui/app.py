@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import functools
+import os
 
-import gradio as gr
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # offline product: no usage pings
+
+import gradio as gr  # noqa: E402 - after the environment switch above
 
 from assistant.drafting.need import FIELDS
 from assistant.llm.factory import describe
@@ -35,7 +38,7 @@ INDUSTRIES = list(FIELDS) + ["批发和零售业", "房地产业", "住宿和餐
 
 def build_app(svc: H.Services) -> gr.Blocks:
     regions = H.regions(svc) or ["巴州", "泰安市", "镇江市", "天津市", "西安市", "成都市"]
-    with gr.Blocks(title="科创助手") as app:
+    with gr.Blocks(title="科创助手", analytics_enabled=False) as app:
         session = gr.State(lambda: H.new_session(svc))
         gr.Markdown(f"## 科创助手 · 科创中国政策与平台数据助手\n<span class='kc-muted'>当前模式：{describe(svc.settings.llm)}"
                     "。每个回答都附出处；资料中没有的内容不会回答。</span>")
