@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from build_corpus_docs import normalize_zip  # same folder: scripts/ is on sys.path when run as a script
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "corpora" / "records"
 SEED = 20251101
@@ -1277,27 +1279,6 @@ def write(data: dict[str, list[dict]]) -> None:
     wb.properties.creator = "科创助手项目组（示例语料）"
     wb.save(OUT / "achievements.xlsx")
     normalize_zip(OUT / "achievements.xlsx")
-
-
-def normalize_zip(path: Path, stamp: str = "2025-11-01T00:00:00Z") -> None:
-    """Rewrite an OOXML zip with fixed entry times and core.xml dates so rebuilds are byte-identical."""
-    import re
-    import zipfile
-
-    with zipfile.ZipFile(path) as zin:
-        entries = [(i, zin.read(i.filename)) for i in zin.infolist()]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info, data in entries:
-            if info.filename == "docProps/core.xml":
-                data = re.sub(
-                    rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)",
-                    lambda m: m.group(1) + stamp.encode() + m.group(2),
-                    data,
-                )
-            zi = zipfile.ZipInfo(info.filename, date_time=(2025, 11, 1, 0, 0, 0))
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = 0o644 << 16
-            zout.writestr(zi, data)
 
 
 def main() -> None:
