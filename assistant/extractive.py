@@ -74,12 +74,11 @@ def constraints(question: str) -> list[tuple[str, list[str]]]:
     return out
 
 
-def _satisfied(kind: str, forms: list[str], sent_key: str, ctx: Context) -> bool:
+def _satisfied(kind: str, forms: list[str], sent_key: str, head: str, ctx: Context) -> bool:
     if any(f in sent_key for f in forms):
         return True
     if kind == "ordinal":
         return False
-    head = search_key(f"{ctx.title} {ctx.heading}")
     if any(f in head for f in forms):
         return True
     if kind == "year":
@@ -182,11 +181,11 @@ def _sentences(ctx: Context, i: int) -> list[_Sent]:
     return out
 
 
-def _score(sent: _Sent, ctx: Context, rank: int, terms: list[_Term], qtypes: list[str],
+def _score(sent: _Sent, ctx: Context, head: str, rank: int, terms: list[_Term], qtypes: list[str],
            musts: list[tuple[str, list[str]]]) -> None:
+    """``head`` is the normalized title and heading of the sentence's passage."""
     total = sum(t.weight for t in terms) or 1.0
     key = search_key(sent.text)
-    head = search_key(f"{ctx.title} {ctx.heading}")
     got = 0.0
     for term in terms:
         if all(t in key for t in term.tokens) or (term.alts and any(a in key for a in term.alts)):
@@ -197,7 +196,7 @@ def _score(sent: _Sent, ctx: Context, rank: int, terms: list[_Term], qtypes: lis
             got += term.weight * 0.5
     sent.coverage = got / total
     for kind, forms in musts:
-        if not _satisfied(kind, forms, key, ctx):
+        if not _satisfied(kind, forms, key, head, ctx):
             sent.coverage *= 0.5
     bonus = 0.0
     for name, _, want in _CUES:
@@ -224,10 +223,11 @@ def answer_extractive(question: str, contexts: list[Context], *, max_sentences: 
         return NOT_FOUND, [], True
     sents: list[_Sent] = []
     for i, ctx in enumerate(contexts):
+        head = search_key(f"{ctx.title} {ctx.heading}")
         for s in _sentences(ctx, i):
             if looks_like_injection(s.text):
                 continue  # never quote text that tries to instruct the assistant
-            _score(s, ctx, i, terms, qtypes, musts)
+            _score(s, ctx, head, i, terms, qtypes, musts)
             sents.append(s)
     if not sents:
         return NOT_FOUND, [], True

@@ -102,17 +102,19 @@ class Aggregates(BaseModel):
     teams_served: int
 
 
-def _in_region(r: dict, region: str) -> bool:
-    from assistant.support import region_forms
-
-    forms = region_forms(region)
+def _in_region(r: dict, forms: set[str]) -> bool:
+    """Whether a record's region or province is one of ``forms`` (``support.region_forms`` of a region)."""
     return bool({search_key(r.get("region") or ""), search_key(r.get("province") or "")} & forms)
 
 
 def aggregate(kb: KnowledgeBase, region: str, period: Period) -> Aggregates:
     """Counted over the records; ``date`` (or ``joined_date`` for organizations) decides the period."""
+    from assistant.support import region_forms
+
+    forms = region_forms(region)
+
     def recs(t: str) -> list[dict]:
-        return [r for r in kb.manifest.records(t) if _in_region(r, region)]
+        return [r for r in kb.manifest.records(t) if _in_region(r, forms)]
 
     orgs_all = recs("organization")
     orgs = [o for o in orgs_all if period.contains(o.get("joined_date") or o.get("date"))]
@@ -275,11 +277,13 @@ def build_report(kb: KnowledgeBase, region: str, period_text: str, report_type: 
     hits = HybridSearcher(kb).search(f"{region} 科创中国 试点 成效 {period.label}", k=12,
                                      filters=SearchFilters(types=["news", "document"]))
     from assistant._text import split_sentences
+    from assistant.support import region_forms
 
+    forms = region_forms(region)
     for h in hits:
         if len(items) >= max_items:
             break
-        if not _in_region({"region": h.metadata.get("region"), "province": ""}, region) and region not in h.text:
+        if not _in_region({"region": h.metadata.get("region"), "province": ""}, forms) and region not in h.text:
             continue
         for s, e in split_sentences(h.text):
             sent = h.text[s:e].strip()

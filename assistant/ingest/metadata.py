@@ -78,8 +78,9 @@ def extract_region(title: str, text: str) -> str | None:
         for alias, canon in gazetteer():
             if alias in label:
                 return canon
+    title_key = search_key(title)
     for alias, canon in gazetteer():
-        if alias in search_key(title):
+        if alias in title_key:
             return canon
     counts: Counter[str] = Counter()
     body = search_key(text[:4000])
