@@ -52,14 +52,14 @@ class HybridSearcher:
         self.kb = kb
         self.settings = kb.settings.retrieval
 
-    def query_terms(self, query: str) -> tuple[list[str], list[str]]:
-        """(tokens of the query, tokens added by synonym expansion)."""
+    def query_terms(self, query: str) -> tuple[list[str], list[str], list[str]]:
+        """(tokens of the query, tokens added by synonym expansion, the expansion terms themselves)."""
         base = tokenize(query)
         extra: list[str] = []
-        if self.settings.expand_synonyms:
-            for term in expansions(query):
-                extra.extend(t for t in tokenize(term) if t not in base and t not in extra)
-        return base, extra
+        terms = expansions(query) if self.settings.expand_synonyms else []
+        for term in terms:
+            extra.extend(t for t in tokenize(term) if t not in base and t not in extra)
+        return base, extra, terms
 
     def search(self, query: str, k: int | None = None, filters: SearchFilters | None = None,
                mode: Mode | None = None) -> list[Context]:
@@ -70,7 +70,7 @@ class HybridSearcher:
         mode = mode or self.settings.mode
         filters = filters or SearchFilters()
         n = max(self.settings.candidates, k)
-        base, extra = self.query_terms(query)
+        base, extra, expanded = self.query_terms(query)
         bm25_hits: list[tuple[str, float]] = []
         dense_hits: list[tuple[str, float]] = []
         if mode in ("hybrid", "bm25"):
@@ -80,7 +80,7 @@ class HybridSearcher:
                 date_from=_dint(filters.date_from) if filters.date_from else None,
                 date_to=_dint(filters.date_to) if filters.date_to else None)
         if mode in ("hybrid", "dense"):
-            qtext = query if not extra else f"{query}（{'、'.join(expansions(query)[:3])}）"
+            qtext = query if not extra else f"{query}（{'、'.join(expanded[:3])}）"
             vec = self.kb.embeddings.embed_query(search_key(qtext))
             dense_hits = self.kb.store.query(vec, n, filters.chroma_where())
         fused: dict[str, float] = {}
