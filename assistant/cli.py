@@ -161,10 +161,8 @@ def kb_list(data_dir: DataDir = None, as_json: JsonOut = False) -> None:
         return
     table = Table("来源", "类别", "标题", "文档/记录", "分块", "日期", "备注")
     for r in rows:
-        note = f"与 {r['alias_of']} 内容相同" if r["alias_of"] and r["documents"] == 1 else (
-            f"{r['duplicates']} 条重复" if r["duplicates"] else "")
         table.add_row(r["file"], "记录" if r["kind"] == "record" else "文档", (r["title"] or "")[:30],
-                      str(r["documents"]), str(r["chunks"] or 0), r["published"] or "", note)
+                      str(r["documents"]), str(r["chunks"] or 0), r["published"] or "", r["note"])
     console.print(table)
 
 

@@ -233,7 +233,12 @@ class KnowledgeBase:
         return sources
 
     def list_files(self) -> list[dict[str, Any]]:
-        return self.manifest.files()
+        """One row per ingested file, with a ``note`` on duplicates for display."""
+        rows = self.manifest.files()
+        for r in rows:
+            r["note"] = (f"与 {r['alias_of']} 内容相同" if r["alias_of"] and r["documents"] == 1
+                         else f"{r['duplicates']} 条重复" if r["duplicates"] else "")
+        return rows
 
     def stats(self) -> dict[str, Any]:
         s = self.manifest.stats()

@@ -333,10 +333,8 @@ def make_report(svc: Services, region: str, period: str, report_type: str, lengt
 def kb_table(svc: Services) -> list[list[Any]]:
     rows = []
     for r in svc.kb.list_files():
-        note = f"与 {r['alias_of']} 内容相同" if r["alias_of"] and r["documents"] == 1 else (
-            f"{r['duplicates']} 条重复" if r["duplicates"] else "")
         rows.append([r["file"], "记录" if r["kind"] == "record" else "文档", r["title"] or "", r["documents"],
-                     r["chunks"] or 0, r["published"] or "", note])
+                     r["chunks"] or 0, r["published"] or "", r["note"]])
     return rows
 
 
