@@ -54,11 +54,7 @@ def render_support(report: SupportReport, limit: int = 8) -> str:
         if m.estimate:
             tax = f"，约少缴企业所得税{m.estimate.tax_saving_wan:g}万元" if m.estimate.tax_saving_wan is not None else ""
             lines.append(f"   估算：{m.estimate.label}约{m.estimate.value_wan:g}万元（{m.estimate.formula}）{tax}")
-        seen: set[str] = set()
-        for c in m.conditions:
-            if c.text in seen:  # one sentence of the document may state two conditions
-                continue
-            seen.add(c.text)
+        for c in m.shown_conditions():
             src = f"〔{c.citation.source}{'·' + c.citation.heading.split(' > ')[-1] if c.citation and c.citation.heading else ''}〕" if c.citation else ""
             lines.append(f"   {marks[c.status]} {c.text}{src}")
     expired = [m for m in report.measures if m.status == "expired"]

@@ -129,6 +129,16 @@ class MeasureResult(BaseModel):
     clause: str | None
     sample: bool
 
+    def shown_conditions(self) -> list[ConditionCheck]:
+        """Conditions to display: one sentence of a document may state two conditions; show it once."""
+        seen: set[str] = set()
+        out = []
+        for c in self.conditions:
+            if c.text not in seen:
+                seen.add(c.text)
+                out.append(c)
+        return out
+
 
 class SupportReport(BaseModel):
     profile: EnterpriseProfile

@@ -208,11 +208,7 @@ def support_html(report: SupportReport) -> str:
             est = (f"<p>估算：{html.escape(m.estimate.label)} ≈ <b>{m.estimate.value_wan:g}</b> 万元"
                    f"（{html.escape(m.estimate.formula)}）{tax}</p>")
         conds = []
-        seen: set[str] = set()
-        for c in m.conditions:
-            if c.text in seen:
-                continue
-            seen.add(c.text)
+        for c in m.shown_conditions():
             mark, mcls = _MARK[c.status]
             cite = (f"<span class='kc-cite' title='{html.escape(c.citation.quote)}'>〔{html.escape(c.citation.source)}"
                     f"{' · ' + html.escape(c.citation.heading.split(' > ')[-1]) if c.citation.heading else ''}〕</span>"
