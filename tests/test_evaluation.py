@@ -119,13 +119,19 @@ def test_cli_eval_json_reports_and_threshold_exit(tmp_path):
     assert (tmp_path / "rep" / "mini.md").exists()
 
 
+def _ranking_case(tmp_path: Path) -> Path:
+    """A one-case golden set over seed 000 (巴州's ranking), for runs against the fake LLM server."""
+    golden = tmp_path / "g.jsonl"
+    golden.write_text(json.dumps({"id": "r1", "question": "巴州综合排名第几位", "type": "factoid",
+                                  "must_include": ["第15位"], "sources": ["000_05fe24ebefbc01aa.txt"]},
+                                 ensure_ascii=False), encoding="utf-8")
+    return golden
+
+
 def test_llm_judge_is_reported_separately(tmp_path, embed_cache):
     from tests.fake_openai import FakeOpenAIServer
 
-    golden = tmp_path / "g.jsonl"
-    golden.write_text(json.dumps({"id": "j1", "question": "巴州综合排名第几位", "type": "factoid",
-                                  "must_include": ["第15位"], "sources": ["000_05fe24ebefbc01aa.txt"]},
-                                 ensure_ascii=False), encoding="utf-8")
+    golden = _ranking_case(tmp_path)
     with FakeOpenAIServer() as server:
         server.responder = lambda body: ('{"faithfulness": 5, "relevance": 4}' if "问答质量评审员" in
                                          body["messages"][-1]["content"] else "巴州综合排名第15位[1]。")
@@ -142,10 +148,7 @@ def test_llm_judge_is_reported_separately(tmp_path, embed_cache):
 def test_prompt_variants_side_by_side_with_cost(tmp_path, embed_cache):
     from tests.fake_openai import FakeOpenAIServer
 
-    golden = tmp_path / "g.jsonl"
-    golden.write_text(json.dumps({"id": "p1", "question": "巴州综合排名第几位", "type": "factoid",
-                                  "must_include": ["第15位"], "sources": ["000_05fe24ebefbc01aa.txt"]},
-                                 ensure_ascii=False), encoding="utf-8")
+    golden = _ranking_case(tmp_path)
     with FakeOpenAIServer() as server:
         server.responder = lambda body: "巴州综合排名第15位[1]。"
         settings = make_settings(tmp_path / "u", embed_cache, llm={
