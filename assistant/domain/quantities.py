@@ -1,0 +1,338 @@
+"""Quantities as people write them: money, head counts, percentages, plain numbers.
+
+Chinese numerals (八千万, 两千五百万, 一百五十万, 壹佰万, 1.2亿, 3千万) are converted by ``cn2an`` (a small,
+maintained converter with no dependencies beyond ``proces``; ``jionlp`` would also parse them but pulls in a
+large dictionary set we do not need). This module finds the numeral, its unit and its qualifier around it:
+
+- money is always returned in 万元 (``Money.wan``), with how it was read (``Money.note``): ``3000000元`` is
+  300 万元; a bare number typed into a 万元 field that is implausibly large (≥ 1,000,000) is read as 元 and
+  the note says so; 约/大概/左右 → about, 不超过/以内 → at most, 以上/至少 → at least, 50-80万 → a range,
+  面议/待定 → negotiable (never a number);
+- head counts (一百八十人, 180名职工, 30余人) and percentages (6%, 百分之六, 6个百分点).
+
+Free-text finders take the labels a feature cares about (营收, 研发投入, 预算 …) and return only an amount
+attached to one of them, so 研发投入500万 is never read as revenue.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from assistant._text import search_key
+
+Qualifier = Literal["exact", "about", "at_most", "at_least", "range", "negotiable"]
+
+_CN_DIGITS = "零〇一二两三四五六七八九壹贰叁肆伍陆柒捌玖"
+_CN_UNITS = "十百千万亿拾佰仟"
+_CN = f"[{_CN_DIGITS}{_CN_UNITS}]+(?:点[{_CN_DIGITS}]+)?"
+_AR = r"\d+(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+# A numeral: Arabic digits with an optional Chinese magnitude (1.2亿, 3千万, 8000万), or Chinese numerals.
+NUMERAL = rf"(?:(?:{_AR})(?:[{_CN_UNITS}]+(?:\d+(?:\.\d+)?[{_CN_UNITS}]*)*)?|{_CN})"
+_NUMERAL_RE = re.compile(NUMERAL)
+
+_ABOUT_BEFORE = r"约|大约|大概|大致|差不多|估计|预计|预估|将近|接近|近|大约在|约为|估算"
+_AT_MOST_BEFORE = r"不超过|不高于|不多于|最多|至多|上限|控制在|封顶|不到|少于|低于"
+_AT_LEAST_BEFORE = r"至少|不低于|不少于|最少|超过|逾|高于|多于"
+_ABOUT_AFTER = r"左右|上下|前后|余|多|来"
+_AT_MOST_AFTER = r"以内|以下|之内|内|封顶|为限"
+_AT_LEAST_AFTER = r"以上|起|之上"
+_NEGOTIABLE = re.compile(r"面议|待定|不确定|暂无预算|没有预算|无预算|暂定|看情况|商议|协商|再议|视情况|再谈|可谈|未定|不好说")
+
+# Money units in 元. "万"/"w" alone mean 万元; "块" is spoken 元.
+_MONEY_UNIT = r"亿元|亿|千万元|千万|百万元|百万|万元|万块|万|千元|元|块钱|块|w|k"
+_UNIT_YUAN = {"亿元": 1e8, "亿": 1e8, "千万元": 1e7, "千万": 1e7, "百万元": 1e6, "百万": 1e6, "万元": 1e4, "万块": 1e4,
+              "万": 1e4, "w": 1e4, "千元": 1e3, "k": 1e3, "元": 1, "块钱": 1, "块": 1}
+IMPLAUSIBLE_WAN = 1_000_000  # a bare number this large in a 万元 field was meant in 元
+
+
+def _norm(text: str) -> str:
+    """The search key plus the full-width symbols people type in amounts (．，％～－)."""
+    key = search_key(text or "")
+    return key.translate(str.maketrans({"．": ".", "％": "%", "～": "~", "－": "-", "—": "-", "–": "-", "〜": "~"}))
+
+
+def parse_number(text: str) -> float | None:
+    """The value of one numeral (``两千五百万`` → 25000000, ``3,000,000`` → 3000000); None if it is not one."""
+    s = _norm(text).strip().replace(" ", "")
+    s = re.sub(rf"(?<=[\d{_CN_DIGITS}])个(?=[万亿])", "", s)  # 两个亿
+    if not s or not _NUMERAL_RE.fullmatch(s):
+        return None
+    return _numeral_value(s)
+
+
+def _numeral_value(s: str) -> float | None:
+    import cn2an
+
+    s = s.replace(",", "")
+    if re.fullmatch(r"\d+(?:\.\d+)?", s):
+        return float(s)
+    try:
+        v = cn2an.cn2an(s, "smart")
+    except (ValueError, KeyError, IndexError):
+        return None
+    return float(v)
+
+
+def _fmt(v: float) -> str:
+    return f"{v:,.4f}".rstrip("0").rstrip(".")
+
+
+@dataclass(frozen=True)
+class Money:
+    """An amount in 万元. ``wan`` is None only when negotiable; a range carries its bounds and ``wan`` is
+    the upper bound (what a budget may reach)."""
+
+    wan: float | None
+    qualifier: Qualifier = "exact"
+    low_wan: float | None = None
+    high_wan: float | None = None
+    text: str = ""
+    note: str = ""
+
+    def display(self) -> str:
+        if self.qualifier == "negotiable" or self.wan is None:
+            return "面议"
+        if self.qualifier == "range":
+            return f"{_fmt(self.low_wan or 0)}–{_fmt(self.high_wan or 0)} 万元"
+        prefix = {"about": "约 ", "at_most": "不超过 ", "at_least": "不低于 "}.get(self.qualifier, "")
+        return f"{prefix}{_fmt(self.wan)} 万元"
+
+
+_MONEY_CORE = re.compile(
+    rf"(?P<pre>{_ABOUT_BEFORE}|{_AT_MOST_BEFORE}|{_AT_LEAST_BEFORE})?\s*"
+    rf"(?:(?P<lo>{NUMERAL})\s*(?P<lounit>{_MONEY_UNIT})?\s*(?:-|~|到|至)\s*)?"
+    rf"(?P<num>{NUMERAL})(?P<approx>余|多|来|几)?\s*(?:个)?\s*(?P<unit>{_MONEY_UNIT})?(?P<unit2>元)?\s*"
+    rf"(?P<post>{_ABOUT_AFTER}|{_AT_MOST_AFTER}|{_AT_LEAST_AFTER})?", re.I)
+
+
+def _qualifier(pre: str | None, approx: str | None, post: str | None) -> Qualifier:
+    for word in (post, pre):
+        if not word:
+            continue
+        if re.fullmatch(_AT_MOST_BEFORE + "|" + _AT_MOST_AFTER, word):
+            return "at_most"
+        if re.fullmatch(_AT_LEAST_BEFORE + "|" + _AT_LEAST_AFTER, word):
+            return "at_least"
+        return "about"
+    return "about" if approx else "exact"
+
+
+def _magnitude_tail(numeral: str) -> str:
+    """The magnitude a numeral ends with: 80万 → 万, 5千万 → 千万, 八十万 → 万."""
+    if re.match(r"\d", numeral):
+        m = re.search(rf"[{_CN_UNITS}]+$", numeral)
+    else:
+        m = re.search(r"[万亿]+$", numeral)
+    return m.group(0) if m else ""
+
+
+def _money_from_match(m: re.Match[str], default_unit: str, whole: str) -> Money | None:
+    num = _numeral_value(m.group("num"))
+    if num is None:
+        return None
+    unit = (m.group("unit") or "").lower()
+    note = ""
+    if unit:
+        factor = _UNIT_YUAN[unit]
+        wan = num * factor / 1e4
+        if factor != 1e4 or re.search(r"[万亿千百]", m.group("num")):
+            note = f"{m.group(0).strip()} = {_fmt(wan)} 万元"
+    elif default_unit == "元":
+        wan = num / 1e4
+        note = f"{m.group('num')} 元 = {_fmt(wan)} 万元"
+    else:
+        wan = num
+        if re.search(r"[万亿千百]", m.group("num")):  # 八千万 with no 元: the numeral carries its magnitude
+            wan = num / 1e4
+            note = f"{m.group('num')} = {_fmt(wan)} 万元"
+        elif num >= IMPLAUSIBLE_WAN:
+            wan = num / 1e4
+            note = f"“{m.group('num')}”按元理解 = {_fmt(wan)} 万元（若是万元请注明单位）"
+    q = _qualifier(m.group("pre"), m.group("approx"), m.group("post"))
+    if m.group("lo"):
+        lo = _numeral_value(m.group("lo"))
+        if lo is None:
+            return None
+        lounit = (m.group("lounit") or "").lower()
+        if lounit:
+            lo_wan = lo * _UNIT_YUAN[lounit] / 1e4
+        else:  # 50-80万, 3到5千万: the upper bound's magnitude and unit apply to both
+            tail = _magnitude_tail(m.group("num"))
+            lo_full = _numeral_value(m.group("lo") + tail) if tail and not _magnitude_tail(m.group("lo")) else lo
+            lo_wan = (lo_full or lo) * (wan / num if num else 1)
+        return Money(wan=wan, qualifier="range", low_wan=lo_wan, high_wan=wan, text=m.group(0).strip(),
+                     note=f"{_fmt(lo_wan)}–{_fmt(wan)} 万元")
+    return Money(wan=wan, qualifier=q, text=m.group(0).strip(), note=note)
+
+
+def parse_money(text: str | float | int | None, default_unit: Literal["万元", "元"] = "万元") -> Money | None:
+    """The amount typed into a field whose unit is ``default_unit`` (a form box, a chat answer to "预算多少？")."""
+    if text is None:
+        return None
+    if isinstance(text, int | float):
+        text = f"{text:g}" if isinstance(text, float) else str(text)
+    key = _norm(text).strip()
+    if not key:
+        return None
+    if _NEGOTIABLE.search(key) and not re.search(r"\d|[一二两三四五六七八九十百千万亿]{2,}", key):
+        return Money(wan=None, qualifier="negotiable", text=text.strip(), note="面议")
+    key = _prepare(key)
+    special = _special_money(key)
+    if special:
+        return special
+    m = _MONEY_CORE.search(key)
+    if not m:
+        return None
+    return _money_from_match(m, default_unit, key)
+
+
+def _prepare(key: str) -> str:
+    key = re.sub(rf"(?<=[\d{_CN_DIGITS}])个(?=[万亿])", "", key)
+    return re.sub(r"[¥￥]\s*(\d[\d,.]*)(?!\s*(?:万|亿|千|百|元|块|w))", r"\1元", key)
+
+
+_TWO_DIGITS = re.compile(r"(?<![一二两三四五六七八九十百千])([一二两三四五六七八九])([一二两三四五六七八九])([十百千万]+)\s*(?:元|块)?")
+
+
+def _special_money(key: str) -> Money | None:
+    """过亿 / 上亿 (at least 1亿) and 两三百万 (200–300万)."""
+    m = re.search(r"(过|上|超|破)亿", key)
+    if m:
+        return Money(wan=10000.0, qualifier="at_least", text=m.group(0), note=f"{m.group(0)} = 不低于 10,000 万元")
+    m = _TWO_DIGITS.search(key)
+    if m and "一二两三四五六七八九".index(m.group(1)) < "一二两三四五六七八九".index(m.group(2)):
+        lo, hi = _numeral_value(m.group(1) + m.group(3)), _numeral_value(m.group(2) + m.group(3))
+        if lo is not None and hi is not None:
+            lo, hi = lo / 1e4, hi / 1e4
+            return Money(wan=hi, qualifier="range", low_wan=lo, high_wan=hi, text=m.group(0),
+                         note=f"{_fmt(lo)}–{_fmt(hi)} 万元")
+    return None
+
+
+# Labels in money clauses across features: an amount after another label is not ours.
+_ALL_MONEY_LABELS = ("营收", "营业收入", "销售收入", "年收入", "收入", "销售额", "产值", "研发投入", "研发费用", "研发支出",
+                     "研发经费", "资产总额", "总资产", "资产", "预算", "经费", "投入资金", "资金", "费用", "出资", "利润",
+                     "纳税", "税收", "应纳税所得额", "注册资本", "投资", "融资", "贷款", "奖励", "补贴", "价格", "报价")
+_CLAUSE_END = re.compile(r"[，。；;！!？?\n、]|,(?!\d{3})")
+
+
+def _labels_re(labels: Iterable[str]) -> str:
+    return "|".join(re.escape(search_key(x)) for x in sorted(set(labels), key=len, reverse=True))
+
+
+def find_money(text: str, labels: Iterable[str], default_unit: Literal["万元", "元"] = "万元") -> Money | None:
+    """The amount attached to one of ``labels`` in free text: after the label within its clause
+    (``预算大概80万元``, ``研发投入3000000元``) or before it (``80万的预算``); None if there is none."""
+    key = _prepare(_norm(text))
+    labels = list(labels)
+    mine = re.compile(_labels_re(labels))
+    others = re.compile(_labels_re(x for x in _ALL_MONEY_LABELS if search_key(x) not in {search_key(y) for y in labels}))
+    for lm in mine.finditer(key):
+        # A label that is the tail of a longer foreign label (研发费用 when asking for 费用) is not ours.
+        before = key[max(0, lm.start() - 4):lm.end()]
+        if any(o.endswith(lm.group(0)) and o != lm.group(0) and before.endswith(o)
+               for o in (search_key(x) for x in _ALL_MONEY_LABELS)):
+            continue
+        rest = key[lm.end():lm.end() + 24]
+        cut = _CLAUSE_END.search(rest)
+        window = rest[:cut.start()] if cut else rest
+        other = others.search(window)
+        if other:
+            window = window[:other.start()]
+        if _NEGOTIABLE.search(window) and not re.search(r"\d", window):
+            return Money(wan=None, qualifier="negotiable", text=window.strip(), note="面议")
+        if re.match(r"[^\d]{0,8}?(?:占|比例|比重|增长|增幅|同比)", window):
+            continue  # 研发投入占营收6%: a share, not an amount
+        special = _special_money(window)
+        if special:
+            return special
+        m = _MONEY_CORE.search(window)
+        if m and m.group("num") and not re.match(r"\s*(?:年|月|日|号|人|名|个|%|倍|项|家|次|天)", window[m.end("num"):]):
+            money = _money_from_match(m, default_unit, window)
+            if money is not None:
+                return money
+    # 80万的预算 / 最多能拿出100万的资金 / 五十万左右的经费: an amount with its unit before the label, same clause
+    for lm in mine.finditer(key):
+        head = key[max(0, lm.start() - 20):lm.start()]
+        cut = list(_CLAUSE_END.finditer(head))
+        head = head[cut[-1].end():] if cut else head
+        found = [m for m in _MONEY_CORE.finditer(head) if m.group("unit") or _magnitude_tail(m.group("num"))]
+        if found:
+            money = _money_from_match(found[-1], default_unit, head)
+            if money is not None and money.qualifier == "exact":
+                q = re.search(rf"({_AT_MOST_BEFORE}|{_AT_LEAST_BEFORE}|{_ABOUT_BEFORE})", head[:found[-1].start()])
+                if q:
+                    money = replace(money, qualifier=_qualifier(q.group(1), None, None))
+            if money is not None:
+                return money
+    return None
+
+
+# -- head counts -----------------------------------------------------------------------------------------
+_COUNT_NOUNS = r"职工|员工|人员|雇员|工人|员|人|名|位"
+
+
+def parse_count(text: str) -> int | None:
+    """A head count typed alone: ``一百八十人``, ``180名``, ``30余人`` → 30."""
+    key = _norm(text).strip().replace(" ", "")
+    m = re.fullmatch(rf"[^\d]{{0,8}}?({NUMERAL})(?:余|多|来)?(?:个|名|位)?(?:{_COUNT_NOUNS})?(?:左右|上下)?", key)
+    if not m or re.search(r"[元万亿年月%]", key[m.end(1):]):
+        return None
+    v = _numeral_value(m.group(1))
+    return int(v) if v is not None and v == int(v) else None
+
+
+def find_count(text: str, nouns: Iterable[str] = ("职工", "员工", "人员", "人", "名")) -> int | None:
+    """The head count in free text: ``职工180人``, ``180名职工``, ``员工约两百多个``; never a year or an amount."""
+    key = _norm(text)
+    nouns_re = "|".join(re.escape(n) for n in sorted(set(nouns), key=len, reverse=True))
+    people = r"职工|员工|人员|雇员|工人|研发人员|科技人员|技术人员|员工总数|职工总数|人数|团队|工程师"
+    patterns = [
+        rf"(?:{people})(?:总数|人数|数量)?(?:有|共|共有|约|大约|大概|近|将近|为|是|达|达到|:|：|\s)*({NUMERAL})(?:余|多|来)?\s*(?:个|名|位)?\s*(?:人|名|位)?",
+        rf"({NUMERAL})(?:余|多|来)?\s*(?:个|名|位)?\s*(?:{nouns_re})",
+    ]
+    found: list[tuple[int, int]] = []
+    for p in patterns:
+        for m in re.finditer(p, key):
+            tail = key[m.end(1):m.end(1) + 2]
+            if re.match(r"[万亿千百]?(?:元|块|年|月|日|%|岁|平|亩|吨)", tail) or re.search(r"[万亿]$", m.group(1)):
+                continue
+            if p is patterns[1] and not re.search(rf"(?:{nouns_re})$", m.group(0)):
+                continue
+            v = _numeral_value(m.group(1))
+            if v is not None and v == int(v) and 0 <= v < 10_000_000:
+                found.append((m.start(), int(v)))
+    return min(found)[1] if found else None
+
+
+# -- percentages ----------------------------------------------------------------------------------------
+_PERCENT = re.compile(rf"百分之\s*({NUMERAL})|({NUMERAL})\s*(?:%|个百分点|个点|百分点)")
+
+
+def parse_percent(text: str) -> float | None:
+    """``6%``, ``６％``, ``百分之六``, ``百分之三点五``, ``6个百分点`` → the percent as a number (6.0)."""
+    key = _norm(text).strip().replace(" ", "")
+    m = _PERCENT.search(key)
+    if m:
+        return _numeral_value(m.group(1) or m.group(2))
+    m = re.fullmatch(r"([一二两三四五六七八九十])成", key) or re.fullmatch(rf"千分之({NUMERAL})", key)
+    if m:
+        v = _numeral_value(m.group(1).replace("两", "二"))
+        return None if v is None else (v * 10 if key.endswith("成") else v / 10)
+    return _numeral_value(key) if _NUMERAL_RE.fullmatch(key) else None  # a bare number in a percent field
+
+
+def find_percent(text: str, labels: Iterable[str]) -> float | None:
+    """A percentage stated after one of ``labels`` within its clause (``研发费用占营收的百分之五``)."""
+    key = _norm(text)
+    for lm in re.finditer(_labels_re(labels), key):
+        rest = key[lm.end():lm.end() + 30]
+        cut = re.search(r"[，,。；;！!？?\n]", rest)
+        window = rest[:cut.start()] if cut else rest
+        m = _PERCENT.search(window)
+        if m:
+            return _numeral_value(m.group(1) or m.group(2))
+    return None
