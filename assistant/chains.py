@@ -12,13 +12,14 @@ from typing import Any
 from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_core.runnables import RunnableLambda
 
-from assistant._text import answer_sentences, count_tokens, search_key, split_sentences, tokenize
+from assistant._text import answer_sentences, count_tokens, search_key, split_sentences
+from assistant.citations import best_sentence, cite
 from assistant.errors import ProviderError
 from assistant.extractive import answer_extractive, looks_like_injection
 from assistant.knowledge_base import KnowledgeBase
 from assistant.llm.factory import describe, llm_enabled, make_chat_model, resolve
 from assistant.prompts import NOT_FOUND, PROMPTS_DIR, prompt_hash, render
-from assistant.retrieval import HybridSearcher, SearchFilters
+from assistant.retrieval import SearchFilters
 from assistant.settings import Settings
 from assistant.types import Answer, Citation, Context
 
@@ -64,24 +65,6 @@ def build_context(contexts: list[Context], budget: int) -> list[dict[str, Any]]:
     return out
 
 
-def _best_quote(ctx: Context, sentence: str) -> tuple[str, int | None, int | None]:
-    """The sentence of the passage that shares most terms with an answer sentence."""
-    want = set(tokenize(sentence))
-    best, best_score = (ctx.text[:120], 0, min(len(ctx.text), 120)), -1.0
-    for s, e in split_sentences(ctx.text):
-        seg = ctx.text[s:e].strip()
-        if not seg:
-            continue
-        score = len(want & set(tokenize(seg))) / (1 + len(want))
-        if score > best_score:
-            lead = ctx.text[s:e].find(seg)
-            best, best_score = (seg, s + lead, s + lead + len(seg)), score
-    quote, s, e = best
-    if ctx.metadata.get("kind") == "record" or " | " in ctx.text:
-        return quote, None, None
-    return quote, ctx.start + s, ctx.start + e
-
-
 def validate(text: str, numbered: list[dict[str, Any]], system_prompt: str) -> tuple[str, list[Citation], list[str], bool]:
     """Keep only citation markers that name a passage; flag sentences with none; refuse on a leak."""
     if _leaks(text, system_prompt):
@@ -112,9 +95,9 @@ def validate(text: str, numbered: list[dict[str, Any]], system_prompt: str) -> t
     citations = []
     for n in sorted(cited):
         ctx = valid[n]
-        quote, qs, qe = _best_quote(ctx, " ".join(cited[n]))
-        citations.append(Citation(n=n, source=ctx.source, title=ctx.title, chunk_id=ctx.chunk_id,
-                                  heading=ctx.heading, quote=quote, start=qs, end=qe))
+        found = best_sentence(ctx, " ".join(cited[n]))
+        quote, at = found if found else (ctx.text[:120], 0)
+        citations.append(cite(ctx, quote, at, n))
     return "".join(out_parts).strip(), citations, unsupported, False
 
 
@@ -142,7 +125,6 @@ class Assistant:
     def __init__(self, settings: Settings, kb: KnowledgeBase | None = None, chat_model=None):
         self.settings = settings
         self.kb = kb or KnowledgeBase(settings)
-        self.searcher = HybridSearcher(self.kb)
         self._chat = chat_model
         self.prompts_dir = settings.llm.prompts_dir or PROMPTS_DIR
         self.use_llm = chat_model is not None or llm_enabled(settings.llm)
@@ -180,7 +162,7 @@ class Assistant:
         return out.splitlines()[0].strip() if out else question
 
     def retrieve(self, question: str, filters: SearchFilters | None = None) -> list[Context]:
-        return self.searcher.search(question, k=self.settings.answer.k, filters=filters)
+        return self.kb.search(question, k=self.settings.answer.k, filters=filters)
 
     def _messages(self, question: str, numbered: list[dict[str, Any]]) -> list:
         return [SystemMessage(render("answer_system", self.prompts_dir)),
@@ -214,10 +196,9 @@ class Assistant:
         base = dict(question=question, standalone_question=x["standalone"], contexts=contexts,
                     settings_fingerprint=self.settings.fingerprint(), prompt_hashes=self.prompt_hashes())
         if not self.use_llm:
-            self.kb.bm25.ensure(self.kb.manifest)
             text, citations, refused = answer_extractive(
                 x["standalone"], contexts, max_sentences=self.settings.answer.max_sentences,
-                min_coverage=self.settings.answer.min_coverage, known=self.kb.bm25.vocab)
+                min_coverage=self.settings.answer.min_coverage, known=self.kb.vocabulary())
             ans = Answer(text=text, citations=citations, refused=refused, mode="extractive", **base)
         else:
             numbered = build_context(contexts, self.settings.llm.context_tokens)

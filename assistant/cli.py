@@ -110,7 +110,7 @@ def search(
 ) -> None:
     """混合检索（BM25 + 向量），显示来源、得分和命中的词。"""
     _setup_logging()
-    from assistant.retrieval import HybridSearcher, SearchFilters
+    from assistant.retrieval import SearchFilters
 
     try:
         if mode not in (None, "hybrid", "bm25", "dense"):
@@ -122,7 +122,7 @@ def search(
         except ValueError as exc:
             raise AssistantError("日期格式应为 YYYY-MM-DD。") from exc
         kb = _kb(data_dir)
-        results = HybridSearcher(kb).search(query, k=k, filters=filters, mode=mode)  # type: ignore[arg-type]
+        results = kb.search(query, k=k, filters=filters, mode=mode)  # type: ignore[arg-type]
     except AssistantError as exc:
         _fail(exc)
     if as_json:
@@ -181,7 +181,9 @@ def kb_stats(data_dir: DataDir = None, as_json: JsonOut = False) -> None:
                        ("chunks", "分块"), ("vectors", "向量"), ("collection", "集合"), ("store", "存储"),
                        ("data_dir", "数据目录")]:
         console.print(f"{label}：{stats[key]}")
-    console.print("按类型：" + "，".join(f"{k} {v}" for k, v in sorted(stats["by_type"].items())))
+    from assistant.domain import vocab
+
+    console.print("按类型：" + "，".join(f"{vocab.type_label(k) or k} {v}" for k, v in sorted(stats["by_type"].items())))
     console.print("按地区：" + "，".join(f"{k or '未识别'} {v}" for k, v in sorted(stats["by_region"].items())))
 
 
@@ -482,7 +484,7 @@ def draft_need(
         posting = extract_need_llm(assistant, text)
         kb = assistant.kb
         matches = match_supply(kb, posting, k=k)
-        dups = near_duplicates(posting, kb.manifest.records("need"))
+        dups = near_duplicates(posting, kb.records("need"))
     except AssistantError as exc:
         _fail(exc)
     if as_json:
@@ -583,7 +585,7 @@ def demo(
 ) -> None:
     """导入示例语料并演示几次检索（应用界面完成前的主流程）。"""
     _setup_logging()
-    from assistant.retrieval import HybridSearcher, SearchFilters
+    from assistant.retrieval import SearchFilters
 
     paths = corpus or [p for p in (Path("corpora"), Path("../shared/seeds")) if p.exists()]
     try:
@@ -593,7 +595,7 @@ def demo(
         d = report.as_dict()
         console.print(f"文件 {d['files']} 个，新增 {d['added']}，未变 {d['unchanged']}，写入分块 {d['chunks']}，"
                       f"失败 {d['failed'] + d['partial']}。")
-        searcher = HybridSearcher(kb)
+        searcher = kb
         for q, f in EXAMPLE_QUERIES:
             console.rule(f"[bold]{q}[/bold]")
             for i, c in enumerate(searcher.search(q, k=3, filters=SearchFilters(**f)), 1):

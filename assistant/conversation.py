@@ -105,17 +105,17 @@ class Conversation:
         return Reply("need", out, need=self.need, matches=matches)
 
     def _report_reply(self, text: str) -> Reply:
+        from assistant.domain import dates, regions
         from assistant.drafting.report import build_report, polish_overview
         from assistant.errors import AssistantError
-        from assistant.support import profile_from_text
 
-        region = profile_from_text(text).region
-        year = re.search(r"(?:19|20)\d{2}(?:年)?(?:上半年|下半年|H1|H2)?", text)
+        place = regions.best_region(text, include_country=False)
+        period = dates.find_period(text)
         rtype = "工作亮点" if "亮点" in text else ("试点城市建设进展" if "进展" in text else "工作总结")
-        if not region or not year:
+        if place is None or period is None:
             return Reply("report", "请说明地区和时间，例如：起草巴州2023年科创中国试点城市建设工作总结。")
         try:
-            report = polish_overview(self.assistant, build_report(self.assistant.kb, region, year.group(0), rtype))
+            report = polish_overview(self.assistant, build_report(self.assistant.kb, place.label, period.label, rtype))
         except AssistantError as exc:
             return Reply("report", str(exc))
         return Reply("report", report.markdown(), report=report)

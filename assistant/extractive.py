@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 
 from assistant._text import search_key, split_sentences, tokenize
+from assistant.citations import cite
+from assistant.domain import regions
 from assistant.prompts import NOT_FOUND
 from assistant.types import Citation, Context
 
@@ -50,20 +52,16 @@ _ORDINAL = re.compile(r"第[一二三四五六七八九十\d]+[届次批期]|首
 def constraints(question: str) -> list[tuple[str, list[str]]]:
     """Hard facts a question pins down — a year, a region, an ordinal (第二届) — each with the forms that
     satisfy it. A sentence that answers a different year or place does not answer the question."""
-    from assistant.ingest.metadata import gazetteer
-
     key = search_key(question)
     out: list[tuple[str, list[str]]] = []
     for y in dict.fromkeys(_YEAR.findall(key)):
         out.append(("year", [y]))
     seen: set[str] = set()
-    masked = key
-    for alias, canon in gazetteer():
-        if alias in masked and canon not in seen:
-            seen.add(canon)
-            forms = sorted({a for a, c in gazetteer() if c == canon})
-            out.append(("region", forms))
-            masked = masked.replace(alias, " ")
+    for mention in regions.find_regions(question):
+        r = mention.region
+        if r.path != regions.COUNTRY and r.path not in seen:
+            seen.add(r.path)
+            out.append(("region", sorted(regions.names_of(r))))
     for o in dict.fromkeys(_ORDINAL.findall(key)):
         forms = [o]
         if o.startswith("首"):
@@ -296,15 +294,11 @@ def _compose(chosen: list[_Sent], contexts: list[Context]) -> tuple[str, list[Ci
         if run:
             lines.append(ctx.text[run[0].start:run[-1].end] + f"[{n}]")
         for s in sorted((s for s in chosen if s.ctx == ctx_i), key=lambda s: s.start):
-            base = ctx.start if ctx.metadata.get("kind") != "record" and " | " not in ctx.text else None
             if n not in citations:
-                citations[n] = Citation(n=n, source=ctx.source, title=ctx.title, chunk_id=ctx.chunk_id,
-                                        heading=ctx.heading, quote=s.text,
-                                        start=base + s.start if base is not None else None,
-                                        end=base + s.end if base is not None else None)
+                citations[n] = cite(ctx, s.text, s.start, n)
             else:
                 c = citations[n]
                 c.quote = c.quote + "……" + s.text
-                if c.start is not None and base is not None:
-                    c.end = base + s.end
+                if c.start is not None:
+                    c.end = ctx.start + s.end
     return "\n".join(lines), list(citations.values()), False

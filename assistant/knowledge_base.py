@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant._text import tokenize
 from assistant.bm25 import BM25Index
@@ -21,10 +21,13 @@ from assistant.ingest.chunking import Chunker, chunk_metadata
 from assistant.ingest.documents import build_document
 from assistant.ingest.loaders import DOCUMENT_EXTENSIONS
 from assistant.manifest import Manifest
-from assistant.records import RECORD_EXTENSIONS, load_records, to_document
+from assistant.records import RECORD_EXTENSIONS, RecordBase, load_records, parse_record, to_document
 from assistant.settings import Settings
 from assistant.store import VectorStore, collection_name
-from assistant.types import Chunk, Document
+from assistant.types import Chunk, Context, Document
+
+if TYPE_CHECKING:
+    from assistant.retrieval import SearchFilters
 
 log = logging.getLogger(__name__)
 
@@ -89,11 +92,16 @@ class KnowledgeBase:
         self.settings = settings
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.index_dir = settings.data_dir / "index" / collection_name(settings)
-        self.manifest = Manifest(self.index_dir / "manifest.sqlite")
-        self.store = VectorStore(settings)
-        self.bm25 = BM25Index(self.index_dir / "bm25")
-        self.chunker = Chunker(settings.chunking)
+        # The index's parts are private: every caller goes through the methods below.
+        self._manifest = Manifest(self.index_dir / "manifest.sqlite")
+        self._store = VectorStore(settings)
+        self._bm25 = BM25Index(self.index_dir / "bm25")
+        self._chunker = Chunker(settings.chunking)
         self._embeddings = None
+        from assistant.retrieval import HybridSearcher
+
+        self._searcher = HybridSearcher(settings.retrieval, self._manifest, self._bm25, self._store,
+                                        lambda: self.embeddings)
         self._recover()
 
     @property
@@ -103,15 +111,44 @@ class KnowledgeBase:
         return self._embeddings
 
     def close(self) -> None:
-        self.manifest.close()
+        self._manifest.close()
+
+    # -- reading ---------------------------------------------------------------------------------
+    def search(self, query: str, k: int | None = None, filters: SearchFilters | None = None,
+               mode: str | None = None) -> list[Context]:
+        """Hybrid search (BM25 + dense, fused), with filters on type, region, source and date."""
+        return self._searcher.search(query, k=k, filters=filters, mode=mode)  # type: ignore[arg-type]
+
+    def query_terms(self, query: str) -> tuple[list[str], list[str], list[str]]:
+        return self._searcher.query_terms(query)
+
+    def records(self, kind: str | None = None) -> list[RecordBase]:
+        """Platform records of one kind (need, expert, achievement, organization, service_team, policy) as
+        typed models, re-hydrated from the index."""
+        return [parse_record(r) for r in self._manifest.records(kind)]
+
+    def chunks(self, source: str) -> list[Chunk]:
+        """The chunks of one document or record, in order."""
+        return [Chunk(chunk_id=r["chunk_id"], source=r["source"], title=r["title"], heading=r["heading"] or "",
+                      text=r["text"], start=r["start"], end=r["end"], ordinal=r["ordinal"], metadata=r["metadata"])
+                for r in self._manifest.chunks_of(source)]
+
+    def documents(self) -> list[dict[str, Any]]:
+        """One row per indexed document or record: source, file, title, kind, status, date, region, type."""
+        return self._manifest.documents()
+
+    def vocabulary(self) -> set[str]:
+        """Every token the index knows (the offline answerer weighs terms the corpus never uses)."""
+        self._bm25.ensure(self._manifest)
+        return self._bm25.vocab
 
     def _recover(self) -> None:
         """Finish what an interrupted ingest left: drop every pending document's vectors and rows."""
-        for source in self.manifest.pending():
+        for source in self._manifest.pending():
             log.warning("removing half-ingested document %s (an earlier ingest was interrupted)", source)
-            self.store.delete_ids(self.manifest.chunk_ids(source))
-            self.store.delete_source(source)
-            self.manifest.delete_document(source)
+            self._store.delete_ids(self._manifest.chunk_ids(source))
+            self._store.delete_source(source)
+            self._manifest.delete_document(source)
 
     # -- ingest --------------------------------------------------------------------------------
     def ingest(self, paths: Iterable[Path | str],
@@ -155,7 +192,7 @@ class KnowledgeBase:
         results = self._upsert_documents(docs, path.name)
         # Records deleted from the file since the last ingest leave the index too.
         keep = {d.source for d in docs}
-        for source in self.manifest.sources_for(path.name):
+        for source in self._manifest.sources_for(path.name):
             if source not in keep and source != path.name:
                 self.remove_source(source)
         changed = [r for r in results if r[0] in {"added", "updated"}]
@@ -172,7 +209,7 @@ class KnowledgeBase:
             return [Chunk(chunk_id=doc.source, source=doc.source, title=doc.title, text=doc.text, start=0,
                           end=len(doc.text), ordinal=0, search_key=search_key(doc.text),
                           metadata=chunk_metadata(doc))]
-        return self.chunker.chunk(doc)
+        return self._chunker.chunk(doc)
 
     def _upsert_documents(self, docs: list[Document], file: str) -> list[tuple[str, int, str]]:
         """Returns (status, chunks written, note) per document."""
@@ -180,15 +217,15 @@ class KnowledgeBase:
         todo: list[tuple[int, Document, list[Chunk], bool]] = []
         seen_hash: dict[str, str] = {}
         for i, doc in enumerate(docs):
-            prev = self.manifest.get(doc.source)
+            prev = self._manifest.get(doc.source)
             if prev and prev["status"] == "complete" and prev["content_hash"] == doc.content_hash:
                 out[i] = ("unchanged", 0, "")
                 continue
-            twin = seen_hash.get(doc.content_hash) or self.manifest.find_by_hash(doc.content_hash, doc.source)
+            twin = seen_hash.get(doc.content_hash) or self._manifest.find_by_hash(doc.content_hash, doc.source)
             if twin:
                 if prev and not prev["alias_of"]:
                     self.remove_source(doc.source)
-                self.manifest.record_alias(doc, file, twin)
+                self._manifest.record_alias(doc, file, twin)
                 out[i] = ("duplicate", 0, f"内容与 {twin} 相同，未重复索引")
                 continue
             seen_hash[doc.content_hash] = doc.source
@@ -203,46 +240,46 @@ class KnowledgeBase:
             n = len(chunks)
             vecs, toks = vectors[pos:pos + n], tokens[pos:pos + n]
             pos += n
-            self.manifest.mark_pending(doc, file)
+            self._manifest.mark_pending(doc, file)
             if replacing:
-                self.store.delete_ids(self.manifest.chunk_ids(doc.source))
-            self.store.delete_source(doc.source)
+                self._store.delete_ids(self._manifest.chunk_ids(doc.source))
+            self._store.delete_source(doc.source)
             if chunks:
-                self.store.upsert([c.chunk_id for c in chunks], vecs, [c.text for c in chunks],
+                self._store.upsert([c.chunk_id for c in chunks], vecs, [c.text for c in chunks],
                                   [c.metadata for c in chunks])
-            self.manifest.commit_document(doc, file, chunks, toks)
+            self._manifest.commit_document(doc, file, chunks, toks)
             out[i] = ("updated" if replacing else "added", n, "")
         return out  # type: ignore[return-value]
 
     # -- management ----------------------------------------------------------------------------
     def remove_source(self, source: str) -> None:
-        self.store.delete_ids(self.manifest.chunk_ids(source))
-        self.store.delete_source(source)
-        self.manifest.delete_document(source)
+        self._store.delete_ids(self._manifest.chunk_ids(source))
+        self._store.delete_source(source)
+        self._manifest.delete_document(source)
 
     def remove(self, name: str) -> list[str]:
         """Remove a document (by file name) or a record (by id), or every record of a record file."""
-        sources = self.manifest.sources_for(name)
+        sources = self._manifest.sources_for(name)
         if not sources:
             raise IngestError(f"知识库中没有 {name}。用 `kechuang kb list` 查看已入库的来源。", source=name)
         for s in sources:
             self.remove_source(s)
-        for row in self.manifest.documents():  # duplicates that pointed at a removed document
+        for row in self._manifest.documents():  # duplicates that pointed at a removed document
             if row["alias_of"] in sources:
-                self.manifest.delete_document(row["source"])
+                self._manifest.delete_document(row["source"])
         return sources
 
     def list_files(self) -> list[dict[str, Any]]:
         """One row per ingested file, with a ``note`` on duplicates for display."""
-        rows = self.manifest.files()
+        rows = self._manifest.files()
         for r in rows:
             r["note"] = (f"与 {r['alias_of']} 内容相同" if r["alias_of"] and r["documents"] == 1
                          else f"{r['duplicates']} 条重复" if r["duplicates"] else "")
         return rows
 
     def stats(self) -> dict[str, Any]:
-        s = self.manifest.stats()
-        s.update(collection=self.store.name, vectors=self.store.count(), data_dir=str(self.settings.data_dir),
+        s = self._manifest.stats()
+        s.update(collection=self._store.name, vectors=self._store.count(), data_dir=str(self.settings.data_dir),
                  store=(f"chroma server {self.settings.store.host}:{self.settings.store.port}"
                         if self.settings.store.host else "chroma (embedded)"))
         return s

@@ -41,11 +41,11 @@ def extract_policy_items(assistant: Assistant, source: str, max_chars: int = 120
     if not assistant.use_llm:
         raise AssistantError("从文件中提取政策条件需要配置大模型（KECHUANG_LLM__PROVIDER）；"
                              "离线模式使用人工核对过的结构化政策数据（records/policy_items.json）。")
-    chunks = assistant.kb.manifest.chunks_of(source)
+    chunks = assistant.kb.chunks(source)
     if not chunks:
         raise AssistantError(f"知识库中没有 {source}。先用 `kechuang ingest` 导入。")
-    text = "\n".join(c["text"] for c in chunks)[:max_chars]
-    prompt = render("extract_policy", source=source, title=chunks[0]["title"], text=sanitize_passage(text))
+    text = "\n".join(c.text for c in chunks)[:max_chars]
+    prompt = render("extract_policy", source=source, title=chunks[0].title, text=sanitize_passage(text))
     reply = assistant.complete([HumanMessage(prompt)])
     out = Extraction()
     doc_key = re.sub(r"\s+", "", search_key(text))

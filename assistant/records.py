@@ -17,16 +17,17 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
+from assistant.domain import vocab
+from assistant.domain.dates import find_absolute_date
 from assistant.errors import IngestError
 from assistant.ingest.encoding import decode_bytes
 from assistant.types import Block, Document
 
 RECORD_EXTENSIONS = {".json", ".jsonl", ".csv", ".xlsx"}
 RECORD_TYPES = ("need", "expert", "achievement", "organization", "service_team", "policy")
-TYPE_LABELS = {"need": "科技需求", "expert": "专家", "achievement": "科技成果", "organization": "入驻组织",
-               "service_team": "科技服务团", "policy": "政策措施"}
+
 
 
 def _split_list(v: Any) -> Any:
@@ -48,9 +49,9 @@ def _date(v: Any) -> Any:
         v = v.strip()
         if not v:
             return None
-        m = re.match(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", v)
-        if m:
-            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        d = find_absolute_date(v)
+        if d is not None:
+            return d
     if hasattr(v, "date") and callable(v.date):  # datetime from openpyxl
         return v.date()
     return v
@@ -162,7 +163,6 @@ class PolicyItem(RecordBase):
     estimate_tax_rate: OptFloat = Field(None, description="If set, also show estimate × rate as tax saved.")
 
 
-Record = Need | Expert | Achievement | Organization | ServiceTeam | PolicyItem
 _MODELS: dict[str, type[RecordBase]] = {
     "need": Need, "expert": Expert, "achievement": Achievement, "organization": Organization,
     "service_team": ServiceTeam, "policy": PolicyItem,
@@ -313,7 +313,7 @@ _HIDDEN = {"id", "type", "name", "region", "province", "field", "date", "descrip
 
 def render(rec: RecordBase) -> str:
     """The record as the text a person reads and the index searches. Contact details are never indexed."""
-    label = TYPE_LABELS.get(rec.type, rec.type)
+    label = vocab.type_label(rec.type) or rec.type
     lines = [f"【{label}】{rec.name}"]
     region = f"{rec.province}·{rec.region}" if rec.province and rec.province != rec.region else rec.region
     lines.append(f"地区：{region}" + (f"；领域：{rec.field}" if rec.field else ""))
@@ -353,4 +353,6 @@ def to_document(rec: RecordBase, path: Path) -> Document:
     )
 
 
-RecordAdapter: TypeAdapter[Record] = TypeAdapter(Record)
+def parse_record(data: dict[str, Any]) -> RecordBase:
+    """A stored record (its JSON) as its typed model."""
+    return _MODELS[data["type"]].model_validate(data)

@@ -3,6 +3,7 @@ with metadata filters and synonym expansion; also exposed as a LangChain retriev
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any, Literal
 
@@ -12,7 +13,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant._text import search_key, tokenize
-from assistant.knowledge_base import KnowledgeBase
+from assistant.settings import RetrievalSettings
 from assistant.synonyms import expansions
 from assistant.types import Context
 
@@ -48,9 +49,12 @@ def _dint(d: date) -> int:
 
 
 class HybridSearcher:
-    def __init__(self, kb: KnowledgeBase):
-        self.kb = kb
-        self.settings = kb.settings.retrieval
+    """The knowledge base's search engine over its private parts (manifest, BM25, vector store); callers
+    use ``KnowledgeBase.search``."""
+
+    def __init__(self, settings: RetrievalSettings, manifest, bm25, store, embeddings: Callable[[], Any]):
+        self.settings = settings
+        self._manifest, self._bm25, self._store, self._embeddings = manifest, bm25, store, embeddings
 
     def query_terms(self, query: str) -> tuple[list[str], list[str], list[str]]:
         """(tokens of the query, tokens added by synonym expansion, the expansion terms themselves)."""
@@ -74,15 +78,15 @@ class HybridSearcher:
         bm25_hits: list[tuple[str, float]] = []
         dense_hits: list[tuple[str, float]] = []
         if mode in ("hybrid", "bm25"):
-            self.kb.bm25.ensure(self.kb.manifest)
-            bm25_hits = self.kb.bm25.search(
+            self._bm25.ensure(self._manifest)
+            bm25_hits = self._bm25.search(
                 base + extra, n, types=filters.types, regions=filters.regions, sources=filters.sources,
                 date_from=_dint(filters.date_from) if filters.date_from else None,
                 date_to=_dint(filters.date_to) if filters.date_to else None)
         if mode in ("hybrid", "dense"):
             qtext = query if not extra else f"{query}（{'、'.join(expanded[:3])}）"
-            vec = self.kb.embeddings.embed_query(search_key(qtext))
-            dense_hits = self.kb.store.query(vec, n, filters.chroma_where())
+            vec = self._embeddings().embed_query(search_key(qtext))
+            dense_hits = self._store.query(vec, n, filters.chroma_where())
         fused: dict[str, float] = {}
         for hits, weight in ((bm25_hits, self.settings.bm25_weight), (dense_hits, self.settings.dense_weight)):
             for rank, (cid, _) in enumerate(hits):
@@ -90,7 +94,7 @@ class HybridSearcher:
         bm25_rank = {cid: (r + 1, s) for r, (cid, s) in enumerate(bm25_hits)}
         dense_rank = {cid: (r + 1, s) for r, (cid, s) in enumerate(dense_hits)}
         order = sorted(fused, key=lambda c: -fused[c])
-        rows = self.kb.manifest.chunks_by_id(order[: k * 3])
+        rows = self._manifest.chunks_by_id(order[: k * 3])
         query_terms = list(dict.fromkeys(base + extra))
         out: list[Context] = []
         for cid in order:
@@ -112,7 +116,8 @@ class HybridSearcher:
 
 
 class KechuangRetriever(BaseRetriever):
-    """LangChain retriever over the hybrid searcher; each Document's metadata carries the Context."""
+    """LangChain retriever over a knowledge base (``searcher`` is anything with ``search(query, k, filters,
+    mode)``, normally the KnowledgeBase); each Document's metadata carries the Context."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
     searcher: Any

@@ -144,4 +144,4 @@ class Settings(BaseSettings):
 
 
 # Bump when the chunk format or the search key changes, so old indexes are not queried.
-INDEX_SCHEMA_VERSION = 2
+INDEX_SCHEMA_VERSION = 3  # 3: chunk_kind (prose | table | record) in chunk metadata

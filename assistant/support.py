@@ -14,48 +14,34 @@ import re
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
-from assistant._text import search_key, split_sentences
+from assistant._text import search_key
+from assistant.citations import find_citation
+from assistant.domain import dates, quantities, regions, vocab
 from assistant.knowledge_base import KnowledgeBase
 from assistant.records import Condition, Guard, PolicyItem
 from assistant.types import Citation
 
 Status = Literal["met", "not_met", "unknown"]
 
-QUALIFICATION_ALIASES = {
-    "高新技术企业": ["高新技术企业", "高企", "国高"],
-    "科技型中小企业": ["科技型中小企业", "科小", "科技型中小"],
-    "专精特新中小企业": ["专精特新中小企业", "专精特新企业", "专精特新"],
-    "专精特新“小巨人”企业": ["小巨人", "专精特新“小巨人”", "专精特新小巨人"],
-    "创新型中小企业": ["创新型中小企业"],
-}
-FIELD_KEYWORDS = {
-    "纺织服装": ["棉", "纺织", "服装", "纱", "印染"],
-    "石油化工": ["石油", "化工", "炼化", "油气", "天然气"],
-    "现代农业": ["农业", "种植", "香梨", "番茄", "畜牧", "农机", "种业"],
-    "食品加工": ["食品", "农产品加工", "果蔬", "乳制品"],
-    "新能源": ["光伏", "风电", "储能", "新能源", "氢能"],
-    "新材料": ["新材料", "玻纤", "复合材料", "合金", "高分子"],
-    "高端装备制造": ["装备", "机械", "机床", "机器人", "矿山"],
-    "电子信息": ["电子", "芯片", "半导体", "软件", "通信", "集成电路"],
-    "生物医药": ["医药", "生物", "制药", "医疗器械", "疫苗"],
-    "航空航天": ["航空", "航天", "无人机", "卫星"],
-    "节能环保": ["环保", "节能", "污水", "固废"],
-    "数字经济": ["数字", "大数据", "人工智能", "云计算", "互联网"],
-}
-
 _FACT_LABELS = {
     "region": "企业所在地区", "industry": "所属行业/领域", "not_industry": "所属行业/领域", "qualification": "已获资质",
     "employees": "职工总数", "revenue_wan": "上年度销售收入（万元）", "assets_wan": "资产总额（万元）",
     "rd_ratio": "研发费用占销售收入比例（%）", "years_since_founded": "成立年份",
 }
+_FACT_UNITS = {"employees": "人", "revenue_wan": "万元", "assets_wan": "万元", "rd_ratio": "%", "years_since_founded": "年"}
+REVENUE_LABELS = ("营收", "营业收入", "销售收入", "年收入", "收入", "销售额", "年销售", "产值")
+RD_LABELS = ("研发投入", "研发费用", "研发支出", "研发经费", "研发")
+ASSET_LABELS = ("资产总额", "总资产", "资产")
+TAXABLE_LABELS = ("应纳税所得额", "利润总额", "利润")
 
 
 class EnterpriseProfile(BaseModel):
     name: str | None = None
-    region: str | None = Field(None, description="所在城市或地区，如 巴州、泰安市")
+    region: str | None = Field(None, description="所在城市或地区，如 巴州、泰安市、库尔勒市")
     province: str | None = None
+    region_path: str | None = Field(None, description="The gazetteer path of the region (set from ``region``).")
     industry: str | None = Field(None, description="领域（新材料、纺织服装……）或国民经济行业（批发和零售业……）")
     qualifications: list[str] = Field(default_factory=list)
     qualifications_complete: bool = Field(False, description="True when the list is exhaustive (a form's "
@@ -69,12 +55,62 @@ class EnterpriseProfile(BaseModel):
     founded_year: int | None = Field(None, ge=1900, le=2100)
     as_of: date = Field(default_factory=date.today)
 
+    notes: list[str] = Field(default_factory=list, description="How typed values were read (八千万 = 8,000 万元).")
+
     @field_validator("qualifications", mode="before")
     @classmethod
     def _split(cls, v: Any) -> Any:
         if isinstance(v, str):
-            return [x.strip() for x in re.split(r"[、,，;；|/ ]+", v) if x.strip()]
-        return v
+            v = [x.strip() for x in re.split(r"[、,，;；|/ ]+", v) if x.strip()]
+        return [vocab.normalize_qualification(q) or q for q in v] if isinstance(v, list) else v
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_typed(cls, data: Any) -> Any:
+        """Amounts and counts as people type them in a form (八千万, 3000000元, 1.2亿, 一百八十人)."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        notes = list(data.get("notes") or [])
+        for key in ("revenue_wan", "assets_wan", "rd_expense_wan", "taxable_income_wan"):
+            v = data.get(key)
+            if isinstance(v, str):
+                m = quantities.parse_money(v, "万元")
+                if v.strip() and (m is None or m.wan is None):
+                    raise ValueError(f"{_FIELD_NAMES.get(key, key)}：无法识别的金额 {v!r}（例如 8000万、1.2亿、3000000元）")
+                data[key] = m.wan if m else None
+                if m and m.note:
+                    notes.append(f"{_FIELD_NAMES.get(key, key)}：{m.note}")
+        if isinstance(data.get("employees"), str):
+            v = data["employees"]
+            n = quantities.parse_count(v)
+            if v.strip() and n is None:
+                raise ValueError(f"职工人数：无法识别 {v!r}（例如 180、一百八十人）")
+            data["employees"] = n
+        if isinstance(data.get("rd_ratio"), str):
+            data["rd_ratio"] = quantities.parse_percent(data["rd_ratio"]) if data["rd_ratio"].strip() else None
+        data["notes"] = notes
+        return data
+
+    @model_validator(mode="after")
+    def _place(self) -> EnterpriseProfile:
+        r = regions.resolve(self.region) if self.region else (regions.resolve(self.province) if self.province else None)
+        if r is not None:
+            self.region = r.label if r.level != "province" or not self.province else self.region
+            self.region_path = r.path
+            self.province = r.province or self.province
+        return self
+
+    def warnings(self) -> list[str]:
+        """Facts that contradict each other: shown to the user instead of an estimate built on them."""
+        out = []
+        if self.rd_expense_wan is not None and self.revenue_wan is not None and self.rd_expense_wan > self.revenue_wan > 0:
+            out.append(f"研发费用（{self.rd_expense_wan:g} 万元）大于营业收入（{self.revenue_wan:g} 万元），请核对。")
+        if self.employees == 0 and (self.revenue_wan or 0) > 0:
+            out.append("职工人数为 0 但有营业收入，请核对职工人数。")
+        if self.founded_year is not None and self.founded_year > self.as_of.year:
+            out.append(f"成立年份 {self.founded_year} 晚于今年，请核对。")
+        return out
 
     def value(self, key: str) -> Any:
         if key == "rd_ratio":
@@ -91,6 +127,10 @@ class EnterpriseProfile(BaseModel):
 
     def known(self) -> list[str]:
         return [k for k in _FACT_LABELS if self.value(k) not in (None, [], "")]
+
+
+_FIELD_NAMES = {"revenue_wan": "上年度销售收入", "assets_wan": "资产总额", "rd_expense_wan": "研发费用",
+                "taxable_income_wan": "应纳税所得额"}
 
 
 class ConditionCheck(BaseModel):
@@ -147,33 +187,13 @@ class SupportReport(BaseModel):
     missing_facts: list[str] = Field(default_factory=list)  # facts that would decide at least one measure
 
 
-def normalize_qualification(q: str) -> str:
-    key = search_key(q)
-    for canon, aliases in sorted(QUALIFICATION_ALIASES.items(), key=lambda kv: -max(len(a) for a in kv[1])):
-        if any(search_key(a) in key for a in aliases):
-            return canon
-    return q.strip()
-
-
-def region_forms(name: str) -> set[str]:
-    from assistant.ingest.metadata import gazetteer
-
-    key = search_key(name)
-    out = {key}
-    for alias, canon in gazetteer():
-        if alias in key or search_key(canon) == key:
-            out |= {search_key(a) for a, c in gazetteer() if c == canon}
-    return out
-
-
-def _region_match(profile: EnterpriseProfile, regions: list[str]) -> bool | None:
-    if any(search_key(r) == "全国" for r in regions):
+def _region_match(profile: EnterpriseProfile, measure_regions: list[str]) -> bool | None:
+    """Whether a measure of these regions applies where the enterprise is (None: not known well enough)."""
+    where = profile.region_path or profile.region or profile.province
+    answers = [regions.applies(r, where) for r in measure_regions]
+    if any(a is True for a in answers):
         return True
-    mine = [r for r in (profile.region, profile.province) if r]
-    if not mine:
-        return None
-    forms = set().union(*(region_forms(r) for r in mine))
-    return any(region_forms(r) & forms for r in regions)
+    return None if any(a is None for a in answers) else False
 
 
 def _compare(op: str, have: Any, want: Any) -> bool:
@@ -198,12 +218,12 @@ def _as_list(v: Any) -> list[str]:
 
 
 def _industry_in(industry: str, values: list[str]) -> bool:
+    """Whether the enterprise's industry or field is one of ``values`` (fields and negative-list industries)."""
     key = search_key(industry)
+    mine = {vocab.classify_field(industry), vocab.classify_industry(industry)} - {None}
     for v in values:
         vk = search_key(v)
-        if vk in key or key in vk:
-            return True
-        if any(k in key for k in FIELD_KEYWORDS.get(v, [])):
+        if vk in key or key in vk or v in mine:
             return True
     return False
 
@@ -220,8 +240,8 @@ def evaluate(cond: Condition | Guard, profile: EnterpriseProfile) -> tuple[Statu
         ok = inside if op in ("in", "eq") else not inside
         return ("met" if ok else "not_met"), profile.industry
     if key == "qualification":
-        have = {normalize_qualification(q) for q in profile.qualifications}
-        wanted = {normalize_qualification(w) for w in _as_list(want)}
+        have = {vocab.normalize_qualification(q) or q for q in profile.qualifications}
+        wanted = {vocab.normalize_qualification(w) or w for w in _as_list(want)}
         if have & wanted:
             return "met", "、".join(sorted(have & wanted))
         # From chat a list of qualifications is rarely complete: not mentioned is unknown, not "no".
@@ -229,7 +249,8 @@ def evaluate(cond: Condition | Guard, profile: EnterpriseProfile) -> tuple[Statu
     have = profile.value(key)
     if have is None:
         return "unknown", ""
-    return ("met" if _compare(op, have, want) else "not_met"), f"{have:g}" if isinstance(have, float) else str(have)
+    shown = f"{have:g}" if isinstance(have, float) else str(have)
+    return ("met" if _compare(op, have, want) else "not_met"), f"{shown}{_FACT_UNITS.get(key, '')}"
 
 
 _SAFE_OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
@@ -257,40 +278,17 @@ class SupportFinder:
         self.kb = kb
 
     def items(self) -> list[PolicyItem]:
-        return [PolicyItem.model_validate(r) for r in self.kb.manifest.records("policy")]
+        return [r for r in self.kb.records("policy") if isinstance(r, PolicyItem)]
 
     def _cite(self, item: PolicyItem, text: str) -> Citation | None:
         """The chunk of the source document that states ``text``: an exact quote when the wording is there,
-        else the clause's chunk and its closest sentence."""
+        else the closest sentence of the clause's chunks."""
         if not item.source_doc:
             return None
-        chunks = self.kb.manifest.chunks_of(item.source_doc)
-        if not chunks:
-            return None
-        want = search_key(text)
-        for c in chunks:
-            i = search_key(c["text"]).find(want)
-            if i >= 0:
-                return Citation(n=0, source=c["source"], title=c["title"], chunk_id=c["chunk_id"],
-                                heading=c["heading"] or "", quote=c["text"][i:i + len(text)],
-                                start=c["start"] + i, end=c["start"] + i + len(text))
+        chunks = self.kb.chunks(item.source_doc)
         clause = search_key(item.clause or "")
-        pool = [c for c in chunks if clause and clause in search_key(c["heading"] or "")] or chunks
-        from assistant._text import tokenize
-
-        want_t = set(tokenize(text))
-        best = None
-        for c in pool:
-            for s, e in split_sentences(c["text"]):
-                seg = c["text"][s:e].strip()
-                score = len(want_t & set(tokenize(seg)))
-                if seg and (best is None or score > best[0]):
-                    best = (score, c, seg, c["text"].find(seg, s))
-        if best is None:
-            return None
-        _, c, seg, off = best
-        return Citation(n=0, source=c["source"], title=c["title"], chunk_id=c["chunk_id"], heading=c["heading"] or "",
-                        quote=seg, start=c["start"] + off, end=c["start"] + off + len(seg))
+        in_clause = [c for c in chunks if clause and clause in search_key(c.heading or "")]
+        return find_citation(in_clause + [c for c in chunks if c not in in_clause], text) if chunks else None
 
     def check(self, item: PolicyItem, profile: EnterpriseProfile) -> MeasureResult:
         checks: list[ConditionCheck] = []
@@ -363,66 +361,43 @@ class SupportFinder:
         return SupportReport(profile=profile, measures=results, excluded_other_regions=excluded, missing_facts=missing)
 
 
-_NUM = r"(\d+(?:\.\d+)?)"
-
-
-def _money_wan(text: str, labels: str) -> float | None:
-    m = re.search(rf"(?:{labels})[^\d，。；,;]{{0,8}}?{_NUM}\s*(亿|万|千万)?", text)
-    if not m:
-        return None
-    v = float(m.group(1))
-    unit = m.group(2)
-    return v * 10000 if unit == "亿" else v * 1000 if unit == "千万" else v
-
-
-def profile_from_text(text: str, base: EnterpriseProfile | None = None) -> EnterpriseProfile:
-    """Gather profile facts from what a user wrote in chat; facts not stated stay unknown."""
-    from assistant.ingest.metadata import gazetteer
-
-    data = (base or EnterpriseProfile()).model_dump()
-    key = search_key(text)
-    for alias, canon in gazetteer():
-        if alias in key and canon not in ("全国",):
-            if canon.endswith(("省", "自治区")) and data.get("region") is None:
-                data["province"] = data.get("province") or canon
-            elif data.get("region") in (None, data.get("province")):
-                data["region"] = canon
-            break
+def profile_from_text(text: str, base: EnterpriseProfile | None = None, today: date | None = None) -> EnterpriseProfile:
+    """Gather profile facts from what a user wrote in chat; facts not stated stay unknown. Every amount, count,
+    date and place is read by the domain layer, exactly as the form and the need drafter read them."""
+    today = today or (base.as_of if base else date.today())
+    data = (base or EnterpriseProfile(as_of=today)).model_dump()
+    data["as_of"] = today
+    place = regions.best_region(text, include_country=False)
+    if place is not None:
+        data.update(region=place.label, region_path=place.path, province=place.province)
     quals = list(data.get("qualifications") or [])
-    for canon, aliases in QUALIFICATION_ALIASES.items():
-        if any(search_key(a) in key for a in aliases) and canon not in quals:
-            if canon == "专精特新中小企业" and "专精特新“小巨人”企业" in quals:
-                continue
-            quals.append(canon)
+    for q in vocab.find_qualifications(text):
+        if q not in quals:
+            quals.append(q)
+    if "专精特新“小巨人”企业" in quals and "专精特新中小企业" in quals and "专精特新中小企业" not in vocab.find_qualifications(
+            text.replace("小巨人", "")):
+        quals.remove("专精特新中小企业")
     data["qualifications"] = quals
-    for field, words in FIELD_KEYWORDS.items():
-        if any(w in key for w in words):
-            data["industry"] = data.get("industry") or field
-            break
-    for industry in ("批发和零售业", "房地产业", "住宿和餐饮业", "烟草制造业", "租赁和商务服务业", "娱乐业"):
-        if industry[:2] in key and ("业" in key):
-            data["industry"] = industry
-    m = re.search(rf"{_NUM}\s*(?:名|个|位)?\s*(?:职工|员工|人)", key)
-    if m:
-        data["employees"] = int(float(m.group(1)))
-    rev = _money_wan(key, "营收|营业收入|销售收入|年收入|收入|销售额")
-    if rev is not None:
-        data["revenue_wan"] = rev
-    rd = _money_wan(key, "研发投入|研发费用|研发支出")
-    if rd is not None:
-        data["rd_expense_wan"] = rd
-    m = re.search(rf"研发[^。；;]{{0,12}}?(?:占比|比例|占)[^\d]{{0,6}}{_NUM}\s*%", key)
-    if m:
-        data["rd_ratio"] = float(m.group(1))
-    assets = _money_wan(key, "资产总额|总资产|资产")
-    if assets is not None:
-        data["assets_wan"] = assets
-    m = re.search(r"((?:19|20)\d{2})\s*年\s*(?:成立|注册|创立|创办)", key) or re.search(
-        r"成立(?:于)?\s*((?:19|20)\d{2})", key)
-    if m:
-        data["founded_year"] = int(m.group(1))
-    else:
-        m = re.search(rf"成立(?:了)?\s*{_NUM}\s*年", key)
-        if m:
-            data["founded_year"] = (base.as_of if base else date.today()).year - int(float(m.group(1)))
+    industry = vocab.classify_industry(text)
+    field = vocab.classify_field(text)
+    if industry or field:
+        data["industry"] = industry or field
+    n = quantities.find_count(text, nouns=("职工", "员工", "人员", "人", "名"))
+    if n is not None:
+        data["employees"] = n
+    notes = list(data.get("notes") or [])
+    for key, labels in (("revenue_wan", REVENUE_LABELS), ("rd_expense_wan", RD_LABELS), ("assets_wan", ASSET_LABELS),
+                        ("taxable_income_wan", TAXABLE_LABELS)):
+        m = quantities.find_money(text, labels)
+        if m is not None and m.wan is not None:
+            data[key] = m.wan
+            if m.note:
+                notes.append(f"{_FIELD_NAMES[key]}：{m.note}")
+    data["notes"] = notes
+    pct = quantities.find_percent(text, ("研发", "占比", "比例", "比重"))
+    if pct is not None:
+        data["rd_ratio"] = pct
+    year = dates.find_event_year(text, ("成立", "注册", "创立", "创办", "创建"), today)
+    if year is not None:
+        data["founded_year"] = year
     return EnterpriseProfile.model_validate(data)

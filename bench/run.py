@@ -29,7 +29,7 @@ import numpy as np
 from assistant._text import split_sentences, tokenize
 from assistant.embeddings import E5Embeddings
 from assistant.knowledge_base import KnowledgeBase
-from assistant.retrieval import HybridSearcher, SearchFilters
+from assistant.retrieval import SearchFilters
 from assistant.settings import Settings
 from assistant.types import Chunk, Document
 
@@ -54,7 +54,7 @@ def _pct(xs: list[float], p: float) -> float:
     return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
 
 
-def _latency(searcher: HybridSearcher, queries: list[str], mode: str, filters=None) -> dict:
+def _latency(searcher: KnowledgeBase, queries: list[str], mode: str, filters=None) -> dict:
     searcher.search(queries[0], mode=mode)  # warm caches (model load, BM25 load)
     times = []
     for q in queries:
@@ -79,7 +79,7 @@ def bench_sample(work: Path) -> dict:
     t = time.perf_counter()
     report = kb.ingest(paths)
     dt = time.perf_counter() - t
-    rows = kb.manifest.chunks_by_id([c for c, _, _ in kb.manifest.complete_chunks()])
+    rows = kb._manifest.chunks_by_id([c for c, _, _ in kb._manifest.complete_chunks()])
     e5 = E5Embeddings()._get()
     texts = [Chunk(**{k: r[k] for k in ("chunk_id", "source", "title", "heading", "text", "start", "end", "ordinal")}).embed_text()
              for r in rows.values()]
@@ -88,7 +88,7 @@ def bench_sample(work: Path) -> dict:
     t2 = time.perf_counter()
     kb.ingest(paths)
     reingest = time.perf_counter() - t2
-    searcher = HybridSearcher(kb)
+    searcher = kb
     qs = _queries()
     out = {
         "files": len(report.files), "documents_and_records": docs, "chunks": report.chunks,
@@ -136,16 +136,16 @@ def bench_scale(work: Path, n_chunks: int, queries: list[str], bm25_only: bool =
         tok_time += time.perf_counter() - t0
         vecs = np_rng.standard_normal((len(chunks), 384)).astype(np.float32)
         vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
-        kb.manifest.mark_pending(doc, doc.source)
+        kb._manifest.mark_pending(doc, doc.source)
         if not bm25_only:
-            kb.store.upsert([c.chunk_id for c in chunks], vecs.tolist(), [c.text for c in chunks],
+            kb._store.upsert([c.chunk_id for c in chunks], vecs.tolist(), [c.text for c in chunks],
                             [c.metadata for c in chunks])
-        kb.manifest.commit_document(doc, doc.source, chunks, toks)
+        kb._manifest.commit_document(doc, doc.source, chunks, toks)
     build_s = time.perf_counter() - t
     t = time.perf_counter()
-    kb.bm25.ensure(kb.manifest)
+    kb._bm25.ensure(kb._manifest)
     bm25_build = time.perf_counter() - t
-    searcher = HybridSearcher(kb)
+    searcher = kb
     modes = ("bm25",) if bm25_only else ("bm25", "dense", "hybrid")
     out = {
         "chunks": n_chunks, "bm25_only": bm25_only, "write_s": round(build_s, 1),

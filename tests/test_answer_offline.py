@@ -62,7 +62,7 @@ def test_citation_offsets_point_into_the_source_document(assistant, seeds_kb):
     c = a.citations[0]
     from assistant.ingest.documents import build_document
 
-    doc = build_document(Path(seeds_kb.manifest.get(c.source)["path"]), c.source, 10**8)
+    doc = build_document(Path(seeds_kb._manifest.get(c.source)["path"]), c.source, 10**8)
     assert doc.text[c.start:c.end] == c.quote.split("……")[0] or c.quote.startswith(doc.text[c.start:c.start + 10])
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from assistant.knowledge_base import KnowledgeBase
-from assistant.retrieval import HybridSearcher, SearchFilters
+from assistant.retrieval import SearchFilters
 from tests._net import free_port, wait_for_port
 
 
@@ -44,7 +44,7 @@ def test_ingest_and_search_through_a_chroma_server(chroma_server, fake_settings,
     report = kb.ingest([p])
     assert report.files[0].status == "added"
     assert kb.stats()["vectors"] == 2
-    searcher = HybridSearcher(kb)
+    searcher = kb
     assert searcher.search("棉花纤维", k=1, mode="dense")[0].source == "need-s1"
     assert [c.source for c in searcher.search("工艺", filters=SearchFilters(regions=["泰安市"]), mode="dense")] == ["need-s2"]
     assert kb.ingest([p]).files[0].status == "unchanged"

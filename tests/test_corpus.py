@@ -8,7 +8,7 @@ import pytest
 from assistant.ingest.documents import build_document
 from assistant.knowledge_base import KnowledgeBase
 from assistant.records import load_records
-from assistant.retrieval import HybridSearcher, SearchFilters
+from assistant.retrieval import SearchFilters
 
 CORPORA = Path(__file__).resolve().parent.parent / "corpora"
 POLICIES = CORPORA / "policies"
@@ -69,5 +69,5 @@ def test_corpus_ingests_without_failures(corpus_kb):
 
 def test_record_filters_on_the_corpus(corpus_kb):
     kb, _ = corpus_kb
-    hits = HybridSearcher(kb).search("棉花", k=5, filters=SearchFilters(types=["need"], regions=["巴州"]))
+    hits = kb.search("棉花", k=5, filters=SearchFilters(types=["need"], regions=["巴州"]))
     assert hits and all(h.metadata["type"] == "need" and h.metadata["region"] == "巴州" for h in hits)

@@ -100,7 +100,7 @@ def test_matches_include_records_of_the_field(kb):
 
 
 def test_near_duplicates_of_existing_needs(kb):
-    needs = kb.manifest.records("need")
+    needs = kb.records("need")
     target = needs[0]
     p = NeedPosting(title=target["name"], description=target["description"])
     dups = near_duplicates(p, needs)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from assistant.knowledge_base import KnowledgeBase
-from assistant.retrieval import HybridSearcher, SearchFilters
+from assistant.retrieval import SearchFilters
 
 POLICY_MD = """# 某市科技创新券管理办法
 
@@ -52,7 +52,7 @@ def test_reingest_is_a_no_op_and_a_change_replaces_chunks(kb, tmp_path):
     assert r3.files[0].status == "updated"
     s = kb.stats()
     assert s["chunks"] == s["vectors"]  # old chunks are gone from Chroma too
-    hits = HybridSearcher(kb).search("创新券额度", k=3)
+    hits = kb.search("创新券额度", k=3)
     assert any("30万元" in c.text for c in hits) and not any("20万元" in c.text for c in hits)
 
 
@@ -64,7 +64,7 @@ def test_same_content_under_another_name_is_indexed_once(kb, tmp_path):
     assert statuses == ["added", "duplicate"]
     s = kb.stats()
     assert s["duplicates"] == 1 and s["documents"] == 1
-    ids = [c.chunk_id for c in HybridSearcher(kb).search("科技创新券", k=20)]
+    ids = [c.chunk_id for c in kb.search("科技创新券", k=20)]
     assert len(ids) == len(set(ids))
 
 
@@ -111,9 +111,9 @@ def test_broken_folder_gives_a_per_file_report_and_loses_nothing_good(kb, tmp_pa
     assert by["needs.csv"].status == "partial" and by["needs.csv"].documents == 2
     assert any("第 3 行" in e and "name" in e for e in by["needs.csv"].errors)
     assert any("第 4 行" in e and "budget_wan" in e for e in by["needs.csv"].errors)
-    hits = HybridSearcher(kb).search("科技特派员 服务农户", k=3)
+    hits = kb.search("科技特派员 服务农户", k=3)
     assert hits[0].source == "gbk.txt"
-    hits = HybridSearcher(kb).search("香梨保鲜", k=3, filters=SearchFilters(types=["need"]))
+    hits = kb.search("香梨保鲜", k=3, filters=SearchFilters(types=["need"]))
     assert hits[0].source == "need-d"
 
 
@@ -136,17 +136,17 @@ def test_interrupted_ingest_is_cleaned_up_and_completed(fake_settings, tmp_path)
     from assistant.ingest.documents import build_document
 
     doc = build_document(src, "quan.md", 10**6)
-    chunks = kb.chunker.chunk(doc)
+    chunks = kb._chunker.chunk(doc)
     # Simulate a crash after the vectors were written but before the manifest commit.
-    kb.manifest.mark_pending(doc, "quan.md")
-    kb.store.upsert([c.chunk_id for c in chunks], kb.embeddings.embed_documents([c.embed_text() for c in chunks]),
+    kb._manifest.mark_pending(doc, "quan.md")
+    kb._store.upsert([c.chunk_id for c in chunks], kb.embeddings.embed_documents([c.embed_text() for c in chunks]),
                     [c.text for c in chunks], [c.metadata for c in chunks])
-    assert HybridSearcher(kb).search("创新券", k=5) == []  # a pending document is never visible
+    assert kb.search("创新券", k=5) == []  # a pending document is never visible
     kb.close()
     kb2 = KnowledgeBase(fake_settings)  # reopening removes the half-ingested document
     assert kb2.stats()["vectors"] == 0 and kb2.stats()["pending"] == 0
     assert kb2.ingest([src]).files[0].status == "added"
-    assert HybridSearcher(kb2).search("创新券", k=5)
+    assert kb2.search("创新券", k=5)
 
 
 def test_filters(kb, tmp_path):
@@ -157,7 +157,7 @@ def test_filters(kb, tmp_path):
              "description": "炼化催化剂专家"}]
     _write(p, json.dumps(recs, ensure_ascii=False))
     kb.ingest([p])
-    s = HybridSearcher(kb)
+    s = kb
     assert [c.source for c in s.search("催化剂", filters=SearchFilters(regions=["泰安市"]))] == ["exp-2"]
     from datetime import date
 

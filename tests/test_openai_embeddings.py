@@ -12,7 +12,7 @@ import pytest
 from assistant.embeddings import make_embeddings
 from assistant.errors import ConfigError, ProviderError
 from assistant.knowledge_base import KnowledgeBase
-from assistant.retrieval import HybridSearcher, KechuangRetriever
+from assistant.retrieval import KechuangRetriever
 from tests._net import free_port, wait_for_port
 from tests.conftest import make_settings
 
@@ -43,10 +43,10 @@ def test_ingest_and_search_with_an_openai_compatible_endpoint(embed_server, tmp_
         {"id": "need-o2", "name": "航空发动机叶片涂层", "region": "西安市", "description": "提高高温涂层寿命"},
     ], ensure_ascii=False), encoding="utf-8")
     kb = KnowledgeBase(settings)
-    assert "openai" in kb.store.name
+    assert "openai" in kb._store.name
     assert kb.ingest([p]).files[0].status == "added"
-    assert HybridSearcher(kb).search("棉纺 除杂", k=1, mode="dense")[0].source == "need-o1"
-    docs = KechuangRetriever(searcher=HybridSearcher(kb), k=2).invoke("叶片涂层")
+    assert kb.search("棉纺 除杂", k=1, mode="dense")[0].source == "need-o1"
+    docs = KechuangRetriever(searcher=kb, k=2).invoke("叶片涂层")
     assert docs[0].metadata["source"] == "need-o2" and docs[0].id == "need-o2"
     assert "matched_terms" in docs[0].metadata
 

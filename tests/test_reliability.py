@@ -19,7 +19,6 @@ from assistant.errors import IngestError
 from assistant.ingest.clean import Element, clean_elements
 from assistant.knowledge_base import KnowledgeBase
 from assistant.records import load_records
-from assistant.retrieval import HybridSearcher
 from tests.conftest import make_settings
 
 DOC = "# 第{i}号科技政策通知\n\n发布日期：2024-01-{d:02d}\n\n第一条 本通知编号为{i}，适用于示例企业第{i}批次。\n\n第二条 支持金额为{i}万元。\n"
@@ -46,7 +45,7 @@ def test_a_single_5mb_line_is_chunked_without_losing_text(fake_settings, tmp_pat
     kb = KnowledgeBase(fake_settings)
     r = kb.ingest([p]).files[0]
     assert r.status == "added" and r.chunks > 1000
-    rows = kb.manifest.chunks_of("line.txt")
+    rows = kb._manifest.chunks_of("line.txt")
     total = sum(len(x["text"]) for x in rows)
     text = p.read_text(encoding="utf-8")
     assert total >= len(text)  # cut by size, nothing dropped (pieces do not overlap, so ≥ is exact coverage)
@@ -62,7 +61,7 @@ def test_html_full_of_scripts_and_styles(fake_settings, tmp_path):
                  f"{junk}<div class='footer'>版权所有 备案号12345</div></body></html>", encoding="utf-8")
     kb = KnowledgeBase(fake_settings)
     assert kb.ingest([p]).files[0].status == "added"
-    texts = " ".join(x["text"] for x in kb.manifest.chunks_of("page.html"))
+    texts = " ".join(x["text"] for x in kb._manifest.chunks_of("page.html"))
     assert "贴息比例为50%" in texts
     for bad in ("document.write", "color:red", "var a", "版权所有", "首页 政策 服务"):
         assert bad not in texts, bad
@@ -142,13 +141,13 @@ def test_sigkill_midway_leaves_no_half_document_and_rerun_completes(tmp_path, em
     kb = KnowledgeBase(settings_)  # reopening cleans up what the killed process left pending
     s = kb.stats()
     assert s["pending"] == 0 and s["chunks"] == s["vectors"]
-    for row in kb.manifest.documents():
-        assert row["n_chunks"] == len(kb.manifest.chunk_ids(row["source"]))
+    for row in kb._manifest.documents():
+        assert row["n_chunks"] == len(kb._manifest.chunk_ids(row["source"]))
     report = kb.ingest([docs])
     assert not report.failed
     s = kb.stats()
     assert s["documents"] == 400 and s["chunks"] == s["vectors"]
-    ids = [c for c, _, _ in kb.manifest.complete_chunks()]
+    ids = [c for c, _, _ in kb._manifest.complete_chunks()]
     assert len(ids) == len(set(ids))
 
 
@@ -159,7 +158,7 @@ def test_ingest_and_queries_at_the_same_time(fake_settings, tmp_path):
         (docs / f"c{i:03d}.md").write_text(DOC.format(i=i, d=i % 28 + 1), encoding="utf-8")
     kb = KnowledgeBase(fake_settings)
     kb.ingest([docs / "c000.md"])
-    searcher = HybridSearcher(kb)
+    searcher = kb
     errors: list[BaseException] = []
     results: list[int] = []
     stop = threading.Event()

@@ -5,8 +5,6 @@ from pathlib import Path
 
 import pytest
 
-from assistant.retrieval import HybridSearcher
-
 ROOT = Path(__file__).resolve().parent.parent
 
 # Questions written from reading the seeds; each names the document that must come first.
@@ -27,20 +25,20 @@ TOP1 = [
 
 @pytest.mark.parametrize(("query", "source"), TOP1)
 def test_specific_facts_rank_the_right_document_first(seeds_kb, query, source):
-    hits = HybridSearcher(seeds_kb).search(query, k=3)
+    hits = seeds_kb.search(query, k=3)
     assert hits and hits[0].source == source, [(h.source, h.text[:40]) for h in hits]
 
 
 def test_simplified_query_finds_the_traditional_document(seeds_kb):
     for mode in ("bm25", "dense", "hybrid"):
-        hits = HybridSearcher(seeds_kb).search("陕西省科协组建科技服务团 打造创新创业平台", k=3, mode=mode)
+        hits = seeds_kb.search("陕西省科协组建科技服务团 打造创新创业平台", k=3, mode=mode)
         assert hits[0].source.startswith("003_"), mode
-    hits = HybridSearcher(seeds_kb).search("科技服务团", k=10, mode="bm25")
+    hits = seeds_kb.search("科技服务团", k=10, mode="bm25")
     assert any(h.source.startswith("003_") and "科技服務團" in h.text for h in hits)
 
 
 def test_spam_line_of_003_is_in_no_chunk(seeds_kb):
-    rows = seeds_kb.manifest.chunks_by_id([cid for cid, _, _ in seeds_kb.manifest.complete_chunks()])
+    rows = seeds_kb._manifest.chunks_by_id([cid for cid, _, _ in seeds_kb._manifest.complete_chunks()])
     texts = [r["text"] for r in rows.values()]
     assert texts
     assert not any("无码" in t or "一区二区" in t or "AV" in t for t in texts)
@@ -55,7 +53,7 @@ def test_reingesting_the_seeds_changes_nothing(seeds_kb, seeds_dir):
 
 
 def test_matched_terms_are_reported(seeds_kb):
-    hits = HybridSearcher(seeds_kb).search("巴州科协 乡村科普馆", k=1)
+    hits = seeds_kb.search("巴州科协 乡村科普馆", k=1)
     assert {"巴州", "科普"} <= set(hits[0].matched_terms) or "乡村" in hits[0].matched_terms
 
 
@@ -65,7 +63,7 @@ def test_golden_seed_questions_retrieval_quality(seeds_kb):
              if line.strip()]
     answerable = [c for c in cases if c["sources"]]
     assert len(answerable) >= 30
-    searcher = HybridSearcher(seeds_kb)
+    searcher = seeds_kb
     hit1 = hit5 = 0
     for c in answerable:
         got = [h.source for h in searcher.search(c["question"], k=5)]

@@ -9,7 +9,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # offline product: n
 
 import gradio as gr  # noqa: E402 - after the environment switch above
 
-from assistant.drafting.need import FIELDS
+from assistant.domain import vocab
 from assistant.llm.factory import describe
 from assistant.settings import Settings
 from ui import handlers as H
@@ -32,8 +32,8 @@ li.kc-ok b{color:#16a34a} li.kc-no b{color:#dc2626} li.kc-maybe b{color:#d97706}
 .kc-posting tr.kc-asked td{background:#fef3c7;color:#92400e}
 """
 
-QUALIFICATIONS = ["高新技术企业", "科技型中小企业", "专精特新中小企业", "专精特新“小巨人”企业", "创新型中小企业"]
-INDUSTRIES = list(FIELDS) + ["批发和零售业", "房地产业", "住宿和餐饮业", "租赁和商务服务业"]
+QUALIFICATIONS = vocab.qualifications()
+INDUSTRIES = vocab.fields() + vocab.industries()
 
 
 def build_app(svc: H.Services) -> gr.Blocks:

@@ -18,6 +18,7 @@ from typing import Any
 
 from assistant.chains import Assistant
 from assistant.conversation import Conversation, Reply
+from assistant.domain import vocab
 from assistant.drafting.match import KIND_LABELS
 from assistant.drafting.need import LABELS, REQUIRED, NeedPosting, mask_contact, render_posting
 from assistant.drafting.report import build_report, polish_overview
@@ -336,7 +337,7 @@ def kb_table(svc: Services) -> list[list[Any]]:
 
 def kb_stats_md(svc: Services) -> str:
     s = svc.kb.stats()
-    by_type = "，".join(f"{k} {v}" for k, v in sorted(s["by_type"].items()))
+    by_type = "，".join(f"{vocab.type_label(k) or k} {v}" for k, v in sorted(s["by_type"].items()))
     return (f"**{s['documents']}** 份文档 · **{s['records']}** 条平台记录 · **{s['chunks']}** 个分块 · "
             f"重复未索引 {s['duplicates']} · 存储：{s['store']}  \n按类型：{by_type or '—'}")
 
@@ -406,5 +407,5 @@ def delete_source(svc: Services, name: str | None) -> tuple[str, list[list[Any]]
 
 
 def regions(svc: Services) -> list[str]:
-    found = {r.get("region") for t in ("need", "organization", "expert") for r in svc.kb.manifest.records(t)}
+    found = {r.region for t in ("need", "organization", "expert") for r in svc.kb.records(t)}
     return sorted(x for x in found if x)

@@ -329,3 +329,60 @@ def report_period(text: str, today: date | None = None) -> Period:
     if p.end >= today:
         return Period(p.start, p.end, p.label, ongoing=True)
     return p
+
+
+def find_event_year(text: str, verbs: tuple[str, ...], today: date | None = None) -> int | None:
+    """The year an event happened (成立、注册 …): ``2015年成立``, ``成立于2018年``, ``成立5年`` / ``成立了五年多``
+    (counted back from today)."""
+    today = today or date.today()
+    key = _key(text)
+    v = "|".join(re.escape(x) for x in verbs)
+    m = re.search(rf"{_Y}\s*年\s*(?:\d{{1,2}}\s*月\s*)?(?:{v})", key) or \
+        re.search(rf"(?:{v})\s*(?:于|时间为|时间是|时间|:|：)?\s*{_Y}\s*年?", key)
+    if m:
+        y = _num(m.group(1))
+        return y if y and 1900 <= y <= today.year + 1 else None
+    m = re.search(rf"(今年|去年|前年)\s*(?:才|刚|刚刚)?\s*(?:{v})", key)
+    if m:
+        return today.year - {"今年": 0, "去年": 1, "前年": 2}[m.group(1)]
+    m = re.search(rf"(?:{v})\s*(?:了|已|已经|已有|有)?\s*(\d{{1,3}}|[一二两三四五六七八九十]+)\s*(?:多|余)?\s*(?:个)?\s*年", key)
+    if m:
+        n = _num(m.group(1).replace("两", "二"))
+        return today.year - n if n is not None and n < 200 else None
+    return None
+
+
+_PERIOD_IN_TEXT = re.compile(
+    r"(?:近|最近|过去)[一二两三四五六七八九十\d]+年|(?:今年|去年|前年|本年)(?:上半年|下半年|第?[1-4一二三四]季度)?|"
+    r"(?:19|20)\d{2}\s*年?\s*(?:(?:-|~|至|到)\s*(?:19|20)\d{2}\s*年?|\d{1,2}\s*(?:-|至|到)\s*\d{1,2}\s*月|"
+    r"\d{1,2}\s*月|上半年|下半年|h[12]|q[1-4]|第?[1-4一二三四]季度|年度)?")
+
+
+def find_period(text: str, today: date | None = None) -> Period | None:
+    """The report period named inside a sentence (起草巴州2023年上半年的工作总结 → 2023年上半年)."""
+    today = today or date.today()
+    for m in _PERIOD_IN_TEXT.finditer(_key(text)):
+        try:
+            return parse_period(m.group(0), today)
+        except PeriodError:
+            continue
+    return None
+
+
+_ABSOLUTE = [
+    re.compile(rf"{_Y}\s*年\s*{_M}\s*月\s*{_D}\s*日"),
+    re.compile(r"((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)"),
+]
+
+
+def find_absolute_date(text: str) -> date | None:
+    """The first date written in full (year, month, day) — a document's publication date, a record's date
+    field; never resolved against today."""
+    key = _key(text or "")
+    found = []
+    for r in _ABSOLUTE:
+        for m in r.finditer(key):
+            d = _safe(_num(m.group(1)) or 0, _num(m.group(2)) or 0, _num(m.group(3)) or 0)
+            if d is not None:
+                found.append((m.start(), d))
+    return min(found)[1] if found else None

@@ -72,7 +72,14 @@ def _numeral_value(s: str) -> float | None:
     try:
         v = cn2an.cn2an(s, "smart")
     except (ValueError, KeyError, IndexError):
-        return None
+        # 两亿五 = 2.5亿: a digit after the last magnitude counts in tenths of it (cn2an reads 一万五, not this)
+        m = re.fullmatch(r"(.+?)([亿万千百])([一二两三四五六七八九])", s)
+        if not m:
+            return None
+        head = _numeral_value(m.group(1) + m.group(2))
+        unit = {"亿": 1e8, "万": 1e4, "千": 1e3, "百": 1e2}[m.group(2)]
+        return None if head is None else head + (_CN_DIGITS.index(m.group(3)) - 2 if m.group(3) not in "一两" else
+                                                 (1 if m.group(3) == "一" else 2)) * unit / 10
     return float(v)
 
 
@@ -252,6 +259,10 @@ def find_money(text: str, labels: Iterable[str], default_unit: Literal["万元",
         m = _MONEY_CORE.search(window)
         if m and m.group("num") and not re.match(r"\s*(?:年|月|日|号|人|名|个|%|倍|项|家|次|天)", window[m.end("num"):]):
             money = _money_from_match(m, default_unit, window)
+            if money is not None and money.qualifier == "exact":  # 最多出20万: the qualifier sits in or before the label
+                q = re.search(rf"({_AT_MOST_BEFORE}|{_AT_LEAST_BEFORE}|{_ABOUT_BEFORE})", key[max(0, lm.start() - 4):lm.end()])
+                if q:
+                    money = replace(money, qualifier=_qualifier(q.group(1), None, None))
             if money is not None:
                 return money
     # 80万的预算 / 最多能拿出100万的资金 / 五十万左右的经费: an amount with its unit before the label, same clause

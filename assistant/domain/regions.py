@@ -265,7 +265,8 @@ def contains(outer: Region | str | None, inner: Region | str | None) -> bool | N
 
 
 def same_place(a: Region | str | None, b: Region | str | None) -> bool:
-    ra, rb = _as_region(a), _as_region(b)
+    ra = a if isinstance(a, Region) or a is None else resolve(a)
+    rb = b if isinstance(b, Region) or b is None else resolve(b)
     return ra is not None and rb is not None and ra.path == rb.path
 
 
@@ -282,3 +283,9 @@ def region_keys(name: str | None) -> set[str]:
         return {search_key(name)} if name else set()
     g = gazetteer()
     return {a for a, paths in g.aliases.items() if any(g.regions[p].within(r) for p in paths)}
+
+
+def names_of(region: Region) -> set[str]:
+    """The search keys that name exactly this region (巴州, 巴音郭楞, 巴音郭楞蒙古自治州)."""
+    g = gazetteer()
+    return {a for a, paths in g.aliases.items() if region.path in paths and a not in _NOT_IN_TEXT}

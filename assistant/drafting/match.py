@@ -8,9 +8,11 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from assistant._text import search_key
+from assistant.domain import regions
 from assistant.drafting.need import NeedPosting
 from assistant.knowledge_base import KnowledgeBase
-from assistant.retrieval import HybridSearcher, SearchFilters
+from assistant.records import RecordBase
+from assistant.retrieval import SearchFilters
 
 SUPPLY_TYPES = ["expert", "achievement", "service_team", "organization"]
 KIND_LABELS = {"expert": "专家", "achievement": "科技成果", "service_team": "科技服务团", "organization": "组织"}
@@ -27,27 +29,25 @@ class Match(BaseModel):
     field: str | None = None
 
 
-def _record_terms(r: dict) -> set[str]:
-    words = [*r.get("keywords", []), *r.get("expertise", []), *r.get("services", [])]
+def _record_terms(r: RecordBase) -> set[str]:
+    words = [*r.keywords, *getattr(r, "expertise", []), *getattr(r, "services", [])]
     return {search_key(w) for w in words if w}
 
 
 def match_supply(kb: KnowledgeBase, posting: NeedPosting, k: int = 10, kinds: list[str] | None = None) -> list[Match]:
     kinds = kinds or SUPPLY_TYPES
-    records = {r["id"]: r for t in kinds for r in kb.manifest.records(t)}
+    records = {r.id: r for t in kinds for r in kb.records(t)}
     if not records:
         return []
     query = " ".join(x for x in [posting.title, posting.description, " ".join(posting.keywords)] if x)
-    hits = HybridSearcher(kb).search(query or (posting.field or ""), k=60, filters=SearchFilters(types=kinds))
+    hits = kb.search(query or (posting.field or ""), k=60, filters=SearchFilters(types=kinds))
     rank = {h.source: i for i, h in enumerate(hits)}
-    orgs = {r["id"]: r for r in kb.manifest.records("organization")}
-    same_field_orgs = {oid for oid, o in orgs.items() if posting.field and o.get("field") == posting.field}
+    orgs = {r.id: r for r in kb.records("organization")}
+    same_field_orgs = {oid for oid, o in orgs.items() if posting.field and o.field == posting.field}
     need_terms = {search_key(w) for w in posting.keywords}
     need_text = search_key(query)
-    from assistant.support import region_forms
-
-    place_words = region_forms(posting.region) if posting.region else set()
-    candidates = set(rank) | {rid for rid, r in records.items() if posting.field and r.get("field") == posting.field}
+    place_words = regions.region_keys(posting.region) if posting.region else set()
+    candidates = set(rank) | {rid for rid, r in records.items() if posting.field and r.field == posting.field}
     out: list[Match] = []
     for rid in candidates:
         r = records.get(rid)
@@ -55,23 +55,23 @@ def match_supply(kb: KnowledgeBase, posting: NeedPosting, k: int = 10, kinds: li
             continue
         reasons: list[str] = []
         score = 0.0
-        if posting.field and r.get("field") == posting.field:
+        if posting.field and r.field == posting.field:
             score += WEIGHTS["field"]
             reasons.append(f"同属{posting.field}领域")
         # Shared keywords: the record's terms found in the need's text, or the need's keywords in the record's.
-        record_text = search_key(f"{r.get('name', '')} {r.get('description', '')}")
+        record_text = search_key(f"{r.name} {r.description}")
         shared = sorted(({t for t in _record_terms(r) if len(t) >= 2 and t in need_text}
                          | {t for t in need_terms if len(t) >= 2 and t in record_text}) - place_words)
         if shared:
             score += WEIGHTS["keywords"] * min(1.0, len(shared) / 3)
             reasons.append("关键词重合：" + "、".join(shared[:4]))
-        if posting.region and r.get("region") == posting.region:
+        if posting.region and regions.contains(posting.region, r.region):
             score += WEIGHTS["region"]
             reasons.append(f"同在{posting.region}")
-        past = [p for p in r.get("past_cooperation", []) if p in same_field_orgs or p == posting.organization]
+        past = [p for p in getattr(r, "past_cooperation", []) if p in same_field_orgs or p == posting.organization]
         if past:
             score += WEIGHTS["cooperation"]
-            names = [orgs[p]["name"] if p in orgs else p for p in past[:2]]
+            names = [orgs[p].name if p in orgs else p for p in past[:2]]
             reasons.append("曾与同领域企业合作：" + "、".join(names))
         if rid in rank:
             score += WEIGHTS["text"] * (1 - rank[rid] / len(hits))
@@ -79,7 +79,7 @@ def match_supply(kb: KnowledgeBase, posting: NeedPosting, k: int = 10, kinds: li
                 reasons.append("需求描述与其介绍高度相关")
         if not reasons:
             continue
-        out.append(Match(kind=r["type"], id=rid, name=r["name"], score=round(score, 3), reasons=reasons,
-                         region=r.get("region"), field=r.get("field")))
+        out.append(Match(kind=r.type, id=rid, name=r.name, score=round(score, 3), reasons=reasons,
+                         region=r.region, field=r.field))
     out.sort(key=lambda m: (-m.score, m.id))
     return out[:k]

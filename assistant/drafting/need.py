@@ -13,13 +13,14 @@ from typing import Literal
 from pydantic import BaseModel, Field, field_validator
 
 from assistant._text import search_key, tokenize
-from assistant.support import FIELD_KEYWORDS
+from assistant.domain import dates, quantities, regions, vocab
+from assistant.records import Need
 
-NEED_TYPES = ("技术", "服务", "人才", "资金")
-FIELDS = tuple(FIELD_KEYWORDS)  # the controlled list of 所属领域
-COOPERATION = ("技术开发", "技术转让", "技术咨询", "技术服务", "联合攻关", "人才引进", "技术许可", "作价入股")
+FIELDS = tuple(vocab.fields())  # the controlled list of 所属领域
+COOPERATION = tuple(vocab.cooperation_mode_names())
+BUDGET_LABELS = ("预算", "经费", "投入资金", "资金", "费用", "出资", "投入", "花费", "拿出", "能出", "可出", "愿意出",
+                 "可以出", "最多出", "最高出", "只能出")
 REQUIRED = ("title", "need_type", "field", "region", "description", "cooperation", "contact")
-ASK_ALWAYS = ("budget_wan", "deadline")  # optional, but a demanding poster is asked once
 LABELS = {"title": "需求名称", "need_type": "需求类型", "field": "所属领域", "region": "所在地区", "description": "需求描述",
           "goals": "预期目标与技术指标", "cooperation": "合作方式", "budget_wan": "预算（万元）", "deadline": "截止日期",
           "contact": "联系人及联系方式", "keywords": "关键词", "organization": "需求单位"}
@@ -46,9 +47,14 @@ class NeedPosting(BaseModel):
     goals: str | None = None
     cooperation: list[str] = Field(default_factory=list)
     budget_wan: float | None = Field(None, ge=0)
+    budget_qualifier: str | None = None  # exact | about | at_most | at_least | range | negotiable
+    budget_low_wan: float | None = None
+    budget_high_wan: float | None = None
     budget_note: str | None = None  # "面议" when the poster declined to give a figure
     deadline: date | None = None
     deadline_note: str | None = None  # "不限"
+    region_path: str | None = None
+    notes: list[str] = Field(default_factory=list)  # how values were read, and warnings (a past deadline)
     contact: str | None = None
     keywords: list[str] = Field(default_factory=list)
 
@@ -91,31 +97,8 @@ def mask_contact(contact: str | None) -> str | None:
     return _EMAIL.sub(lambda m: m.group(0)[0] + "***@" + m.group(0).split("@", 1)[1], out)
 
 
-def _money_wan(key: str) -> float | None:
-    m = re.search(r"(?:预算|经费|投入|出资|资金|费用)(?:约|大约|为|在|是|控制在|不超过)?\s*(\d+(?:\.\d+)?)\s*(亿|万)",
-                  key) or re.search(r"(\d+(?:\.\d+)?)\s*(亿|万)元?(?:左右)?的?(?:预算|经费)", key)
-    if not m:
-        return None
-    v = float(m.group(1))
-    return v * 10000 if m.group(2) == "亿" else v
-
-
-def _deadline(key: str) -> date | None:
-    m = re.search(r"((?:19|20)\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})", key)
-    if m:
-        try:
-            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        except ValueError:
-            return None
-    m = re.search(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月底", key)
-    if m:
-        y, mo = int(m.group(1)), int(m.group(2))
-        nxt = date(y + (mo == 12), mo % 12 + 1, 1)
-        return date.fromordinal(nxt.toordinal() - 1)
-    m = re.search(r"((?:19|20)\d{2})\s*年(?:年)?底", key)
-    if m:
-        return date(int(m.group(1)), 12, 31)
-    return None
+def _budget(text: str) -> quantities.Money | None:
+    return quantities.find_money(text, BUDGET_LABELS)
 
 
 def _contact(text: str) -> str | None:
@@ -139,38 +122,6 @@ def _need_type(key: str) -> str | None:
         return "服务"
     if re.search(r"技术|工艺|研发|难题|攻关|解决|提高|降低|改进|开发|设备|装置", key):
         return "技术"
-    return None
-
-
-def _field(key: str) -> str | None:
-    best, hits = None, 0
-    for name, words in FIELD_KEYWORDS.items():
-        n = sum(key.count(w) for w in words) + (2 if name in key else 0)
-        if n > hits:
-            best, hits = name, n
-    return best
-
-
-def _cooperation(key: str) -> list[str]:
-    out = [c for c in COOPERATION if c in key]
-    if "合作开发" in key or "委托开发" in key:
-        out.append("技术开发")
-    if "转让" in key and "技术转让" not in out:
-        out.append("技术转让")
-    if re.search(r"引进.{0,10}(?:人才|博士|工程师)", key) and "人才引进" not in out:
-        out.append("人才引进")
-    return list(dict.fromkeys(out))
-
-
-def _region(key: str) -> str | None:
-    from assistant.ingest.metadata import gazetteer
-
-    for alias, canon in gazetteer():
-        if alias in key and not canon.endswith(("省", "自治区")):
-            return canon
-    for alias, canon in gazetteer():
-        if alias in key:
-            return canon
     return None
 
 
@@ -228,25 +179,48 @@ def _keywords(text: str, k: int = 6) -> list[str]:
     return words[:k]
 
 
-def extract_need(text: str, draft: NeedPosting | None = None) -> NeedPosting:
-    """Fill a posting from what the text states; merge into ``draft`` without overwriting known values."""
+def extract_need(text: str, draft: NeedPosting | None = None, today: date | None = None) -> NeedPosting:
+    """Fill a posting from what the text states; merge into ``draft`` without overwriting known values.
+    Budgets, deadlines and places are read by the domain layer (as in the support profile and reports)."""
     text = (text or "").strip()
+    today = today or date.today()
     key = search_key(text)
     d = (draft or NeedPosting()).model_copy(deep=True)
+    place = regions.best_region(text, include_country=False)
+    if place is not None and d.region is None:
+        d.region, d.region_path = place.label, place.path
+    money = _budget(text)
+    if money is None and draft is not None and draft.budget_wan is None and not draft.budget_note:
+        money = quantities.parse_money(text) if len(text) <= 20 else None  # the answer to "预算多少？": "80万"
+    if money is not None and d.budget_wan is None and not d.budget_note:
+        d.budget_qualifier = money.qualifier
+        if money.qualifier == "negotiable":
+            d.budget_note = "面议"
+        else:
+            d.budget_wan, d.budget_low_wan, d.budget_high_wan = money.wan, money.low_wan, money.high_wan
+            if money.note:
+                d.notes.append(f"预算：{money.note}")
+    when = dates.find_date(text, today)
+    if when is not None and d.deadline is None:
+        d.deadline = when.value
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", when.text):
+            d.notes.append(f"截止日期：{when.note}")
+        warn = dates.deadline_warning(when.value, today)
+        if warn:
+            d.notes.append(warn)
     found: dict = {
-        "need_type": _need_type(key), "field": _field(key), "region": _region(key),
-        "organization": _organization(text), "budget_wan": _money_wan(key), "deadline": _deadline(key),
-        "contact": _contact(text), "goals": _goals(text),
+        "need_type": _need_type(key), "field": vocab.classify_field(text),
+        "organization": _organization(text), "contact": _contact(text), "goals": _goals(text),
     }
     found["title"] = _title(text, found["need_type"] or d.need_type)
     for k, v in found.items():
         if v is not None and getattr(d, k) in (None, "", []):
             setattr(d, k, v)
     if re.search(r"面议|不确定|待定|暂无预算", key) and d.budget_wan is None:
-        d.budget_note = "面议"
+        d.budget_note, d.budget_qualifier = "面议", "negotiable"
     if re.search(r"不限|没有截止|无截止|长期有效", key) and d.deadline is None:
         d.deadline_note = "不限"
-    coop = _cooperation(key)
+    coop = vocab.cooperation_modes(text)
     if coop:
         d.cooperation = list(dict.fromkeys([*d.cooperation, *coop]))
     if len(text) >= 15:
@@ -276,17 +250,17 @@ def render_posting(p: NeedPosting) -> str:
     return "\n".join(rows)
 
 
-def near_duplicates(p: NeedPosting, needs: list[dict], threshold: float = 0.45) -> list[dict]:
+def near_duplicates(p: NeedPosting, needs: list[Need], threshold: float = 0.45) -> list[dict]:
     """Existing need records that say nearly the same thing (token overlap of title and description)."""
     mine = set(tokenize(f"{p.title or ''} {p.description or ''}"))
     out = []
     for r in needs:
-        theirs = set(tokenize(f"{r.get('name', '')} {r.get('description', '')}"))
+        theirs = set(tokenize(f"{r.name} {r.description}"))
         if not mine or not theirs:
             continue
         sim = len(mine & theirs) / min(len(mine), len(theirs))
         if sim >= threshold:
-            out.append({"id": r["id"], "name": r.get("name"), "similarity": round(sim, 3), "region": r.get("region")})
+            out.append({"id": r.id, "name": r.name, "similarity": round(sim, 3), "region": r.region})
     return sorted(out, key=lambda x: -x["similarity"])[:5]
 
 

@@ -10,61 +10,24 @@ import re
 from collections import Counter
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, Field
 
-from assistant._text import search_key
+from assistant.domain import dates, regions
+from assistant.domain.dates import Period
 from assistant.errors import AssistantError
 from assistant.knowledge_base import KnowledgeBase
-from assistant.retrieval import HybridSearcher, SearchFilters
+from assistant.records import RecordBase
+from assistant.retrieval import SearchFilters
 
 ReportType = Literal["工作总结", "工作亮点", "试点城市建设进展"]
 RECORD_FILES = "平台记录统计"
 
 
-class Period(BaseModel):
-    start: date
-    end: date
-    label: str
-
-    def contains(self, d: str | date | None) -> bool:
-        if not d:
-            return False
-        d = date.fromisoformat(d) if isinstance(d, str) else d
-        return self.start <= d <= self.end
-
-
-def parse_period(text: str) -> Period:
-    """'2023', '2023年', '2023H1', '2023上半年', '2023Q3', '2023-01..2023-06', '2022-2023'."""
-    t = search_key(text).replace(" ", "")
-    m = re.fullmatch(r"(\d{4})年?", t)
-    if m:
-        y = int(m.group(1))
-        return Period(start=date(y, 1, 1), end=date(y, 12, 31), label=f"{y}年")
-    m = re.fullmatch(r"(\d{4})年?(h1|上半年|h2|下半年)", t)
-    if m:
-        y, first = int(m.group(1)), m.group(2) in ("h1", "上半年")
-        return Period(start=date(y, 1 if first else 7, 1), end=date(y, 6, 30) if first else date(y, 12, 31),
-                      label=f"{y}年{'上' if first else '下'}半年")
-    m = re.fullmatch(r"(\d{4})年?(?:q|第)([1-4])季?度?", t)
-    if m:
-        y, q = int(m.group(1)), int(m.group(2))
-        end_month = q * 3
-        end = date(y + (end_month == 12), end_month % 12 + 1, 1)
-        return Period(start=date(y, end_month - 2, 1), end=date.fromordinal(end.toordinal() - 1),
-                      label=f"{y}年第{q}季度")
-    m = re.fullmatch(r"(\d{4})-(\d{1,2})(?:\.\.|至|~|–)(\d{4})-(\d{1,2})", t)
-    if m:
-        y1, m1, y2, m2 = map(int, m.groups())
-        end = date(y2 + (m2 == 12), m2 % 12 + 1, 1)
-        return Period(start=date(y1, m1, 1), end=date.fromordinal(end.toordinal() - 1),
-                      label=f"{y1}年{m1}月至{y2}年{m2}月")
-    m = re.fullmatch(r"(\d{4})年?[-至~](\d{4})年?", t)
-    if m:
-        y1, y2 = int(m.group(1)), int(m.group(2))
-        return Period(start=date(y1, 1, 1), end=date(y2, 12, 31), label=f"{y1}—{y2}年")
-    raise AssistantError(f"无法识别的时间段 {text!r}：可写 2023、2023H1、2023Q3、2023-01..2023-06 或 2022-2023。")
+def parse_period(text: str, today: date | None = None) -> Period:
+    """The report period (see ``assistant.domain.dates``): a future period is refused, one in progress marked."""
+    return dates.report_period(text, today)
 
 
 class Figure(BaseModel):
@@ -102,38 +65,44 @@ class Aggregates(BaseModel):
     teams_served: int
 
 
-def _in_region(r: dict, forms: set[str]) -> bool:
-    """Whether a record's region or province is one of ``forms`` (``support.region_forms`` of a region)."""
-    return bool({search_key(r.get("region") or ""), search_key(r.get("province") or "")} & forms)
+def _in_region(r: RecordBase, region: str) -> bool:
+    """Whether a record lies in the report's region (a county's record counts for its prefecture)."""
+    return bool(regions.contains(region, r.region) or (r.province and regions.contains(region, r.province)
+                                                       and regions.resolve(r.region) is None))
+
+
+def _when(r: RecordBase) -> date | None:
+    return getattr(r, "joined_date", None) or r.date
 
 
 def aggregate(kb: KnowledgeBase, region: str, period: Period) -> Aggregates:
-    """Counted over the records; ``date`` (or ``joined_date`` for organizations) decides the period."""
-    from assistant.support import region_forms
+    """Counted over the records; ``date`` (or ``joined_date`` for organizations) decides the period, and the
+    cumulative figures count what existed by the period's end."""
+    def recs(t: str) -> list[RecordBase]:
+        return [r for r in kb.records(t) if _in_region(r, region)]
 
-    forms = region_forms(region)
+    def upto(rs: list[RecordBase]) -> list[RecordBase]:
+        return [r for r in rs if _when(r) is None or _when(r) <= period.end]
 
-    def recs(t: str) -> list[dict]:
-        return [r for r in kb.manifest.records(t) if _in_region(r, forms)]
-
-    orgs_all = recs("organization")
-    orgs = [o for o in orgs_all if period.contains(o.get("joined_date") or o.get("date"))]
-    needs = [n for n in recs("need") if period.contains(n.get("date"))]
-    experts_all = recs("expert")
-    experts = [e for e in experts_all if period.contains(e.get("date"))]
-    achs = [a for a in recs("achievement") if period.contains(a.get("date"))]
-    teams = [t for t in recs("service_team") if period.contains(t.get("date"))]
+    orgs_all = upto(recs("organization"))
+    orgs = [o for o in orgs_all if period.contains(_when(o))]
+    needs = [n for n in recs("need") if period.contains(n.date)]
+    experts_all = upto(recs("expert"))
+    experts = [e for e in experts_all if period.contains(e.date)]
+    achs = [a for a in recs("achievement") if period.contains(a.date)]
+    teams = [t for t in recs("service_team") if period.contains(t.date)]
     return Aggregates(
         region=region, period=period, organizations=len(orgs), organizations_total=len(orgs_all),
-        org_by_type=dict(Counter(o.get("org_type") or "其他" for o in orgs).most_common()),
-        needs=len(needs), needs_by_field=dict(Counter(n.get("field") or "其他" for n in needs).most_common()),
-        needs_by_status=dict(Counter(n.get("status") or "未标注" for n in needs).most_common()),
-        needs_budget_wan=round(sum(n.get("budget_wan") or 0 for n in needs), 2),
+        org_by_type=dict(Counter(getattr(o, "org_type", None) or "其他" for o in orgs).most_common()),
+        needs=len(needs), needs_by_field=dict(Counter(n.field or "其他" for n in needs).most_common()),
+        needs_by_status=dict(Counter(getattr(n, "status", None) or "未标注" for n in needs).most_common()),
+        needs_budget_wan=round(sum(getattr(n, "budget_wan", None) or 0 for n in needs), 2),
         experts=len(experts), experts_total=len(experts_all),
-        experts_by_field=dict(Counter(e.get("field") or "其他" for e in experts_all).most_common()),
-        achievements=len(achs), achievements_by_maturity=dict(Counter(a.get("maturity") or "未标注" for a in achs).most_common()),
-        teams=len(teams), teams_members=sum(t.get("members") or 0 for t in teams),
-        teams_served=sum(t.get("served_enterprises") or 0 for t in teams),
+        experts_by_field=dict(Counter(e.field or "其他" for e in experts_all).most_common()),
+        achievements=len(achs),
+        achievements_by_maturity=dict(Counter(getattr(a, "maturity", None) or "未标注" for a in achs).most_common()),
+        teams=len(teams), teams_members=sum(getattr(t, "members", None) or 0 for t in teams),
+        teams_served=sum(getattr(t, "served_enterprises", None) or 0 for t in teams),
     )
 
 
@@ -224,8 +193,12 @@ def polish_overview(assistant, report: Report) -> Report:
 
 
 def build_report(kb: KnowledgeBase, region: str, period_text: str, report_type: str = "工作总结",
-                 length: Literal["short", "standard", "long"] = "standard") -> Report:
-    period = parse_period(period_text)
+                 length: Literal["short", "standard", "long"] = "standard", today: date | None = None) -> Report:
+    if report_type not in get_args(ReportType):
+        raise AssistantError(f"报告类型应为：{'、'.join(get_args(ReportType))}（收到 {report_type!r}）。")
+    period = parse_period(period_text, today)
+    if regions.resolve(region) is None:
+        raise AssistantError(f"无法识别的地区 {region!r}：请写地区名称，如 巴州、泰安市、镇江市。")
     agg = aggregate(kb, region, period)
     if agg.organizations_total == 0 and agg.experts_total == 0 and agg.needs == 0:
         raise AssistantError(f"知识库中没有 {region} 的平台记录，无法统计。请先导入该地区的记录。")
@@ -274,16 +247,15 @@ def build_report(kb: KnowledgeBase, region: str, period_text: str, report_type: 
     max_items = {"short": 3, "standard": 6, "long": 9}[length]
     items: list[str] = practices[:max_items]
     quotes: list[Quote] = []
-    hits = HybridSearcher(kb).search(f"{region} 科创中国 试点 成效 {period.label}", k=12,
+    hits = kb.search(f"{region} 科创中国 试点 成效 {period.label}", k=12,
                                      filters=SearchFilters(types=["news", "document"]))
     from assistant._text import split_sentences
-    from assistant.support import region_forms
 
-    forms = region_forms(region)
     for h in hits:
         if len(items) >= max_items:
             break
-        if not _in_region({"region": h.metadata.get("region"), "province": ""}, forms) and region not in h.text:
+        if not regions.contains(region, h.metadata.get("region") or None) and not any(
+                m.region.within(r) for m in regions.find_regions(h.text) for r in [regions.resolve(region)] if r):
             continue
         for s, e in split_sentences(h.text):
             sent = h.text[s:e].strip()

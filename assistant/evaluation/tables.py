@@ -132,6 +132,7 @@ def _feature(row: dict[str, Any]) -> tuple[Any, bool]:
 
     n = extract_need(row["text"], today=today)
     got = {"budget_wan": n.budget_wan, "budget_note": n.budget_note, "budget_qualifier": n.budget_qualifier,
+           "budget_low_wan": n.budget_low_wan, "budget_high_wan": n.budget_high_wan,
            "deadline": n.deadline.isoformat() if n.deadline else None, "region_path": n.region_path,
            "field": n.field, "cooperation": n.cooperation}
     return {k: got.get(k) for k in want}, all(_close(got.get(k), v) for k, v in want.items())

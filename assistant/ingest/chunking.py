@@ -178,7 +178,7 @@ class Chunker:
             start = offsets[0][0] if first else group[0][1][0]
             end = group[-1][1][1]
             text = "\n".join([header] + [r for r, _ in group])
-            self._add(chunks, doc, text, start, end, section)
+            self._add(chunks, doc, text, start, end, section, kind="table")
 
         first = True
         for row, span in body:
@@ -191,9 +191,10 @@ class Chunker:
         if group:
             emit_group(first)
         elif not body:
-            self._add(chunks, doc, header, offsets[0][0], offsets[0][1], section)
+            self._add(chunks, doc, header, offsets[0][0], offsets[0][1], section, kind="table")
 
-    def _add(self, chunks: list[Chunk], doc: Document, text: str, start: int, end: int, heading: str) -> None:
+    def _add(self, chunks: list[Chunk], doc: Document, text: str, start: int, end: int, heading: str,
+             kind: str = "prose") -> None:
         base = hashlib.sha1(f"{doc.source}\x00{text}".encode()).hexdigest()[:16]
         ids = {c.chunk_id for c in chunks}
         chunk_id, n = base, 1
@@ -203,7 +204,7 @@ class Chunker:
         chunks.append(Chunk(
             chunk_id=chunk_id, source=doc.source, title=doc.title, heading=heading, text=text,
             start=start, end=end, ordinal=len(chunks), search_key=search_key(text),
-            metadata=chunk_metadata(doc),
+            metadata=chunk_metadata(doc, kind),
         ))
 
 
@@ -219,9 +220,11 @@ def _label(block: Block) -> str:
     return block.text[:20]
 
 
-def chunk_metadata(doc: Document) -> dict:
-    """Filterable metadata shared by every chunk of a document (scalar values only, as Chroma needs)."""
+def chunk_metadata(doc: Document, chunk_kind: str = "prose") -> dict:
+    """Filterable metadata shared by every chunk of a document (scalar values only, as Chroma needs);
+    ``chunk_kind`` says whether the chunk is prose (a slice of the text), table rows or a record."""
     meta = {
+        "chunk_kind": "record" if doc.kind == "record" else chunk_kind,
         "source": doc.source,
         "title": doc.title,
         "kind": doc.kind,

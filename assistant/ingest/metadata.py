@@ -5,26 +5,17 @@ from __future__ import annotations
 import re
 from collections import Counter
 from datetime import date
-from functools import lru_cache
-from importlib import resources
 
 from assistant._text import search_key
+from assistant.domain import dates, regions
 from assistant.types import Block
 
-_DATE_RES = [
-    re.compile(r"(20\d{2}|19\d{2})[-/.](\d{1,2})[-/.](\d{1,2})"),
-    re.compile(r"(20\d{2}|19\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"),
-]
 _DATE_LABEL = re.compile(r"(发布|印发|成文|发文|公布|更新)(时间|日期)|来源|时间[:：]")
 
 
 def find_date(text: str) -> date | None:
-    for m in (m for r in _DATE_RES for m in r.finditer(text)):
-        try:
-            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        except ValueError:
-            continue
-    return None
+    """A calendar date written in full in a document (its publication date); relative dates are not read here."""
+    return dates.find_absolute_date(text)
 
 
 def extract_date(blocks: list[Block]) -> date | None:
@@ -49,46 +40,27 @@ def extract_title(blocks: list[Block], hint: str = "") -> str:
     return blocks[0].text[:60] if blocks else ""
 
 
-@lru_cache(maxsize=1)
-def gazetteer() -> list[tuple[str, str]]:
-    """(alias, canonical region) pairs, longest alias first."""
-    text = resources.files("assistant").joinpath("data/regions.txt").read_text(encoding="utf-8")
-    pairs = []
-    for line in text.splitlines():
-        line = line.split("#", 1)[0].strip()
-        if not line:
-            continue
-        names = [n.strip() for n in line.split("|") if n.strip()]
-        for n in names:
-            pairs.append((n, names[0]))
-    return sorted(pairs, key=lambda p: -len(p[0]))
-
-
 _REGION_LABEL = re.compile(r"(?:适用地区|适用范围|所在地区|地区)[:：]\s*([^\s，,；;。]{2,20})")
 
 
 def extract_region(title: str, text: str) -> str | None:
     """A region the header states (适用地区：…), else the one in the title, else the one named most often
-    in the opening of the text."""
+    (at least twice) in the opening of the text. Returned as the region's display name (巴州, 泰安市)."""
     m = _REGION_LABEL.search(search_key(text[:1500]))
     if m:
         label = m.group(1)
         if label.startswith("全国"):
-            return "全国"
-        for alias, canon in gazetteer():
-            if alias in label:
-                return canon
-    title_key = search_key(title)
-    for alias, canon in gazetteer():
-        if alias in title_key:
-            return canon
+            return regions.COUNTRY
+        r = regions.best_region(label)
+        if r is not None:
+            return r.label
+    r = regions.best_region(title, include_country=False)
+    if r is not None:
+        return r.label
     counts: Counter[str] = Counter()
-    body = search_key(text[:4000])
-    for alias, canon in gazetteer():
-        n = body.count(alias)
-        if n:
-            counts[canon] += n
-            body = body.replace(alias, " ")
+    for mention in regions.find_regions(text[:4000]):
+        if mention.region.path != regions.COUNTRY:
+            counts[mention.region.label] += 1
     if counts:
         region, n = counts.most_common(1)[0]
         return region if n >= 2 else None
