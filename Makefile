@@ -55,7 +55,9 @@ eval: install
 	$(BIN)/kechuang eval --set eval/golden/seeds.jsonl --corpus ../shared/seeds $(EVAL_CONFIGS) --out eval/reports
 	$(BIN)/kechuang eval --set eval/golden/corpus.jsonl --corpus corpora $(EVAL_CONFIGS) --out eval/reports
 	{ echo "# Evaluation results"; echo; echo "Produced by \`make eval\` (offline, no LLM). HTML reports with charts and drill-down: eval/reports/*.html"; echo; \
-	  sed 's/^# /## /' eval/reports/seeds.md; echo; sed 's/^# /## /' eval/reports/corpus.md; } > eval/RESULTS.md
+	  sed 's/^# /## /' eval/reports/seeds.md; echo; sed 's/^# /## /' eval/reports/corpus.md; echo; \
+	  echo "## Domain tables (\`kechuang eval tables\`: dev rows were used while building the parsers, holdout rows were not)"; echo; \
+	  $(BIN)/kechuang eval tables; } > eval/RESULTS.md
 
 ## Screenshots of every tab, from the browser tests, into screenshots/.
 screenshots: install system-deps

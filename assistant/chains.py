@@ -18,6 +18,7 @@ from assistant.errors import ProviderError
 from assistant.extractive import answer_extractive, looks_like_injection
 from assistant.knowledge_base import KnowledgeBase
 from assistant.llm.factory import describe, llm_enabled, make_chat_model, resolve
+from assistant.llm.gateway import LLMGateway
 from assistant.prompts import NOT_FOUND, PROMPTS_DIR, prompt_hash, render
 from assistant.retrieval import SearchFilters
 from assistant.settings import Settings
@@ -139,9 +140,7 @@ class Assistant:
 
     @property
     def mode_label(self) -> str:
-        if self._chat is not None and not llm_enabled(self.settings.llm):
-            return "大模型（测试用）"
-        return describe(self.settings.llm)
+        return describe(self.settings.llm, injected=self._chat is not None)
 
     def prompt_hashes(self) -> dict[str, str]:
         names = ["answer_system", "answer_user", "condense"] if self.use_llm else []
@@ -168,18 +167,13 @@ class Assistant:
         return [SystemMessage(render("answer_system", self.prompts_dir)),
                 HumanMessage(render("answer_user", self.prompts_dir, contexts=numbered, question=question))]
 
+    @property
+    def gateway(self) -> LLMGateway:
+        return LLMGateway(self.chat_model)
+
     def complete(self, messages):
         """One chat completion with the configured model; provider failures become one clear ProviderError."""
-        import openai
-
-        try:
-            return self.chat_model.invoke(messages)
-        except openai.AuthenticationError as exc:
-            raise ProviderError("大模型服务拒绝了密钥：请检查 KECHUANG_LLM__API_KEY 或服务商的密钥环境变量。") from exc
-        except (openai.APIConnectionError, openai.APITimeoutError) as exc:
-            raise ProviderError("无法连接大模型服务：请检查 KECHUANG_LLM__BASE_URL 与网络。", retryable=True) from exc
-        except openai.APIError as exc:
-            raise ProviderError(f"大模型服务出错（{type(exc).__name__}），请稍后重试。", retryable=True) from exc
+        return self.gateway.complete(messages)
 
     # -- the chain -----------------------------------------------------------------------------
     def chain(self):
@@ -251,20 +245,13 @@ class Assistant:
             yield ans
             return
         msgs = self._messages(standalone, numbered)
-        import openai
-
         parts: list[str] = []
         usage = None
-        try:
-            for chunk in self.chat_model.stream(msgs):
-                if chunk.content:
-                    parts.append(chunk.content)
-                    yield chunk.content
-                usage = getattr(chunk, "usage_metadata", None) or usage
-        except (openai.APIConnectionError, openai.APITimeoutError) as exc:
-            raise ProviderError("无法连接大模型服务：请检查 KECHUANG_LLM__BASE_URL 与网络。", retryable=True) from exc
-        except openai.APIError as exc:
-            raise ProviderError(f"大模型服务出错（{type(exc).__name__}），请稍后重试。", retryable=True) from exc
+        for chunk in self.gateway.stream(msgs):
+            if chunk.content:
+                parts.append(chunk.content)
+                yield chunk.content
+            usage = getattr(chunk, "usage_metadata", None) or usage
         ans = self._finish("".join(parts), numbered, msgs, base, usage)
         if ans.refused:
             ans.closest = closest_documents(contexts)

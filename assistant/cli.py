@@ -463,6 +463,21 @@ def eval_import_rgb(
     console.print(f"语料：{corpus}\n评测集：{golden}\n运行：kechuang eval --set {golden} --corpus {corpus}")
 
 
+@eval_app.command("tables")
+def eval_tables(
+    failures: Annotated[bool, typer.Option("--failures", help="列出未通过的行（含留出部分）。")] = False,
+) -> None:
+    """领域层测试表（金额、日期、地区、词表、跨功能一致性）：开发部分与留出部分的通过率。"""
+    from assistant.evaluation.tables import TABLES, markdown, run_table
+
+    print(markdown())
+    if failures:
+        for t in TABLES:
+            for r in run_table(t):
+                if not r.ok:
+                    print(f"[{r.row.get('split')}] {r.describe()}")
+
+
 draft_app = typer.Typer(no_args_is_help=True, help="起草：需求发布（draft need）和工作总结（draft report）。")
 app.add_typer(draft_app, name="draft")
 

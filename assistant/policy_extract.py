@@ -4,7 +4,6 @@ support finder never works from a condition the document does not state."""
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 
@@ -13,7 +12,7 @@ from pydantic import ValidationError
 
 from assistant._text import search_key
 from assistant.chains import Assistant, sanitize_passage
-from assistant.errors import AssistantError, ProviderError
+from assistant.errors import AssistantError
 from assistant.prompts import render
 from assistant.records import PolicyItem
 
@@ -22,19 +21,6 @@ from assistant.records import PolicyItem
 class Extraction:
     items: list[PolicyItem] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)  # what was rejected, and why
-
-
-def _json_array(text: str) -> list:
-    m = re.search(r"\[.*\]", text, flags=re.S)
-    if not m:
-        raise ProviderError("大模型没有返回 JSON 数组，请重试或换用更强的模型。")
-    try:
-        data = json.loads(m.group(0))
-    except json.JSONDecodeError as exc:
-        raise ProviderError(f"大模型返回的 JSON 无法解析（{exc.msg}），请重试。") from exc
-    if not isinstance(data, list):
-        raise ProviderError("大模型返回的不是数组。")
-    return data
 
 
 def extract_policy_items(assistant: Assistant, source: str, max_chars: int = 12000) -> Extraction:
@@ -46,10 +32,10 @@ def extract_policy_items(assistant: Assistant, source: str, max_chars: int = 120
         raise AssistantError(f"知识库中没有 {source}。先用 `kechuang ingest` 导入。")
     text = "\n".join(c.text for c in chunks)[:max_chars]
     prompt = render("extract_policy", source=source, title=chunks[0].title, text=sanitize_passage(text))
-    reply = assistant.complete([HumanMessage(prompt)])
+    items = assistant.gateway.structured([HumanMessage(prompt)], list)
     out = Extraction()
     doc_key = re.sub(r"\s+", "", search_key(text))
-    for n, raw in enumerate(_json_array(reply.content), start=1):
+    for n, raw in enumerate(items, start=1):
         if not isinstance(raw, dict):
             out.dropped.append(f"第 {n} 项不是对象")
             continue

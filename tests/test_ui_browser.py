@@ -93,13 +93,17 @@ def test_support_form_shows_the_checklist(page, tmp_path):
     page.click("#kc-s-region input")
     page.get_by_role("option", name="镇江市").click()
     page.get_by_label("高新技术企业").check()
-    page.fill("#kc-s-emp input", "180")
-    page.fill("#kc-s-rev input", "8000")
+    page.fill("#kc-s-emp textarea", "一百八十人")
+    page.fill("#kc-s-rev textarea", "八千万")
+    page.fill("#kc-s-rd textarea", "3000000元")
     page.click("#kc-s-go")
     page.wait_for_selector("#kc-s-out .kc-measure")
     out = page.inner_text("#kc-s-out")
     assert "符合" in out and "高新技术企业减按15%税率征收企业所得税" in out and "镇江市" in out
     assert "〔national_high_tech_enterprise.md" in out  # every condition carries its citation
+    # Typed Chinese amounts are read and the reading is shown; the 加计扣除 estimate is in 万元 (300, not 3e6).
+    assert "八千万 = 8,000 万元" in out and "3000000元 = 300 万元" in out
+    assert "≈ 300 万元" in out and "75 万元" in out and "e+0" not in out
     _shot(page, "2-support", tmp_path)
 
 

@@ -95,11 +95,12 @@ def build_app(svc: H.Services) -> gr.Blocks:
                         s_region = gr.Dropdown(regions, value=None, label="所在地区", elem_id="kc-s-region")
                         s_industry = gr.Dropdown(INDUSTRIES, value=None, label="所属行业/领域", elem_id="kc-s-industry")
                         s_quals = gr.CheckboxGroup(QUALIFICATIONS, label="已获资质（未勾选视为没有）")
-                        s_emp = gr.Number(value=None, label="职工总数（人）", precision=0, elem_id="kc-s-emp")
-                        s_rev = gr.Number(value=None, label="上年度销售收入（万元）", elem_id="kc-s-rev")
-                        s_assets = gr.Number(value=None, label="资产总额（万元）")
-                        s_rd = gr.Number(value=None, label="上年度研发费用（万元）")
-                        s_ratio = gr.Number(value=None, label="研发费用占比（%，不填则按上两项计算）")
+                        s_emp = gr.Textbox(label="职工总数（人）", placeholder="如 180、一百八十人", elem_id="kc-s-emp")
+                        s_rev = gr.Textbox(label="上年度销售收入（万元）", placeholder="如 8000、八千万、1.2亿、3000000元",
+                                           elem_id="kc-s-rev")
+                        s_assets = gr.Textbox(label="资产总额（万元）", placeholder="如 5000、两亿")
+                        s_rd = gr.Textbox(label="上年度研发费用（万元）", placeholder="如 400、三百万元", elem_id="kc-s-rd")
+                        s_ratio = gr.Textbox(label="研发费用占比（%，不填则按上两项计算）", placeholder="如 6%、百分之六")
                         s_year = gr.Number(value=None, label="成立年份", precision=0)
                         s_btn = gr.Button("查找适用政策", variant="primary", elem_id="kc-s-go")
                     with gr.Column(scale=2):

@@ -226,27 +226,37 @@ def support_html(report: SupportReport) -> str:
     return missing + "".join(parts) + other
 
 
+Typed = str | float | int | None
+
+
 def find_support(svc: Services, session: ChatSession, region: str | None, industry: str | None,
-                 qualifications: list[str] | None, employees: float | None, revenue_wan: float | None,
-                 assets_wan: float | None, rd_expense_wan: float | None, rd_ratio: float | None,
-                 founded_year: float | None) -> tuple[str, ChatSession]:
-    """The profile form: its qualification checkboxes are exhaustive. The profile is kept for chat follow-ups."""
-    def given(v: float | None) -> float | None:
-        # An empty number box arrives as 0 from the browser: 0 means "not given" on this form.
-        return None if v in (None, "") or float(v) == 0 else float(v)
+                 qualifications: list[str] | None, employees: Typed, revenue_wan: Typed, assets_wan: Typed,
+                 rd_expense_wan: Typed, rd_ratio: Typed, founded_year: Typed) -> tuple[str, ChatSession]:
+    """The profile form: amounts as people type them (八千万, 1.2亿, 3000000元 — read by the domain layer, the
+    reading shown above the result); its qualification checkboxes are exhaustive. The profile is kept for chat
+    follow-ups."""
+    def given(v: Typed) -> Typed:
+        # An empty box arrives as "" (or 0 from a number box): both mean "not given".
+        if isinstance(v, str):
+            return v.strip() or None
+        return None if v is None or float(v) == 0 else float(v)
 
     try:
         emp, year = given(employees), given(founded_year)
         profile = EnterpriseProfile(
             region=region or None, industry=industry or None, qualifications=qualifications or [],
-            qualifications_complete=True, employees=int(emp) if emp is not None else None,
+            qualifications_complete=True, employees=int(emp) if isinstance(emp, float) else emp,
             revenue_wan=given(revenue_wan), assets_wan=given(assets_wan), rd_expense_wan=given(rd_expense_wan),
-            rd_ratio=given(rd_ratio), founded_year=int(year) if year is not None else None)
+            rd_ratio=given(rd_ratio), founded_year=int(float(year)) if year is not None else None)
         report = SupportFinder(svc.kb).find(profile)
     except Exception as exc:  # noqa: BLE001
         return f"<p class='kc-no'>⚠️ {html.escape(friendly(exc))}</p>", session
     session.conversation.profile = profile
-    return support_html(report), session
+    readings = "".join(f"<li>{html.escape(n)}</li>" for n in profile.notes)
+    warnings = "".join(f"<li>{html.escape(w)}</li>" for w in profile.warnings())
+    head = (f"<ul class='kc-muted kc-readings'>{readings}</ul>" if readings else "") + (
+        f"<ul class='kc-no'>{warnings}</ul>" if warnings else "")
+    return head + support_html(report), session
 
 
 # -- need posting ------------------------------------------------------------------------------------

@@ -143,6 +143,11 @@ def cooperation_modes(text: str | None) -> list[str]:
                 taken[i] = True
             if not _negated(key, m.start()):
                 found.add(mode)
+    for mode, patterns in _data().get("cooperation_patterns", {}).items():
+        for pattern in patterns:
+            m = re.search(pattern, key)
+            if m and not _negated(key, m.start()):
+                found.add(mode)
     return [c for c in cooperation_mode_names() if c in found]
 
 

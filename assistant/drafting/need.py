@@ -14,6 +14,8 @@ from pydantic import BaseModel, Field, field_validator
 
 from assistant._text import search_key, tokenize
 from assistant.domain import dates, quantities, regions, vocab
+from assistant.errors import ProviderError
+from assistant.llm.gateway import LLM_FAILED_NOTE
 from assistant.records import Need
 
 FIELDS = tuple(vocab.fields())  # the controlled list of 所属领域
@@ -280,10 +282,9 @@ def extract_need_llm(assistant, text: str, draft: NeedPosting | None = None) -> 
     prompt = render("extract_need", fields="、".join(FIELDS), cooperation="、".join(COOPERATION),
                     draft=_json.dumps(draft.public_json() if draft else {}, ensure_ascii=False), text=text)
     try:
-        reply = assistant.complete([HumanMessage(prompt)]).content
-        m = re.search(r"\{.*\}", reply, flags=re.S)
-        data = _json.loads(m.group(0)) if m else {}
-    except Exception:  # noqa: BLE001 - an unusable reply leaves the offline draft as it is
+        data = assistant.gateway.structured([HumanMessage(prompt)], dict)
+    except ProviderError:
+        base.notes.append(LLM_FAILED_NOTE)
         return base
     merged = base.model_dump()
     for key in ("title", "need_type", "field", "region", "organization", "description", "goals"):

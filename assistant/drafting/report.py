@@ -16,8 +16,9 @@ from pydantic import BaseModel, Field
 
 from assistant.domain import dates, regions
 from assistant.domain.dates import Period
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, ProviderError
 from assistant.knowledge_base import KnowledgeBase
+from assistant.llm.gateway import LLM_FAILED_NOTE
 from assistant.records import RecordBase
 from assistant.retrieval import SearchFilters
 
@@ -123,6 +124,7 @@ class Report(BaseModel):
     figures: list[Figure] = Field(default_factory=list)
     quotes: list[Quote] = Field(default_factory=list)
     aggregates: Aggregates
+    notes: list[str] = Field(default_factory=list)  # e.g. the LLM failed and the offline overview was kept
 
     def markdown(self) -> str:
         lines = [f"# {self.title}", "", f"> 数据来源：科创中国平台记录统计（{self.period.label}，{self.region}）"
@@ -182,8 +184,8 @@ def polish_overview(assistant, report: Report) -> Report:
                     report_type=report.report_type, figures=facts)
     try:
         text = assistant.complete([HumanMessage(prompt)]).content.strip()
-    except Exception:  # noqa: BLE001 - the template paragraph is always a valid fallback
-        return report
+    except ProviderError:
+        return report.model_copy(update={"notes": [*report.notes, LLM_FAILED_NOTE]})
     allowed = {f"{f.value:g}" for f in report.figures} | set(_NUMBER.findall(report.period.label))
     if not text or any(n not in allowed for n in _NUMBER.findall(text)):
         return report

@@ -39,9 +39,9 @@ def make_chat_model(llm: LLMSettings):
     )
 
 
-def describe(llm: LLMSettings) -> str:
-    """Mode shown to users: offline extractive, or which LLM."""
+def describe(llm: LLMSettings, injected: bool = False) -> str:
+    """Mode shown to users: offline extractive, or which LLM (``injected``: a model passed in by the caller)."""
     if not llm_enabled(llm):
-        return "离线摘录模式（未配置大模型）"
+        return "自带的对话模型" if injected else "离线摘录模式（未配置大模型）"
     spec = PROVIDERS.get(llm.provider)
     return f"{spec.label if spec else llm.provider} · {llm.model or (spec.default_model if spec else '')}"
