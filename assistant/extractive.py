@@ -61,7 +61,8 @@ def constraints(question: str) -> list[tuple[str, list[str]]]:
         r = mention.region
         if r.path != regions.COUNTRY and r.path not in seen:
             seen.add(r.path)
-            out.append(("region", sorted(regions.names_of(r))))
+            # The place or any place inside it (a sentence about 库尔勒 answers a question about 巴州).
+            out.append(("region", sorted(regions.region_keys(r), key=lambda f: (-len(f), f))))
     for o in dict.fromkeys(_ORDINAL.findall(key)):
         forms = [o]
         if o.startswith("首"):

@@ -76,6 +76,3 @@ class VectorStore:
         res = self._col.query(query_embeddings=[vector], n_results=n, where=where or None,
                               include=["distances"])
         return [(cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0], strict=True)]
-
-    def drop(self) -> None:
-        self._client.delete_collection(self.name)

@@ -276,13 +276,13 @@ def label(name: str | None) -> str | None:
     return r.label if r else (name.strip() if name and name.strip() else None)
 
 
-def region_keys(name: str | None) -> set[str]:
+def region_keys(name: Region | str | None) -> set[str]:
     """Every search key naming the region ``name`` means and the regions inside it (for matching text)."""
-    r = resolve(name)
+    r = name if isinstance(name, Region) else resolve(name)
     if r is None:
         return {search_key(name)} if name else set()
     g = gazetteer()
-    return {a for a, paths in g.aliases.items() if any(g.regions[p].within(r) for p in paths)}
+    return {a for a, paths in g.aliases.items() if a not in _NOT_IN_TEXT and any(g.regions[p].within(r) for p in paths)}
 
 
 def names_of(region: Region) -> set[str]:
