@@ -46,6 +46,7 @@ def looks_like_injection(text: str) -> bool:
 
 
 _YEAR = re.compile(r"(?<!\d)(19\d{2}|20\d{2})(?!\d)")
+_COMPARE = re.compile(r"相比|比较|对比|分别|各是|各自|各有|哪个更|谁更")
 _ORDINAL = re.compile(r"第[一二三四五六七八九十\d]+[届次批期]|首[届次批期]")
 
 
@@ -56,13 +57,15 @@ def constraints(question: str) -> list[tuple[str, list[str]]]:
     out: list[tuple[str, list[str]]] = []
     for y in dict.fromkeys(_YEAR.findall(key)):
         out.append(("year", [y]))
-    seen: set[str] = set()
-    for mention in regions.find_regions(question):
-        r = mention.region
-        if r.path != regions.COUNTRY and r.path not in seen:
-            seen.add(r.path)
-            # The place or any place inside it (a sentence about 库尔勒 answers a question about 巴州).
-            out.append(("region", sorted(regions.region_keys(r), key=lambda f: (-len(f), f))))
+    # The places named: a sentence must be about one of them or a place inside one (a sentence about 库尔勒
+    # answers a question about 巴州). A comparison (和…相比, 分别, 各) may be answered place by place, so it pins none.
+    if not _COMPARE.search(key):
+        forms: set[str] = set()
+        for mention in regions.find_regions(question):
+            if mention.region.path != regions.COUNTRY:
+                forms |= regions.region_keys(mention.region)
+        if forms:
+            out.append(("region", sorted(forms, key=lambda f: (-len(f), f))))
     for o in dict.fromkeys(_ORDINAL.findall(key)):
         forms = [o]
         if o.startswith("首"):
