@@ -135,6 +135,7 @@ def _patterns(today: date):
         (rf"{_Y}\s*年?\s*(上半年|h1|下半年|h2)", lambda m: _half(_num(m[1]), m[2])),
         (rf"{ry}\s*(上半年|下半年)", lambda m: _half(rel_year(m[1]), m[2])),
         (rf"{_Y}\s*年\s*(?:年底|底|末|年末|内|之内|以内)", lambda m: _safe(_num(m[1]), 12, 31)),
+        (rf"{_Y}\s*年\s*(?:之前|以前|前)", lambda m: _safe(_num(m[1]) - 1, 12, 31)),  # 2028年前: before 2028
         (rf"{_Y}\s*年\s*{_M}\s*月(?![\d一二三四五六七八九十])", lambda m: _me(_num(m[1]), _num(m[2]))),
         (r"(明年|后年)\s*(?:年底|底|末|年末|内)?\s*(?:之前|以前|前)?", lambda m: date(rel_year(m[1]), 12, 31)),
         (rf"{_NUM_RE}\s*(个月|年|周|个星期|星期|个礼拜|礼拜|天|日)\s*(?:之内|以内|内)", lambda m: within(m[1], m[2])),

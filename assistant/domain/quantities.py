@@ -51,7 +51,8 @@ IMPLAUSIBLE_WAN = 1_000_000  # a bare number this large in a 万元 field was me
 def _norm(text: str) -> str:
     """The search key plus the full-width symbols people type in amounts (．，％～－)."""
     key = search_key(text or "")
-    return key.translate(str.maketrans({"．": ".", "％": "%", "～": "~", "－": "-", "—": "-", "–": "-", "〜": "~"}))
+    key = key.translate(str.maketrans({"．": ".", "％": "%", "～": "~", "－": "-", "—": "-", "–": "-", "〜": "~"}))
+    return re.sub(r"(?<=\d)，(?=\d{3}(?!\d))", ",", key)  # 3，000，000: a full-width thousands separator
 
 
 def parse_number(text: str) -> float | None:
@@ -289,7 +290,7 @@ _COUNT_NOUNS = r"职工|员工|人员|雇员|工人|员|人|名|位"
 def parse_count(text: str) -> int | None:
     """A head count typed alone: ``一百八十人``, ``180名``, ``30余人`` → 30."""
     key = _norm(text).strip().replace(" ", "")
-    m = re.fullmatch(rf"[^\d]{{0,8}}?({NUMERAL})(?:余|多|来)?(?:个|名|位)?(?:{_COUNT_NOUNS})?(?:左右|上下)?", key)
+    m = re.fullmatch(rf"[^\d]{{0,8}}?({NUMERAL})(?:余|多|来)?(?:个|名|位)?(?:{_COUNT_NOUNS})?(?:左右|上下|以上|以下|以内|之内)?", key)
     if not m or re.search(r"[元万亿年月%]", key[m.end(1):]):
         return None
     v = _numeral_value(m.group(1))
@@ -321,6 +322,7 @@ def find_count(text: str, nouns: Iterable[str] = ("职工", "员工", "人员", 
 
 # -- percentages ----------------------------------------------------------------------------------------
 _PERCENT = re.compile(rf"百分之\s*({NUMERAL})|({NUMERAL})\s*(?:%|个百分点|个点|百分点)")
+_CHANGE = re.compile(r"(?:提高|增加|增长|上升|下降|降低|减少|提升)了?\s*$")
 
 
 def parse_percent(text: str) -> float | None:
@@ -343,7 +345,8 @@ def find_percent(text: str, labels: Iterable[str]) -> float | None:
         rest = key[lm.end():lm.end() + 30]
         cut = re.search(r"[，,。；;！!？?\n]", rest)
         window = rest[:cut.start()] if cut else rest
-        m = _PERCENT.search(window)
-        if m:
+        for m in _PERCENT.finditer(window):
+            if _CHANGE.search(window[:m.start()]) and re.search(r"百分点|个点", m.group(0)):
+                continue  # 提高了2个百分点: a change, not the level
             return _numeral_value(m.group(1) or m.group(2))
     return None

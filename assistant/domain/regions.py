@@ -65,6 +65,7 @@ class Mention:
 
 # Aliases a text uses for other things far more often than for the country (科创中国, 中国科协).
 _NOT_IN_TEXT = {"中国", "我国"}
+_OUTSIDE_MAINLAND = {"台湾省", "香港特别行政区", "澳门特别行政区"}
 
 
 @dataclass
@@ -119,6 +120,10 @@ class Gazetteer:
 
     @staticmethod
     def _decide(cands: list[Region], context: list[Region]) -> Region | None:
+        # The platform serves the mainland: a name shared with a district of 台湾/香港/澳门 means the mainland one.
+        mainland = [c for c in cands if c.province not in _OUTSIDE_MAINLAND]
+        if mainland and len(mainland) < len(cands) and not any(o.province in _OUTSIDE_MAINLAND for o in context):
+            cands = mainland
         if len(cands) == 1:
             return cands[0]
         related = [c for c in cands if any(c.within(o) or o.within(c) for o in context if o.path != COUNTRY)]
