@@ -127,7 +127,7 @@ def test_sigkill_midway_leaves_no_half_document_and_rerun_completes(tmp_path, em
     proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "ingest", str(docs), "--data-dir",
                              str(settings_.data_dir)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     kb_probe = KnowledgeBase(settings_)  # creates the index directory the child also uses
-    manifest = kb_probe.manifest.path
+    manifest = kb_probe._manifest.path
     kb_probe.close()
     deadline = time.time() + 120
     while time.time() < deadline:

@@ -111,7 +111,7 @@ def test_cli_support_json(tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text('{"employees": "很多"}', encoding="utf-8")
     r = runner.invoke(app, ["support", "--profile", str(bad), "--data-dir", data], env=env)
-    assert r.exit_code == 1 and "employees" in r.output
+    assert r.exit_code == 1 and "职工人数" in r.output and "很多" in r.output  # the field and what was typed
 
 
 def test_cli_ask_json(tmp_path):
