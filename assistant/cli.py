@@ -314,11 +314,11 @@ def support(
     _setup_logging()
     from pydantic import ValidationError
 
-    from assistant.support import EnterpriseProfile, SupportFinder, profile_from_text
+    from assistant.rendering import render_text
+    from assistant.support import EnterpriseProfile
+    from assistant.usecases import find_support
 
     try:
-        if profile is None and not text:
-            raise AssistantError("请用 --profile FILE 提供企业画像 JSON，或用 --text 描述企业。")
         base = None
         if profile is not None:
             try:
@@ -328,36 +328,14 @@ def support(
             except ValidationError as exc:
                 first = exc.errors()[0]
                 raise AssistantError(f"{profile} 字段 {'.'.join(map(str, first['loc']))}：{first['msg']}") from exc
-        prof = profile_from_text(text, base) if text else base
-        report = SupportFinder(_kb(data_dir)).find(prof, include_other_regions=all_regions)
+        report = find_support(_kb(data_dir), profile=base, text=text, include_other_regions=all_regions)
     except AssistantError as exc:
         _fail(exc)
     if as_json:
         print(report.model_dump_json(indent=2))
         return
-    labels = {"eligible": "[green]符合[/green]", "possible": "[yellow]可能符合[/yellow]",
-              "not_eligible": "[red]不符合[/red]", "expired": "[dim]已失效[/dim]"}
-    marks = {"met": "[green]✓[/green]", "not_met": "[red]✗[/red]", "unknown": "[yellow]?[/yellow]"}
-    for m in report.measures:
-        extra = []
-        if m.valid_to:
-            extra.append(f"有效期至 {m.valid_to}")
-        if m.deadline:
-            extra.append(f"申报截止 {m.deadline}" + ("（本期已截止）" if m.deadline_passed else ""))
-        console.print(f"{labels[m.status]} [bold]{m.name}[/bold] [dim]{m.level or ''} · {m.region}"
-                      f"{' · ' + '，'.join(extra) if extra else ''}{' · 示例数据' if m.sample else ''}[/dim]")
-        console.print(f"    优惠：{m.benefit}", markup=False)
-        if m.estimate:
-            tax = f"，约少缴企业所得税 {m.estimate.tax_saving_wan:g} 万元" if m.estimate.tax_saving_wan is not None else ""
-            console.print(f"    估算：{m.estimate.label} ≈ {m.estimate.value_wan:g} 万元（{m.estimate.formula}）{tax}",
-                          markup=False)
-        for c in m.conditions:
-            cite = f" [dim]〔{c.citation.source}{' · ' + c.citation.heading if c.citation and c.citation.heading else ''}〕[/dim]" if c.citation else ""
-            console.print(f"    {marks[c.status]} {c.text} [dim]{c.detail}[/dim]{cite}")
-    if report.missing_facts:
-        console.print("[yellow]补充这些信息可以确定更多措施：[/yellow]" + "；".join(report.missing_facts))
-    if report.excluded_other_regions:
-        console.print(f"[dim]另有 {report.excluded_other_regions} 项其他地区的措施未列出（--all-regions 查看）。[/dim]")
+    # The same checklist as the chat, every measure (the template is plain text: nothing is Rich markup).
+    print(render_text("support", report=report, limit=None))
 
 
 @app.command("support-extract")
@@ -491,33 +469,28 @@ def draft_need(
 ) -> None:
     """把一段描述整理成科技需求发布稿，列出缺少的信息，并匹配专家、成果和服务团。"""
     _setup_logging()
-    from assistant.drafting.match import match_supply
-    from assistant.drafting.need import extract_need_llm, near_duplicates, render_posting
+    from assistant.usecases import draft_need as draft_need_case
 
     try:
-        assistant = _assistant(data_dir)
-        posting = extract_need_llm(assistant, text)
-        kb = assistant.kb
-        matches = match_supply(kb, posting, k=k)
-        dups = near_duplicates(posting, kb.records("need"))
+        draft = draft_need_case(_assistant(data_dir), text, k=k)
     except AssistantError as exc:
         _fail(exc)
     if as_json:
-        print(json.dumps({"posting": posting.public_json(), "missing": posting.missing(),
-                          "questions": posting.questions(), "published_text": render_posting(posting),
-                          "matches": [m.model_dump() for m in matches], "near_duplicates": dups},
-                         ensure_ascii=False, indent=2))
+        print(json.dumps(draft.public_json(), ensure_ascii=False, indent=2))
         return
-    console.print(render_posting(posting), markup=False)
-    if posting.questions():
+    console.print(draft.published_text, markup=False)
+    for n in draft.posting.notes:
+        console.print(f"  按此理解：{n}", markup=False, emoji=False)
+    if draft.questions:
         console.print("\n[yellow]还需要补充：[/yellow]")
-        for q in posting.questions():
+        for q in draft.questions:
             console.print(f"  · {q}", markup=False)
-    if dups:
-        console.print("\n[yellow]平台上已有相似需求：[/yellow]" + "；".join(f"{d['name']}（{d['id']}）" for d in dups))
-    if matches:
+    if draft.near_duplicates:
+        console.print("\n[yellow]平台上已有相似需求：[/yellow]")
+        console.print("；".join(f"{d['name']}（{d['id']}）" for d in draft.near_duplicates), markup=False)
+    if draft.matches:
         console.print("\n[bold]可对接的资源：[/bold]")
-        for m in matches:
+        for m in draft.matches:
             console.print(f"  {m.score:.2f} {m.name}（{m.kind} · {m.id}）：{'；'.join(m.reasons)}", markup=False)
 
 
@@ -532,15 +505,10 @@ def draft_report(
 ) -> None:
     """从平台记录统计和所引文件起草报告；每个数字都注明出处。"""
     _setup_logging()
-    from assistant.drafting.report import build_report, polish_overview
+    from assistant.usecases import draft_report as draft_report_case
 
     try:
-        if report_type not in ("工作总结", "工作亮点", "试点城市建设进展"):
-            raise AssistantError("--type 只能是 工作总结、工作亮点 或 试点城市建设进展。")
-        if length not in ("short", "standard", "long"):
-            raise AssistantError("--length 只能是 short、standard 或 long。")
-        assistant = _assistant(data_dir)
-        report = polish_overview(assistant, build_report(assistant.kb, region, period, report_type, length))  # type: ignore[arg-type]
+        report = draft_report_case(_assistant(data_dir), region, period, report_type, length)
         if out is not None:
             if out.suffix.lower() == ".docx":
                 report.docx(out)

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from assistant.chains import Assistant
 from assistant.retrieval import SearchFilters
-from assistant.support import EnterpriseProfile, SupportFinder, SupportReport, profile_from_text
+from assistant.support import EnterpriseProfile, SupportReport
 from assistant.types import Answer
 
 Intent = Literal["support", "qa", "need", "report"]
@@ -39,32 +39,11 @@ def detect_intent(text: str, profile_started: bool = False, need_started: bool =
     return "qa"
 
 
-def render_support(report: SupportReport, limit: int = 8) -> str:
-    """A short Chinese summary of the finder's checklist for a chat reply."""
-    labels = {"eligible": "符合", "possible": "可能符合", "not_eligible": "暂不符合", "expired": "已失效"}
-    marks = {"met": "✓", "not_met": "✗", "unknown": "?"}
-    lines = []
-    shown = [m for m in report.measures if m.status != "expired"][:limit]
-    for i, m in enumerate(shown, 1):
-        extra = [x for x in (m.level, m.region if m.region != "全国" else "",
-                             f"有效期至{m.valid_to}" if m.valid_to else "",
-                             f"申报截止{m.deadline}" if m.deadline and not m.deadline_passed else "") if x]
-        lines.append(f"{i}. 【{labels[m.status]}】{m.name}（{'，'.join(extra)}）")
-        lines.append(f"   优惠：{m.benefit}")
-        if m.estimate:
-            tax = f"，约少缴企业所得税{m.estimate.tax_saving_wan:g}万元" if m.estimate.tax_saving_wan is not None else ""
-            lines.append(f"   估算：{m.estimate.label}约{m.estimate.value_wan:g}万元（{m.estimate.formula}）{tax}")
-        for c in m.shown_conditions():
-            src = f"〔{c.citation.source}{'·' + c.citation.heading.split(' > ')[-1] if c.citation and c.citation.heading else ''}〕" if c.citation else ""
-            lines.append(f"   {marks[c.status]} {c.text}{src}")
-    expired = [m for m in report.measures if m.status == "expired"]
-    if expired:
-        lines.append("已失效（不再推荐）：" + "；".join(f"{m.name}（{m.valid_to}到期）" for m in expired))
-    if not shown and not expired:
-        lines.append("知识库中没有找到适用于该地区的支持措施。")
-    if report.missing_facts:
-        lines.append("请补充：" + "；".join(report.missing_facts[:4]) + "，以便判断更多措施。")
-    return "\n".join(lines)
+def render_support(report: SupportReport, limit: int | None = 8) -> str:
+    """The finder's checklist as chat text (the CLI prints the same template with every measure)."""
+    from assistant.rendering import render_text
+
+    return render_text("support", report=report, limit=limit)
 
 
 @dataclass
@@ -91,23 +70,23 @@ class Conversation:
         self.need = None
 
     def _need_reply(self, text: str) -> Reply:
-        from assistant.drafting.match import match_supply
-        from assistant.drafting.need import extract_need_llm, render_posting
+        from assistant.usecases import draft_need
 
-        self.need = extract_need_llm(self.assistant, text, self.need)
-        questions = self.need.questions()
-        matches = match_supply(self.assistant.kb, self.need, k=5) if self.need.field or self.need.keywords else []
-        out = "需求草稿：\n" + render_posting(self.need)
-        if matches:
+        d = draft_need(self.assistant, text, self.need, k=5)
+        self.need = d.posting
+        out = "需求草稿：\n" + d.published_text
+        if d.posting.notes:
+            out += "\n\n" + "\n".join(f"按此理解：{n}" for n in d.posting.notes)
+        if d.matches:
             out += "\n\n可对接的资源：\n" + "\n".join(
-                f"· {m.name}（{m.kind}，匹配度{m.score:.2f}）：{'；'.join(m.reasons)}" for m in matches)
-        out += f"\n\n{questions[0]}" if questions else "\n\n信息已齐全，可以发布。"
-        return Reply("need", out, need=self.need, matches=matches)
+                f"· {m.name}（{m.kind}，匹配度{m.score:.2f}）：{'；'.join(m.reasons)}" for m in d.matches)
+        out += f"\n\n{d.next_question}" if d.next_question else "\n\n信息已齐全，可以发布。"
+        return Reply("need", out, need=self.need, matches=d.matches)
 
     def _report_reply(self, text: str) -> Reply:
         from assistant.domain import dates, regions
-        from assistant.drafting.report import build_report, polish_overview
         from assistant.errors import AssistantError
+        from assistant.usecases import draft_report
 
         place = regions.best_region(text, include_country=False)
         period = dates.find_period(text)
@@ -115,7 +94,7 @@ class Conversation:
         if place is None or period is None:
             return Reply("report", "请说明地区和时间，例如：起草巴州2023年科创中国试点城市建设工作总结。")
         try:
-            report = polish_overview(self.assistant, build_report(self.assistant.kb, place.label, period.label, rtype))
+            report = draft_report(self.assistant, place.label, period.label, rtype)
         except AssistantError as exc:
             return Reply("report", str(exc))
         return Reply("report", report.markdown(), report=report)
@@ -128,8 +107,10 @@ class Conversation:
             reply = self._need_reply(text) if intent == "need" else self._report_reply(text)
             yield reply.text
         elif intent == "support":
-            self.profile = profile_from_text(text, self.profile)
-            report = SupportFinder(self.assistant.kb).find(self.profile)
+            from assistant.usecases import find_support
+
+            report = find_support(self.assistant.kb, profile=self.profile, text=text)
+            self.profile = report.profile
             out = render_support(report)
             yield out
             reply = Reply("support", out, support=report)

@@ -16,18 +16,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assistant import usecases
 from assistant.chains import Assistant
 from assistant.conversation import Conversation, Reply
 from assistant.domain import vocab
-from assistant.drafting.match import KIND_LABELS
-from assistant.drafting.need import LABELS, REQUIRED, NeedPosting, mask_contact, render_posting
-from assistant.drafting.report import build_report, polish_overview
+from assistant.drafting.need import LABELS, REQUIRED, NeedPosting
 from assistant.errors import AssistantError
 from assistant.feedback import FeedbackStore
 from assistant.knowledge_base import KnowledgeBase
+from assistant.rendering import render_html
 from assistant.retrieval import SearchFilters
 from assistant.settings import Settings
-from assistant.support import EnterpriseProfile, SupportFinder, SupportReport
+from assistant.support import EnterpriseProfile, SupportReport
 from assistant.types import Answer, Citation
 
 log = logging.getLogger(__name__)
@@ -188,42 +188,9 @@ def export_feedback(svc: Services) -> str:
 
 
 # -- support finder -----------------------------------------------------------------------------------
-_STATUS = {"eligible": ("符合", "ok"), "possible": ("可能符合", "maybe"), "not_eligible": ("暂不符合", "no"),
-           "expired": ("已失效", "expired")}
-_MARK = {"met": ("✓", "ok"), "not_met": ("✗", "no"), "unknown": ("?", "maybe")}
-
-
 def support_html(report: SupportReport) -> str:
-    if not report.measures:
-        return "<p>知识库中没有适用于该地区的支持措施（请确认已导入政策结构化数据 policy_items.json）。</p>"
-    parts = []
-    for m in report.measures:
-        label, cls = _STATUS[m.status]
-        info = [x for x in (m.level, m.region if m.region != "全国" else "全国",
-                            f"有效期至 {m.valid_to}" if m.valid_to else "长期有效",
-                            (f"申报截止 {m.deadline}" + ("（本期已截止）" if m.deadline_passed else "")) if m.deadline else "",
-                            "示例数据" if m.sample else "") if x]
-        est = ""
-        if m.estimate:
-            tax = f"，约少缴企业所得税 <b>{m.estimate.tax_saving_wan:g}</b> 万元" if m.estimate.tax_saving_wan is not None else ""
-            est = (f"<p>估算：{html.escape(m.estimate.label)} ≈ <b>{m.estimate.value_wan:g}</b> 万元"
-                   f"（{html.escape(m.estimate.formula)}）{tax}</p>")
-        conds = []
-        for c in m.shown_conditions():
-            mark, mcls = _MARK[c.status]
-            cite = (f"<span class='kc-cite' title='{html.escape(c.citation.quote)}'>〔{html.escape(c.citation.source)}"
-                    f"{' · ' + html.escape(c.citation.heading.split(' > ')[-1]) if c.citation.heading else ''}〕</span>"
-                    if c.citation else "")
-            conds.append(f"<li class='kc-{mcls}'><b>{mark}</b> {html.escape(c.text)} "
-                         f"<span class='kc-muted'>{html.escape(c.detail)}</span> {cite}</li>")
-        parts.append(f"<div class='kc-measure kc-{cls}'><h4><span class='kc-badge kc-{cls}'>{label}</span> "
-                     f"{html.escape(m.name)}</h4><p class='kc-muted'>{html.escape(' · '.join(info))}</p>"
-                     f"<p>优惠：{html.escape(m.benefit)}</p>{est}<ul>{''.join(conds)}</ul></div>")
-    missing = ("<p class='kc-maybe'>补充这些信息可以确定更多措施：" + html.escape("；".join(report.missing_facts)) + "</p>"
-               if report.missing_facts else "")
-    other = (f"<p class='kc-muted'>另有 {report.excluded_other_regions} 项其他地区的措施未列出。</p>"
-             if report.excluded_other_regions else "")
-    return missing + "".join(parts) + other
+    """The checklist as HTML (template, autoescaped): readings of typed values, warnings, every measure."""
+    return render_html("support", report=report)
 
 
 Typed = str | float | int | None
@@ -248,48 +215,45 @@ def find_support(svc: Services, session: ChatSession, region: str | None, indust
             qualifications_complete=True, employees=int(emp) if isinstance(emp, float) else emp,
             revenue_wan=given(revenue_wan), assets_wan=given(assets_wan), rd_expense_wan=given(rd_expense_wan),
             rd_ratio=given(rd_ratio), founded_year=int(float(year)) if year is not None else None)
-        report = SupportFinder(svc.kb).find(profile)
+        report = usecases.find_support(svc.kb, profile=profile)
     except Exception as exc:  # noqa: BLE001
         return f"<p class='kc-no'>⚠️ {html.escape(friendly(exc))}</p>", session
     session.conversation.profile = profile
-    readings = "".join(f"<li>{html.escape(n)}</li>" for n in profile.notes)
-    warnings = "".join(f"<li>{html.escape(w)}</li>" for w in profile.warnings())
-    head = (f"<ul class='kc-muted kc-readings'>{readings}</ul>" if readings else "") + (
-        f"<ul class='kc-no'>{warnings}</ul>" if warnings else "")
-    return head + support_html(report), session
+    return support_html(report), session
 
 
 # -- need posting ------------------------------------------------------------------------------------
 def posting_html(p: NeedPosting | None) -> str:
-    if p is None:
-        return "<p class='kc-muted'>在左侧用自己的话描述需求，这里会实时整理成发布稿；缺少的信息会标出来。</p>"
-    data = p.public_json()
+    """The posting as it fills in: required fields still missing in red, optional ones asked for in amber."""
     rows = []
-    for key in ("title", "need_type", "field", "region", "organization", "description", "goals", "cooperation",
-                "budget_wan", "deadline", "contact", "keywords"):
-        value = data.get(key)
-        if key == "contact":
-            value = mask_contact(value)
-        if key == "budget_wan" and value is None and p.budget_note:
-            value = p.budget_note
-        if key == "deadline" and value is None and p.deadline_note:
-            value = p.deadline_note
-        if isinstance(value, list):
-            value = "、".join(value)
-        missing = key in REQUIRED and not value
-        asked = key in ("budget_wan", "deadline") and not value
-        cls = "kc-missing" if missing else ("kc-asked" if asked else "")
-        shown = html.escape(str(value)) if value not in (None, "") else ("必填，待补充" if missing else "待补充")
-        rows.append(f"<tr class='{cls}'><th>{LABELS[key]}</th><td>{shown}</td></tr>")
-    return f"<table class='kc-posting'>{''.join(rows)}</table>"
+    if p is not None:
+        data = p.public_json()
+        for key in ("title", "need_type", "field", "region", "organization", "description", "goals", "cooperation",
+                    "budget_wan", "deadline", "contact", "keywords"):
+            value = data.get(key)
+            if key == "contact":
+                value = usecases.mask_contact(value)
+            if key == "budget_wan" and value is not None:
+                value = f"{value:g} 万元" + ({"about": "（约）", "at_most": "（上限）", "at_least": "（至少）"}
+                                            .get(p.budget_qualifier or "", ""))
+                if p.budget_qualifier == "range":
+                    value = f"{p.budget_low_wan:g}–{p.budget_high_wan:g} 万元"
+            if key == "budget_wan" and value is None and p.budget_note:
+                value = p.budget_note
+            if key == "deadline" and value is None and p.deadline_note:
+                value = p.deadline_note
+            if isinstance(value, list):
+                value = "、".join(value)
+            missing = key in REQUIRED and not value
+            asked = key in ("budget_wan", "deadline") and not value
+            rows.append({"label": LABELS[key], "css": "kc-missing" if missing else ("kc-asked" if asked else ""),
+                         "value": value if value not in (None, "") else ("必填，待补充" if missing else "待补充")})
+    return render_html("posting", posting=p, rows=rows)
 
 
 def need_chat(svc: Services, session: ChatSession, message: str, history: list[dict]
               ) -> tuple[list[dict], ChatSession, str, list[list[Any]], str | None]:
     """Need drafting by chat: (messages, session, posting HTML, match rows, JSON file path)."""
-    from assistant.drafting.match import match_supply
-    from assistant.drafting.need import extract_need_llm
-
     message = (message or "").strip()
     history = list(history or [])
     conv = session.conversation
@@ -297,19 +261,12 @@ def need_chat(svc: Services, session: ChatSession, message: str, history: list[d
         return history, session, posting_html(conv.need), [], None
     history.append({"role": "user", "content": message})
     try:
-        conv.need = extract_need_llm(svc.assistant, message, conv.need)
-        matches = match_supply(svc.kb, conv.need, k=10) if (conv.need.field or conv.need.keywords) else []
-        qs = conv.need.questions()
-        reply = qs[0] if qs else "信息已齐全，可以下载 JSON 或复制发布稿。"
-        history.append({"role": "assistant", "content": reply})
-        rows = [[KIND_LABELS.get(m.kind, m.kind), m.name, m.region or "", round(m.score, 3), "；".join(m.reasons), m.id]
-                for m in matches]
+        draft = usecases.draft_need(svc.assistant, message, conv.need, k=10)
+        conv.need = draft.posting
+        history.append({"role": "assistant", "content": draft.next_question or "信息已齐全，可以下载 JSON 或复制发布稿。"})
         path = Path(tempfile.mkdtemp(prefix="kc-need-")) / "need_posting.json"
-        path.write_text(json.dumps({"posting": conv.need.public_json(), "missing": conv.need.missing(),
-                                    "questions": qs, "published_text": render_posting(conv.need),
-                                    "matches": [m.model_dump() for m in matches]}, ensure_ascii=False, indent=2),
-                        encoding="utf-8")
-        return history, session, posting_html(conv.need), rows, str(path)
+        path.write_text(json.dumps(draft.public_json(), ensure_ascii=False, indent=2), encoding="utf-8")
+        return history, session, posting_html(conv.need), draft.match_rows(), str(path)
     except Exception as exc:  # noqa: BLE001
         history.append({"role": "assistant", "content": f"⚠️ {friendly(exc)}"})
         return history, session, posting_html(conv.need), [], None
@@ -325,7 +282,7 @@ def make_report(svc: Services, region: str, period: str, report_type: str, lengt
                 ) -> tuple[str, str | None, str | None]:
     """(Markdown preview, DOCX path, Markdown path)."""
     try:
-        report = polish_overview(svc.assistant, build_report(svc.kb, region, period, report_type, length))  # type: ignore[arg-type]
+        report = usecases.draft_report(svc.assistant, region, period, report_type, length)
     except Exception as exc:  # noqa: BLE001
         return f"⚠️ {friendly(exc)}", None, None
     out = Path(tempfile.mkdtemp(prefix="kc-report-"))

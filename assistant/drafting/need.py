@@ -266,7 +266,7 @@ def near_duplicates(p: NeedPosting, needs: list[Need], threshold: float = 0.45) 
     return sorted(out, key=lambda x: -x["similarity"])[:5]
 
 
-def extract_need_llm(assistant, text: str, draft: NeedPosting | None = None) -> NeedPosting:
+def extract_need_llm(assistant, text: str, draft: NeedPosting | None = None, today: date | None = None) -> NeedPosting:
     """With an LLM: better titles, descriptions and field choices. Budget, deadline and contact always come
     from the rule-based extraction of the text itself, so the model can never invent them; anything the
     model returns that does not validate is ignored in favour of the offline result."""
@@ -276,7 +276,7 @@ def extract_need_llm(assistant, text: str, draft: NeedPosting | None = None) -> 
 
     from assistant.prompts import render
 
-    base = extract_need(text, draft)
+    base = extract_need(text, draft, today)
     if not getattr(assistant, "use_llm", False):
         return base
     prompt = render("extract_need", fields="、".join(FIELDS), cooperation="、".join(COOPERATION),

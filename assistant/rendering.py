@@ -1,0 +1,34 @@
+"""Templates for what people read: HTML (autoescaped — document text is never live markup) and plain text
+(chat and terminal). Templates are files in ``assistant/templates``; a missing variable is an error."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from jinja2 import StrictUndefined
+from jinja2.sandbox import SandboxedEnvironment
+
+
+@lru_cache(maxsize=2)
+def _env(html: bool) -> SandboxedEnvironment:
+    from jinja2 import FileSystemLoader
+
+    folder = str(resources.files("assistant").joinpath("templates"))
+    env = SandboxedEnvironment(loader=FileSystemLoader(folder, encoding="utf-8"), undefined=StrictUndefined,
+                               autoescape=html, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
+    from assistant.usecases import CONDITION_MARKS, STATUS_LABELS
+
+    env.globals.update(STATUS=STATUS_LABELS, MARK=CONDITION_MARKS)
+    env.filters["num"] = lambda v: f"{v:g}" if isinstance(v, float) else str(v)
+    env.filters["last_heading"] = lambda h: (h or "").split(" > ")[-1]
+    return env
+
+
+def render_html(name: str, **context: Any) -> str:
+    return _env(True).get_template(f"{name}.html.j2").render(**context).strip()
+
+
+def render_text(name: str, **context: Any) -> str:
+    return _env(False).get_template(f"{name}.txt.j2").render(**context).strip()

@@ -1,0 +1,96 @@
+"""Use cases: what a user asks the product to do, as library functions returning typed results. The CLI,
+the chat and the web UI only render these results (with the templates in ``assistant/templates``), so the same
+request gives the same answer — and the same words (符合 / 可能符合 / 暂不符合 / 已失效) — in every face."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from assistant.drafting.match import KIND_LABELS, Match, match_supply
+from assistant.drafting.need import (
+    NeedPosting,
+    extract_need_llm,
+    mask_contact,
+    near_duplicates,
+    render_posting,
+)
+from assistant.drafting.report import Report, ReportType, build_report, polish_overview
+from assistant.errors import AssistantError
+from assistant.knowledge_base import KnowledgeBase
+from assistant.support import EnterpriseProfile, SupportFinder, SupportReport, profile_from_text
+
+STATUS_LABELS = {"eligible": "符合", "possible": "可能符合", "not_eligible": "暂不符合", "expired": "已失效"}
+CONDITION_MARKS = {"met": "✓", "not_met": "✗", "unknown": "?"}
+LENGTHS = ("short", "standard", "long")
+
+
+# -- 哪些政策适用于我 ------------------------------------------------------------------------------------
+def find_support(kb: KnowledgeBase, *, profile: EnterpriseProfile | None = None, text: str | None = None,
+                 include_other_regions: bool = False, today: date | None = None) -> SupportReport:
+    """The measures that apply to an enterprise described by a profile (form, JSON), a sentence, or both (the
+    sentence adds to the profile). Raises AssistantError when there is nothing to go on."""
+    if profile is None and not (text and text.strip()):
+        raise AssistantError("请提供企业画像（表单或 JSON），或用一句话描述企业，例如“镇江市新材料高企，职工180人”。")
+    if text and text.strip():
+        profile = profile_from_text(text, profile, today=today)
+    assert profile is not None
+    return SupportFinder(kb).find(profile, include_other_regions=include_other_regions)
+
+
+# -- 需求发布 -------------------------------------------------------------------------------------------
+class NeedDraft(BaseModel):
+    """A need posting after one more message, with what is still missing and who could take it on."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    posting: NeedPosting
+    missing: list[str]
+    questions: list[str]
+    published_text: str
+    matches: list[Match] = Field(default_factory=list)
+    near_duplicates: list[dict[str, Any]] = Field(default_factory=list)
+
+    @property
+    def next_question(self) -> str | None:
+        return self.questions[0] if self.questions else None
+
+    def public_json(self) -> dict[str, Any]:
+        """The stable JSON of a draft (CLI ``draft need --json``, the UI's download, scripts)."""
+        return {"posting": self.posting.public_json(), "missing": self.missing, "questions": self.questions,
+                "published_text": self.published_text, "notes": self.posting.notes,
+                "matches": [m.model_dump() for m in self.matches], "near_duplicates": self.near_duplicates}
+
+    def match_rows(self) -> list[list[Any]]:
+        return [[KIND_LABELS.get(m.kind, m.kind), m.name, m.region or "", round(m.score, 3), "；".join(m.reasons), m.id]
+                for m in self.matches]
+
+
+def draft_need(assistant, message: str, draft: NeedPosting | None = None, k: int = 8,
+               today: date | None = None) -> NeedDraft:
+    """Read one more message of a need conversation into the posting (never inventing a budget, date or
+    contact), then list what is missing, the next question, matching resources and near-duplicate needs."""
+    posting = extract_need_llm(assistant, message, draft, today=today)
+    kb: KnowledgeBase = assistant.kb
+    matches = match_supply(kb, posting, k=k) if (posting.field or posting.keywords) else []
+    dups = near_duplicates(posting, kb.records("need"))  # type: ignore[arg-type]
+    return NeedDraft(posting=posting, missing=posting.missing(), questions=posting.questions(),
+                     published_text=render_posting(posting), matches=matches, near_duplicates=dups)
+
+
+# -- 报告起草 -------------------------------------------------------------------------------------------
+def draft_report(assistant, region: str, period: str, report_type: str = "工作总结",
+                 length: Literal["short", "standard", "long"] | str = "standard", today: date | None = None) -> Report:
+    """A staff report from counted records and quoted documents (an LLM may rewrite the overview only)."""
+    if report_type not in get_args(ReportType):
+        raise AssistantError(f"报告类型只能是 {'、'.join(get_args(ReportType))}。")
+    if length not in LENGTHS:
+        raise AssistantError("篇幅只能是 short、standard 或 long。")
+    report = build_report(assistant.kb, region, period, report_type, length, today=today)  # type: ignore[arg-type]
+    return polish_overview(assistant, report)
+
+
+__all__ = ["CONDITION_MARKS", "STATUS_LABELS", "NeedDraft", "draft_need", "draft_report", "find_support",
+           "mask_contact"]
