@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from assistant._text import search_key, split_sentences, tokenize
 from assistant.citations import cite
-from assistant.domain import regions
+from assistant.domain import dates, regions
 from assistant.prompts import NOT_FOUND
 from assistant.types import Citation, Context
 
@@ -45,7 +45,6 @@ def looks_like_injection(text: str) -> bool:
     return bool(_INJECTION.search(text))
 
 
-_YEAR = re.compile(r"(?<!\d)(19\d{2}|20\d{2})(?!\d)")
 _COMPARE = re.compile(r"相比|比较|对比|分别|各是|各自|各有|哪个更|谁更")
 _ORDINAL = re.compile(r"第[一二三四五六七八九十\d]+[届次批期]|首[届次批期]")
 
@@ -55,7 +54,7 @@ def constraints(question: str) -> list[tuple[str, list[str]]]:
     satisfy it. A sentence that answers a different year or place does not answer the question."""
     key = search_key(question)
     out: list[tuple[str, list[str]]] = []
-    for y in dict.fromkeys(_YEAR.findall(key)):
+    for y in dates.years_in(question):
         out.append(("year", [y]))
     # The places named: a sentence must be about one of them or a place inside one (a sentence about 库尔勒
     # answers a question about 巴州). A comparison (和…相比, 分别, 各) may be answered place by place, so it pins none.

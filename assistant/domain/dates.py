@@ -332,6 +332,14 @@ def report_period(text: str, today: date | None = None) -> Period:
     return p
 
 
+_YEAR_RE = re.compile(r"(?<!\d)(19\d{2}|20\d{2})(?!\d)")
+
+
+def years_in(text: str) -> list[str]:
+    """The four-digit years a text names, in order, once each (a question that pins a year)."""
+    return list(dict.fromkeys(_YEAR_RE.findall(_key(text))))
+
+
 def find_event_year(text: str, verbs: tuple[str, ...], today: date | None = None) -> int | None:
     """The year an event happened (成立、注册 …): ``2015年成立``, ``成立于2018年``, ``成立5年`` / ``成立了五年多``
     (counted back from today)."""

@@ -157,12 +157,13 @@ def _goals(text: str) -> str | None:
     return "；".join(goals) or None
 
 
-_ADMIN = re.compile(r"预算|经费|万元|联系|电话|手机|邮箱|截止|之前|前完成|\d{4}\s*年\s*\d{1,2}\s*月")
+_ADMIN = re.compile(r"预算|经费|万元|联系|电话|手机|邮箱|截止|之前|前完成")
 
 
 def _description(text: str) -> str:
     """Background, status and difficulty: the text without its budget, deadline and contact clauses."""
-    keep = [c for c in _clauses(_EMAIL.sub("", _PHONE.sub("", text))) if not _ADMIN.search(c)]
+    keep = [c for c in _clauses(_EMAIL.sub("", _PHONE.sub("", text)))
+            if not _ADMIN.search(c) and dates.find_date(c) is None and quantities.find_money(c, BUDGET_LABELS) is None]
     return "，".join(keep) + ("。" if keep else "")
 
 
