@@ -79,8 +79,8 @@ def _numeral_value(s: str) -> float | None:
             return None
         head = _numeral_value(m.group(1) + m.group(2))
         unit = {"亿": 1e8, "万": 1e4, "千": 1e3, "百": 1e2}[m.group(2)]
-        return None if head is None else head + (_CN_DIGITS.index(m.group(3)) - 2 if m.group(3) not in "一两" else
-                                                 (1 if m.group(3) == "一" else 2)) * unit / 10
+        digit = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}[m.group(3)]
+        return None if head is None else head + digit * unit / 10
     return float(v)
 
 

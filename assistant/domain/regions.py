@@ -269,18 +269,6 @@ def contains(outer: Region | str | None, inner: Region | str | None) -> bool | N
     return applies(outer, inner)
 
 
-def same_place(a: Region | str | None, b: Region | str | None) -> bool:
-    ra = a if isinstance(a, Region) or a is None else resolve(a)
-    rb = b if isinstance(b, Region) or b is None else resolve(b)
-    return ra is not None and rb is not None and ra.path == rb.path
-
-
-def label(name: str | None) -> str | None:
-    """The display name of the place ``name`` means (巴音郭楞 → 巴州), or the text itself when unknown."""
-    r = resolve(name)
-    return r.label if r else (name.strip() if name and name.strip() else None)
-
-
 def region_keys(name: Region | str | None) -> set[str]:
     """Every search key naming the region ``name`` means and the regions inside it (for matching text)."""
     r = name if isinstance(name, Region) else resolve(name)
@@ -288,9 +276,3 @@ def region_keys(name: Region | str | None) -> set[str]:
         return {search_key(name)} if name else set()
     g = gazetteer()
     return {a for a, paths in g.aliases.items() if a not in _NOT_IN_TEXT and any(g.regions[p].within(r) for p in paths)}
-
-
-def names_of(region: Region) -> set[str]:
-    """The search keys that name exactly this region (巴州, 巴音郭楞, 巴音郭楞蒙古自治州)."""
-    g = gazetteer()
-    return {a for a, paths in g.aliases.items() if region.path in paths and a not in _NOT_IN_TEXT}
