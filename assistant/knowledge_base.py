@@ -100,7 +100,7 @@ class KnowledgeBase:
         self._embeddings = None
         from assistant.retrieval import HybridSearcher
 
-        self._searcher = HybridSearcher(settings.retrieval, self._manifest, self._bm25, self._store,
+        self._searcher = HybridSearcher(lambda: self.settings.retrieval, self._manifest, self._bm25, self._store,
                                         lambda: self.embeddings)
         self._recover()
 
@@ -117,11 +117,9 @@ class KnowledgeBase:
     def search(self, query: str, k: int | None = None, filters: SearchFilters | None = None,
                mode: str | None = None) -> list[Context]:
         """Hybrid search (BM25 + dense, fused), with filters on type, region, source and date."""
-        self._searcher.settings = self.settings.retrieval  # settings may be swapped (evaluation configurations)
         return self._searcher.search(query, k=k, filters=filters, mode=mode)  # type: ignore[arg-type]
 
     def query_terms(self, query: str) -> tuple[list[str], list[str], list[str]]:
-        self._searcher.settings = self.settings.retrieval
         return self._searcher.query_terms(query)
 
     def records(self, kind: str | None = None) -> list[RecordBase]:

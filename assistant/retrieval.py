@@ -52,9 +52,15 @@ class HybridSearcher:
     """The knowledge base's search engine over its private parts (manifest, BM25, vector store); callers
     use ``KnowledgeBase.search``."""
 
-    def __init__(self, settings: RetrievalSettings, manifest, bm25, store, embeddings: Callable[[], Any]):
-        self.settings = settings
-        self._manifest, self._bm25, self._store, self._embeddings = manifest, bm25, store, embeddings
+    def __init__(self, settings: Callable[[], RetrievalSettings], manifest, bm25, store,
+                 embeddings: Callable[[], Any]):
+        self._settings, self._manifest, self._bm25, self._store, self._embeddings = (
+            settings, manifest, bm25, store, embeddings)
+
+    @property
+    def settings(self) -> RetrievalSettings:
+        """Read at every search: the knowledge base's settings may be swapped (evaluation configurations)."""
+        return self._settings()
 
     def query_terms(self, query: str) -> tuple[list[str], list[str], list[str]]:
         """(tokens of the query, tokens added by synonym expansion, the expansion terms themselves)."""

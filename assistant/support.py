@@ -102,7 +102,7 @@ class EnterpriseProfile(BaseModel):
         return self
 
     def warnings(self) -> list[str]:
-        """Facts that contradict each other: shown to the user instead of an estimate built on them."""
+        """Facts that contradict each other, shown to the user next to the result (the UI form shows them)."""
         out = []
         if self.rd_expense_wan is not None and self.revenue_wan is not None and self.rd_expense_wan > self.revenue_wan > 0:
             out.append(f"研发费用（{self.rd_expense_wan:g} 万元）大于营业收入（{self.revenue_wan:g} 万元），请核对。")

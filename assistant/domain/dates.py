@@ -22,8 +22,6 @@ from datetime import date, timedelta
 from assistant._text import search_key
 from assistant.errors import AssistantError
 
-_CN_NUM = "零〇一二两三四五六七八九十"
-
 
 class PeriodError(AssistantError):
     """A period that cannot be read, or that a report cannot cover (not started yet)."""

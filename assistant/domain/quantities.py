@@ -137,7 +137,7 @@ def _magnitude_tail(numeral: str) -> str:
     return m.group(0) if m else ""
 
 
-def _money_from_match(m: re.Match[str], default_unit: str, whole: str) -> Money | None:
+def _money_from_match(m: re.Match[str], default_unit: str) -> Money | None:
     num = _numeral_value(m.group("num"))
     if num is None:
         return None
@@ -194,7 +194,7 @@ def parse_money(text: str | float | int | None, default_unit: Literal["万元", 
     m = _MONEY_CORE.search(key)
     if not m:
         return None
-    return _money_from_match(m, default_unit, key)
+    return _money_from_match(m, default_unit)
 
 
 def _prepare(key: str) -> str:
@@ -259,7 +259,7 @@ def find_money(text: str, labels: Iterable[str], default_unit: Literal["万元",
             return special
         m = _MONEY_CORE.search(window)
         if m and m.group("num") and not re.match(r"\s*(?:年|月|日|号|人|名|个|%|倍|项|家|次|天)", window[m.end("num"):]):
-            money = _money_from_match(m, default_unit, window)
+            money = _money_from_match(m, default_unit)
             if money is not None and money.qualifier == "exact":  # 最多出20万: the qualifier sits in or before the label
                 q = re.search(rf"({_AT_MOST_BEFORE}|{_AT_LEAST_BEFORE}|{_ABOUT_BEFORE})", key[max(0, lm.start() - 4):lm.end()])
                 if q:
@@ -273,7 +273,7 @@ def find_money(text: str, labels: Iterable[str], default_unit: Literal["万元",
         head = head[cut[-1].end():] if cut else head
         found = [m for m in _MONEY_CORE.finditer(head) if m.group("unit") or _magnitude_tail(m.group("num"))]
         if found:
-            money = _money_from_match(found[-1], default_unit, head)
+            money = _money_from_match(found[-1], default_unit)
             if money is not None and money.qualifier == "exact":
                 q = re.search(rf"({_AT_MOST_BEFORE}|{_AT_LEAST_BEFORE}|{_ABOUT_BEFORE})", head[:found[-1].start()])
                 if q:

@@ -274,5 +274,12 @@ def region_keys(name: Region | str | None) -> set[str]:
     r = name if isinstance(name, Region) else resolve(name)
     if r is None:
         return {search_key(name)} if name else set()
+    return set(_keys_within(r))
+
+
+@lru_cache(maxsize=512)
+def _keys_within(r: Region) -> frozenset[str]:
+    """A scan of every alias: computed once per region (the offline answerer asks for it on every question)."""
     g = gazetteer()
-    return {a for a, paths in g.aliases.items() if a not in _NOT_IN_TEXT and any(g.regions[p].within(r) for p in paths)}
+    return frozenset(a for a, paths in g.aliases.items()
+                     if a not in _NOT_IN_TEXT and any(g.regions[p].within(r) for p in paths))

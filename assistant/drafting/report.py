@@ -253,11 +253,12 @@ def build_report(kb: KnowledgeBase, region: str, period_text: str, report_type: 
                                      filters=SearchFilters(types=["news", "document"]))
     from assistant._text import split_sentences
 
+    place = regions.resolve(region)
     for h in hits:
         if len(items) >= max_items:
             break
-        if not regions.contains(region, h.metadata.get("region") or None) and not any(
-                m.region.within(r) for m in regions.find_regions(h.text) for r in [regions.resolve(region)] if r):
+        if not regions.contains(place, h.metadata.get("region") or None) and not any(
+                m.region.within(place) for m in regions.find_regions(h.text)):
             continue
         for s, e in split_sentences(h.text):
             sent = h.text[s:e].strip()
