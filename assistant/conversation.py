@@ -43,7 +43,7 @@ def render_support(report: SupportReport, limit: int | None = 8) -> str:
     """The finder's checklist as chat text (the CLI prints the same template with every measure)."""
     from assistant.rendering import render_text
 
-    return render_text("support", report=report, limit=limit)
+    return render_text("support", report=report, limit=limit, more_regions_hint="")
 
 
 @dataclass
