@@ -335,7 +335,7 @@ def support(
         print(report.model_dump_json(indent=2))
         return
     # The same checklist as the chat, every measure (the template is plain text: nothing is Rich markup).
-    print(render_text("support", report=report, limit=None, more_regions_hint="（--all-regions 查看）"))
+    print(render_text("support", report=report, limit=None, offset=0, more_regions_hint="（--all-regions 查看）"))
 
 
 @app.command("support-extract")

@@ -122,9 +122,10 @@ class ServiceTeam(RecordBase):
     society: OptStr = None
 
 
-ConditionKey = Literal["region", "industry", "qualification", "employees", "revenue_wan", "assets_wan", "rd_ratio",
-                       "years_since_founded", "not_industry"]
-ConditionOp = Literal["in", "not_in", "has", "lte", "gte", "lt", "gt", "eq", "between"]
+ConditionKey = Literal["region", "industry", "not_industry", "qualification", "recognition", "employees",
+                       "revenue_wan", "assets_wan", "rd_expense_wan", "rd_ratio", "tech_staff_ratio",
+                       "high_tech_income_ratio", "ip_count", "years_since_founded", "statement", "manual"]
+ConditionOp = Literal["in", "not_in", "has", "lte", "gte", "lt", "gt", "eq", "between", "is"]
 
 
 class Guard(BaseModel):
@@ -137,12 +138,19 @@ class Guard(BaseModel):
 
 class Condition(BaseModel):
     """One eligibility condition of a policy item; ``text`` is the wording of the source document, which is
-    quoted as the citation. ``when`` restricts it to the profiles it applies to."""
+    quoted as the citation. ``when`` restricts it to the profiles it applies to.
+
+    Keys: profile facts (employees, revenue_wan, rd_ratio …); ``recognition`` (value
+    ``{"qualification": …, "kind": "首次"|"重新认定"|null, "within_years": 1}``: a recognition the profile
+    states, never inferred from holding the qualification); ``statement`` (value: a statement key of the
+    vocabulary, e.g. ``compliant``, that the applicant confirms); ``manual`` (anything else the document
+    requires: undecided until a person confirms it, so the measure is at most 可能符合)."""
 
     key: ConditionKey
     op: ConditionOp
     value: Any
     text: str
+    label: OptStr = Field(None, description="What is checked, in a few words (shown instead of the quote).")
     when: Guard | None = None
 
 
@@ -155,9 +163,13 @@ class PolicyItem(RecordBase):
     deadline: OptDate = None
     benefit: str = ""
     benefit_formula: OptStr = None
+    benefit_wan: OptFloat = Field(None, description="The largest amount of the benefit in 万元 (ranks a group).")
+    apply_mode: Literal["需申报", "免申即享"] | None = None
     source_doc: OptStr = None
     clause: OptStr = None
     conditions: list[Condition] = Field(default_factory=list)
+    exclusive_group: OptStr = Field(None, description="Items of one group are enjoyed one at a time.")
+    exclusive_rule: OptStr = Field(None, description="The document's sentence that makes the group exclusive.")
     estimate_expr: OptStr = Field(None, description="Arithmetic over profile fields, e.g. 'rd_expense_wan * 1.0'.")
     estimate_label: OptStr = None
     estimate_tax_rate: OptFloat = Field(None, description="If set, also show estimate × rate as tax saved.")

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 
 from assistant._text import search_key
 from assistant.citations import find_citation
-from assistant.domain import dates, quantities, regions, vocab
+from assistant.domain import dates, enterprise, quantities, regions, vocab
 from assistant.knowledge_base import KnowledgeBase
 from assistant.records import Condition, Guard, PolicyItem
 from assistant.types import Citation
@@ -27,14 +27,44 @@ Status = Literal["met", "not_met", "unknown"]
 
 _FACT_LABELS = {
     "region": "企业所在地区", "industry": "所属行业/领域", "not_industry": "所属行业/领域", "qualification": "已获资质",
-    "employees": "职工总数", "revenue_wan": "上年度销售收入（万元）", "assets_wan": "资产总额（万元）",
-    "rd_ratio": "研发费用占销售收入比例（%）", "years_since_founded": "成立年份",
+    "employees": "职工总数", "revenue_wan": "上年度销售（营业）收入", "assets_wan": "资产总额",
+    "rd_expense_wan": "上年度研发费用", "rd_ratio": "研发费用占销售收入比例", "years_since_founded": "成立年份",
+    "tech_staff_ratio": "科技人员占职工总数比例", "high_tech_income_ratio": "高新技术产品（服务）收入占比",
+    "ip_count": "有效知识产权数量",
 }
-_FACT_UNITS = {"employees": "人", "revenue_wan": "万元", "assets_wan": "万元", "rd_ratio": "%", "years_since_founded": "年"}
+_FACT_UNITS = {"employees": "人", "revenue_wan": "万元", "assets_wan": "万元", "rd_expense_wan": "万元", "rd_ratio": "%",
+               "years_since_founded": "年", "tech_staff_ratio": "%", "high_tech_income_ratio": "%", "ip_count": "件"}
+_LEADING_CONJ = re.compile(r"^(?:且|并且|并|同时|和|及|以及|或者|或)\s*")
+
+
+def describe(key: str, value: Any) -> str:
+    """A profile value with its unit, as shown next to a condition (8000 → "8,000 万元", 6.25 → "6.25%")."""
+    if value is None:
+        return ""
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        v = float(value)
+        shown = f"{v:,.2f}".rstrip("0").rstrip(".") if abs(v) >= 1000 else f"{v:g}"
+        unit = _FACT_UNITS.get(key, "")
+        if key == "years_since_founded":
+            return f"已成立 {shown} 年"
+        return f"{shown}{' ' if unit == '万元' else ''}{unit}"
+    return str(value)
+
+
 REVENUE_LABELS = ("营收", "营业收入", "销售收入", "年收入", "收入", "销售额", "年销售", "产值")
 RD_LABELS = ("研发投入", "研发费用", "研发支出", "研发经费", "研发")
 ASSET_LABELS = ("资产总额", "总资产", "资产")
 TAXABLE_LABELS = ("应纳税所得额", "利润总额", "利润")
+
+
+class Recognition(BaseModel):
+    year: int | None = Field(None, ge=1980, le=2100)
+    kind: Literal["首次", "重新认定"] | None = None
+
+
+class AwardReceived(BaseModel):
+    name: str
+    year: int | None = None
 
 
 class EnterpriseProfile(BaseModel):
@@ -53,6 +83,15 @@ class EnterpriseProfile(BaseModel):
     rd_ratio: float | None = Field(None, ge=0, le=100, description="研发费用占销售收入比例，百分数")
     taxable_income_wan: float | None = Field(None, ge=0)
     founded_year: int | None = Field(None, ge=1900, le=2100)
+    tech_staff: int | None = Field(None, ge=0, description="科技人员人数")
+    tech_staff_ratio: float | None = Field(None, ge=0, le=100, description="科技人员占职工总数比例，百分数")
+    high_tech_income_ratio: float | None = Field(None, ge=0, le=100, description="高新技术产品（服务）收入占比，百分数")
+    ip_count: int | None = Field(None, ge=0, description="有效知识产权件数")
+    recognitions: dict[str, Recognition] = Field(
+        default_factory=dict, description="资质 → 认定年份与类型（首次/重新认定），只记用户说过的")
+    awards_received: list[AwardReceived] = Field(default_factory=list, description="已享受的奖励（名称、年度）")
+    statements: dict[str, bool] = Field(default_factory=dict, description="申请人确认的事项（独立法人、无重大违法……）"
+                                        "；键为词表中的事项或人工确认条件的文字")
     as_of: date = Field(default_factory=date.today)
 
     notes: list[str] = Field(default_factory=list, description="How typed values were read (八千万 = 8,000 万元).")
@@ -87,8 +126,28 @@ class EnterpriseProfile(BaseModel):
             if v.strip() and n is None:
                 raise ValueError(f"职工人数：无法识别 {v!r}（例如 180、一百八十人）")
             data["employees"] = n
-        if isinstance(data.get("rd_ratio"), str):
-            data["rd_ratio"] = quantities.parse_percent(data["rd_ratio"]) if data["rd_ratio"].strip() else None
+        for key in ("rd_ratio", "tech_staff_ratio", "high_tech_income_ratio"):
+            if isinstance(data.get(key), str):
+                data[key] = quantities.parse_percent(data[key]) if data[key].strip() else None
+        for key in ("ip_count", "tech_staff"):
+            v = data.get(key)
+            if isinstance(v, str):
+                n = quantities.parse_count(re.sub(r"[项件个篇]$", "", v.strip())) if v.strip() else None
+                if v.strip() and n is None:
+                    raise ValueError(f"{_FIELD_NAMES.get(key, key)}：无法识别 {v!r}（例如 12、十二项）")
+                data[key] = n
+        today = data.get("as_of") if isinstance(data.get("as_of"), date) else date.today()
+        if isinstance(data.get("recognitions"), str):
+            data["recognitions"] = enterprise.find_recognitions(data["recognitions"], today)
+        if isinstance(data.get("awards_received"), str):
+            text = data["awards_received"]
+            data["awards_received"] = [{"name": x.strip(), "year": dates.find_year(x, today)}
+                                       for x in re.split(r"[、,，;；\n]+", text) if x.strip()]
+        if isinstance(data.get("recognitions"), dict):
+            quals = data.get("qualifications") or []
+            if isinstance(quals, str):
+                quals = [x for x in re.split(r"[、,，;；|/ ]+", quals) if x]
+            data["qualifications"] = list(quals) + [q for q in data["recognitions"] if q not in quals]
         data["notes"] = notes
         return data
 
@@ -110,9 +169,36 @@ class EnterpriseProfile(BaseModel):
             out.append("职工人数为 0 但有营业收入，请核对职工人数。")
         if self.founded_year is not None and self.founded_year > self.as_of.year:
             out.append(f"成立年份 {self.founded_year} 晚于今年，请核对。")
+        if self.tech_staff is not None and self.employees is not None and self.tech_staff > self.employees:
+            out.append(f"科技人员（{self.tech_staff} 人）多于职工总数（{self.employees} 人），请核对。")
+        if self.rd_ratio is not None and self.rd_expense_wan is not None and self.revenue_wan:
+            computed = self.rd_expense_wan / self.revenue_wan * 100
+            if abs(computed - self.rd_ratio) > max(1.0, self.rd_ratio * 0.2):
+                out.append(f"研发费用占比填写为 {self.rd_ratio:g}%，但按研发费用和收入计算为 {computed:.2f}%，请核对；"
+                           "判断时按填写的占比。")
+        for q, rec in self.recognitions.items():
+            if rec.year is not None and rec.year > self.as_of.year:
+                out.append(f"{q}认定年份 {rec.year} 晚于今年，请核对。")
+            if rec.year is not None and self.founded_year is not None and rec.year < self.founded_year:
+                out.append(f"{q}认定年份 {rec.year} 早于成立年份 {self.founded_year}，请核对。")
+        return out
+
+    def contradicted(self) -> set[str]:
+        """Facts that contradict another fact: they decide nothing until the user corrects them."""
+        out: set[str] = set()
+        if self.rd_expense_wan is not None and self.revenue_wan is not None and self.rd_expense_wan > self.revenue_wan > 0:
+            out |= {"rd_expense_wan", "revenue_wan", "rd_ratio"}
+        if self.employees == 0 and (self.revenue_wan or 0) > 0:
+            out |= {"employees", "tech_staff_ratio"}
+        if self.tech_staff is not None and self.employees is not None and self.tech_staff > self.employees:
+            out |= {"tech_staff_ratio"}
+        if self.founded_year is not None and self.founded_year > self.as_of.year:
+            out |= {"years_since_founded"}
         return out
 
     def value(self, key: str) -> Any:
+        if key in self.contradicted():
+            return None
         if key == "rd_ratio":
             if self.rd_ratio is not None:
                 return self.rd_ratio
@@ -121,6 +207,12 @@ class EnterpriseProfile(BaseModel):
             return None
         if key == "years_since_founded":
             return None if self.founded_year is None else self.as_of.year - self.founded_year
+        if key == "tech_staff_ratio":
+            if self.tech_staff_ratio is not None:
+                return self.tech_staff_ratio
+            if self.tech_staff is not None and self.employees:
+                return round(self.tech_staff / self.employees * 100, 2)
+            return None
         if key in ("industry", "not_industry"):
             return self.industry
         return getattr(self, key, None)
@@ -130,13 +222,14 @@ class EnterpriseProfile(BaseModel):
 
 
 _FIELD_NAMES = {"revenue_wan": "上年度销售收入", "assets_wan": "资产总额", "rd_expense_wan": "研发费用",
-                "taxable_income_wan": "应纳税所得额"}
+                "taxable_income_wan": "应纳税所得额", "ip_count": "知识产权数量", "tech_staff": "科技人员人数"}
 
 
 class ConditionCheck(BaseModel):
     key: str
-    text: str
+    text: str  # the document's words (quoted as the citation)
     status: Status
+    label: str = ""  # what is checked, when the quote alone would mislead (negative lists, exclusive groups)
     detail: str = ""
     citation: Citation | None = None
 
@@ -162,12 +255,19 @@ class MeasureResult(BaseModel):
     deadline: date | None
     expired: bool
     deadline_passed: bool
-    status: Literal["eligible", "possible", "not_eligible", "expired"]
+    status: Literal["eligible", "possible", "alternative", "not_eligible", "expired"]
     conditions: list[ConditionCheck]
     missing_facts: list[str]
     source_doc: str | None
     clause: str | None
     sample: bool
+    apply_mode: str | None = None  # 需申报 / 免申即享
+    exclusive_group: str | None = None
+    exclusive_rule: str | None = None
+    benefit_wan: float | None = None
+    alternatives: list[str] = Field(default_factory=list)  # other measures of its group (one per year)
+    deadline_soon: bool = False  # the deadline is within DEADLINE_SOON_DAYS
+    new: bool = False  # not in the list the last time this saved profile was checked
 
     def shown_conditions(self) -> list[ConditionCheck]:
         """Conditions to display: one sentence of a document may state two conditions; show it once."""
@@ -228,29 +328,86 @@ def _industry_in(industry: str, values: list[str]) -> bool:
     return False
 
 
+def _recognition(want: dict, profile: EnterpriseProfile) -> tuple[Status, str, str]:
+    """A recognition condition (当年首次通过高新技术企业认定): (status, what the user stated, what is missing)."""
+    q = vocab.normalize_qualification(want.get("qualification")) or want.get("qualification") or ""
+    kind, within = want.get("kind"), int(want.get("within_years", 1))
+    rec = profile.recognitions.get(q)
+    held = q in {vocab.normalize_qualification(x) or x for x in profile.qualifications}
+    what = f"{'首次' if kind == '首次' else ('重新' if kind == '重新认定' else '')}通过{q}认定的年份"
+    if rec is None:
+        if not held and profile.qualifications_complete:
+            return "not_met", f"未获{q}", ""
+        return "unknown", (f"已是{q}，未说明是首次还是重新认定、哪一年" if held else ""), what
+    shown = "、".join(x for x in (f"{rec.year}年" if rec.year else "", rec.kind or "") if x) + f"认定为{q}"
+    if kind and rec.kind and rec.kind != kind:
+        return "not_met", shown, ""
+    if rec.year is not None and rec.year < profile.as_of.year - within:
+        return "not_met", f"{shown}（早于可申报的年度）", ""
+    if rec.year is None:
+        return "unknown", shown, what
+    if kind and rec.kind is None:
+        return "unknown", shown, f"{q}是首次认定还是重新认定"
+    return "met", shown, ""
+
+
 def evaluate(cond: Condition | Guard, profile: EnterpriseProfile) -> tuple[Status, str]:
+    """(status, the user's fact as shown next to the condition, with its unit)."""
+    status, shown, _ = _evaluate(cond, profile)
+    return status, shown
+
+
+def _evaluate(cond: Condition | Guard, profile: EnterpriseProfile) -> tuple[Status, str, str]:
+    """(status, the user's fact as shown, the fact still needed when unknown)."""
     key, op, want = cond.key, cond.op, cond.value
+    need = _FACT_LABELS.get(key, key)
     if key == "region":
         m = _region_match(profile, _as_list(want))
-        return ("unknown", "") if m is None else (("met" if m else "not_met"), profile.region or profile.province or "")
+        return ("unknown", "", need) if m is None else (("met" if m else "not_met"),
+                                                          profile.region or profile.province or "", "")
     if key in ("industry", "not_industry"):
         if not profile.industry:
-            return "unknown", ""
+            return "unknown", "", need
         inside = _industry_in(profile.industry, _as_list(want))
         ok = inside if op in ("in", "eq") else not inside
-        return ("met" if ok else "not_met"), profile.industry
+        if key == "not_industry" or op == "not_in":
+            return ("met" if ok else "not_met"), (f"您的行业（{profile.industry}）不在所列范围内" if ok
+                                                  else f"您的行业（{profile.industry}）在所列范围内"), ""
+        return ("met" if ok else "not_met"), profile.industry, ""
     if key == "qualification":
         have = {vocab.normalize_qualification(q) or q for q in profile.qualifications}
         wanted = {vocab.normalize_qualification(w) or w for w in _as_list(want)}
         if have & wanted:
-            return "met", "、".join(sorted(have & wanted))
+            return "met", "已是" + "、".join(sorted(have & wanted)), ""
         # From chat a list of qualifications is rarely complete: not mentioned is unknown, not "no".
-        return ("not_met" if profile.qualifications_complete else "unknown"), ""
+        return ("not_met", "未获所列资质", "") if profile.qualifications_complete else \
+            ("unknown", "", f"是否已获得“{'/'.join(_as_list(want))}”")
+    if key == "recognition":
+        return _recognition(want if isinstance(want, dict) else {"qualification": want}, profile)
+    if key in ("statement", "manual"):
+        answer = profile.statements.get(str(want))
+        label = enterprise.statement_label(str(want)) if key == "statement" else str(want)
+        if answer is None:
+            return "unknown", "", (f"请确认：{label}" if key == "statement" else f"需人工确认：{label}")
+        return ("met", "您已确认", "") if answer else ("not_met", "您表示不符合", "")
     have = profile.value(key)
     if have is None:
-        return "unknown", ""
-    shown = f"{have:g}" if isinstance(have, float) else str(have)
-    return ("met" if _compare(op, have, want) else "not_met"), f"{shown}{_FACT_UNITS.get(key, '')}"
+        if key in profile.contradicted():
+            return "unknown", "", f"{need}（与其他信息矛盾，请核对）"
+        return "unknown", "", need
+    return ("met" if _compare(op, have, want) else "not_met"), describe(key, have), ""
+
+
+def _label(cond: Condition) -> str:
+    """What a condition checks, in words that stay true when ticked: a negative list reads "所属行业不在下列
+    范围内：…", a quote never starts with a stray 且."""
+    if cond.label:
+        return cond.label
+    if cond.key == "not_industry" or cond.op == "not_in":
+        return f"所属行业不在以下范围内：{'、'.join(_as_list(cond.value))}"
+    if cond.key == "statement":
+        return enterprise.statement_label(str(cond.value))
+    return _LEADING_CONJ.sub("", cond.text.strip()).rstrip("；;。，,")
 
 
 _SAFE_OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
@@ -295,26 +452,24 @@ class SupportFinder:
         missing: list[str] = []
         for cond in item.conditions:
             if cond.when is not None:
-                guard, _ = evaluate(cond.when, profile)
+                guard, _, _ = _evaluate(cond.when, profile)
                 if guard == "not_met":
                     continue  # a tier that does not apply to this profile
                 if guard == "unknown":
                     label = _FACT_LABELS.get(cond.when.key, cond.when.key)
-                    checks.append(ConditionCheck(key=cond.key, text=cond.text, status="unknown",
+                    checks.append(ConditionCheck(key=cond.key, text=cond.text, label=_label(cond), status="unknown",
                                                  detail=f"取决于{label}", citation=self._cite(item, cond.text)))
                     missing.append(label)
                     continue
-            status, have = evaluate(cond, profile)
-            label = _FACT_LABELS.get(cond.key, cond.key)
+            status, have, need = _evaluate(cond, profile)
             if status == "unknown":
-                if cond.key == "qualification":
-                    label = f"是否已获得“{'/'.join(_as_list(cond.value))}”"
-                missing.append(label)
-                detail = f"需要提供：{label}"
+                missing.append(need)
+                detail = (f"{have}；" if have else "") + (need if need.startswith(("请确认", "需人工确认"))
+                                                          else f"请补充：{need}")
             else:
                 detail = f"您的情况：{have}" if have else ""
-            checks.append(ConditionCheck(key=cond.key, text=cond.text, status=status, detail=detail,
-                                         citation=self._cite(item, cond.text)))
+            checks.append(ConditionCheck(key=cond.key, text=cond.text, label=_label(cond), status=status,
+                                         detail=detail, citation=self._cite(item, cond.text)))
         today = profile.as_of
         expired = bool(item.valid_to and item.valid_to < today)
         deadline_passed = bool(item.deadline and item.deadline < today)
@@ -322,17 +477,19 @@ class SupportFinder:
             status = "expired"
         elif any(c.status == "not_met" for c in checks):
             status = "not_eligible"
-        elif all(c.status == "met" for c in checks):
+        elif checks and all(c.status == "met" for c in checks):
             status = "eligible"
         else:
             status = "possible"
         return MeasureResult(
             id=item.id, name=item.name, level=item.level, region=item.region, issuer=item.issuer,
-            benefit=item.benefit, benefit_formula=item.benefit_formula, estimate=self._estimate(item, profile),
+            benefit=item.benefit, benefit_formula=item.benefit_formula,
+            estimate=None if status in ("not_eligible", "expired") else self._estimate(item, profile),
             valid_from=item.valid_from, valid_to=item.valid_to, deadline=item.deadline, expired=expired,
             deadline_passed=deadline_passed, status=status, conditions=checks,
             missing_facts=list(dict.fromkeys(missing)), source_doc=item.source_doc, clause=item.clause,
-            sample=item.sample)
+            sample=item.sample, apply_mode=item.apply_mode, exclusive_group=item.exclusive_group,
+            exclusive_rule=item.exclusive_rule, benefit_wan=item.benefit_wan)
 
     def _estimate(self, item: PolicyItem, profile: EnterpriseProfile) -> Estimate | None:
         if not item.estimate_expr:
@@ -354,11 +511,66 @@ class SupportFinder:
                 excluded += 1
                 continue
             results.append(self.check(item, profile))
-        order = {"eligible": 0, "possible": 1, "not_eligible": 2, "expired": 3}
-        level = {"国家级": 0, "省级": 1, "市级": 2}
-        results.sort(key=lambda r: (order[r.status], level.get(r.level or "", 3), r.id))
+        _apply_exclusive_groups(results, profile)
+        for r in results:
+            r.deadline_soon = bool(r.deadline and not r.deadline_passed and r.status != "expired"
+                                   and (r.deadline - profile.as_of).days <= DEADLINE_SOON_DAYS)
+        results.sort(key=sort_key)
         missing = list(dict.fromkeys(f for r in results if r.status == "possible" for f in r.missing_facts))
         return SupportReport(profile=profile, measures=results, excluded_other_regions=excluded, missing_facts=missing)
+
+
+DEADLINE_SOON_DAYS = 30
+_STATUS_ORDER = {"eligible": 0, "possible": 1, "alternative": 2, "not_eligible": 3, "expired": 4}
+_LEVEL_ORDER = {"区县级": 0, "市级": 1, "省级": 2, "国家级": 3}
+
+
+def sort_key(r: MeasureResult) -> tuple:
+    """Verdict first; within a verdict, local measures before national ones."""
+    return (_STATUS_ORDER[r.status], _LEVEL_ORDER.get(r.level or "", 4), r.id)
+
+
+def _award_matches(award: str, r: MeasureResult) -> bool:
+    """Whether an award the user named ("入库奖励", "首次认定的30万") is this measure."""
+    a = re.sub(r"已经?|拿了|领了|拿过|领过|享受过?|获得过?|奖励|补助|资助|的|\d+万元?", "", search_key(award))
+    name = search_key(r.name)
+    grams = {a[i:i + 2] for i in range(len(a) - 1)}
+    return bool(grams) and sum(g in name for g in grams) >= max(1, min(2, len(grams)))
+
+
+def _apply_exclusive_groups(results: list[MeasureResult], profile: EnterpriseProfile) -> None:
+    """One award per group and year (同一企业同一年度只能享受上述一项奖励): an award already received this year
+    rules out the others; of several that are met, the largest stays 符合 and the others read 择一享受."""
+    groups: dict[str, list[MeasureResult]] = {}
+    for r in results:
+        if r.exclusive_group:
+            groups.setdefault(r.exclusive_group, []).append(r)
+    for members in groups.values():
+        for r in members:
+            r.alternatives = [m.name for m in members if m is not r]
+        rule = members[0].exclusive_rule or "同一年度只能享受其中一项"
+        for award in profile.awards_received:
+            got = [m for m in members if _award_matches(award.name, m)]
+            if len(got) != 1:
+                continue
+            for m in members:
+                if m is got[0] or m.status == "expired":
+                    continue
+                if award.year is None or award.year == profile.as_of.year:
+                    status: Status = "not_met" if award.year is not None else "unknown"
+                    m.conditions.append(ConditionCheck(
+                        key="exclusive", text=rule, label=f"与“{got[0].name}”同一年度只能享受一项", status=status,
+                        detail=f"您已享受：{award.name}" + ("" if award.year else "（请说明是哪一年享受的）")))
+                    if status == "not_met":
+                        m.status = "not_eligible"
+                    elif m.status == "eligible":
+                        m.status = "possible"
+        met = [m for m in members if m.status == "eligible"]
+        if len(met) > 1:
+            best = max(met, key=lambda m: (m.benefit_wan or 0, m.id))
+            for m in met:
+                if m is not best:
+                    m.status = "alternative"
 
 
 def profile_from_text(text: str, base: EnterpriseProfile | None = None, today: date | None = None) -> EnterpriseProfile:
@@ -400,4 +612,24 @@ def profile_from_text(text: str, base: EnterpriseProfile | None = None, today: d
     year = dates.find_event_year(text, ("成立", "注册", "创立", "创办", "创建"), today)
     if year is not None:
         data["founded_year"] = year
+    recs = {q: dict(v) for q, v in (data.get("recognitions") or {}).items()}
+    for q, rec in enterprise.find_recognitions(text, today).items():
+        old = recs.get(q, {})
+        recs[q] = {"year": rec["year"] or old.get("year"), "kind": rec["kind"] or old.get("kind")}
+        if q not in data["qualifications"]:
+            data["qualifications"].append(q)
+    data["recognitions"] = recs
+    data["awards_received"] = list(data.get("awards_received") or []) + enterprise.find_awards(text, today)
+    data["statements"] = {**(data.get("statements") or {}), **enterprise.find_statements(text)}
+    ip = enterprise.find_ip_count(text)
+    if ip is not None:
+        data["ip_count"] = ip
+    staff, staff_pct = enterprise.find_tech_staff(text)
+    if staff is not None:
+        data["tech_staff"] = staff
+    if staff_pct is not None:
+        data["tech_staff_ratio"] = staff_pct
+    hti = enterprise.find_high_tech_income_ratio(text)
+    if hti is not None:
+        data["high_tech_income_ratio"] = hti
     return EnterpriseProfile.model_validate(data)

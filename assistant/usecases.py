@@ -20,9 +20,11 @@ from assistant.drafting.need import (
 from assistant.drafting.report import Report, ReportType, build_report, polish_overview
 from assistant.errors import AssistantError
 from assistant.knowledge_base import KnowledgeBase
+from assistant.records import PolicyItem
 from assistant.support import EnterpriseProfile, SupportFinder, SupportReport, profile_from_text
 
-STATUS_LABELS = {"eligible": "符合", "possible": "可能符合", "not_eligible": "暂不符合", "expired": "已失效"}
+STATUS_LABELS = {"eligible": "符合", "possible": "可能符合", "alternative": "择一享受", "not_eligible": "暂不符合",
+                 "expired": "已失效"}
 CONDITION_MARKS = {"met": "✓", "not_met": "✗", "unknown": "?"}
 LENGTHS = ("short", "standard", "long")
 
@@ -38,6 +40,47 @@ def find_support(kb: KnowledgeBase, *, profile: EnterpriseProfile | None = None,
         profile = profile_from_text(text, profile, today=today)
     assert profile is not None
     return SupportFinder(kb).find(profile, include_other_regions=include_other_regions)
+
+
+class PolicyListing(BaseModel):
+    """The answer to "成都有哪些科技金融政策？": every measure passing the filters the question names, local first
+    and grouped by level; with ``report`` when it was asked about the user's own enterprise."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    query: Any  # policy_query.PolicyQuery
+    items: list[PolicyItem]
+    report: SupportReport | None = None
+    profile_note: str = ""  # which enterprise profile was used, said out loud
+
+    def groups(self) -> list[tuple[str, list[PolicyItem]]]:
+        order = ["区县级", "市级", "省级", "国家级"]
+        by: dict[str, list[PolicyItem]] = {}
+        for it in self.items:
+            by.setdefault(it.level or "其他", []).append(it)
+        return sorted(by.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order))
+
+
+def list_policies(kb: KnowledgeBase, text: str, *, profile: EnterpriseProfile | None = None,
+                  today: date | None = None) -> PolicyListing:
+    """Measures of the topic, region and year a question names. The user's earlier profile is used only when the
+    question refers to the user's own enterprise (我们能申请哪些…), and the reply says which profile it used."""
+    from assistant import policy_query
+
+    today = today or (profile.as_of if profile else date.today())
+    q = policy_query.parse(text, today)
+    finder = SupportFinder(kb)
+    items = finder.items()
+    if q.refers_to_profile and profile is not None and q.region is None:
+        report = finder.find(profile.model_copy(update={"as_of": today}))
+        keep = {it.id for it in policy_query.select(items, q, today)}
+        report.measures = [m for m in report.measures if m.id in keep]
+        who = "、".join(x for x in (profile.name, profile.region, profile.industry) if x) or "此前描述的企业"
+        chosen = [it for it in items if it.id in {m.id for m in report.measures}]
+        return PolicyListing(query=q, items=chosen, report=report, profile_note=f"按您此前提供的企业信息（{who}）判断")
+    chosen = policy_query.select(items, q, today)
+    chosen.sort(key=lambda it: (0 if it.region != "全国" else 1, it.id))
+    return PolicyListing(query=q, items=chosen)
 
 
 # -- 需求发布 -------------------------------------------------------------------------------------------
@@ -92,5 +135,6 @@ def draft_report(assistant, region: str, period: str, report_type: str = "工作
     return polish_overview(assistant, report)
 
 
-__all__ = ["CONDITION_MARKS", "STATUS_LABELS", "NeedDraft", "draft_need", "draft_report", "find_support",
+__all__ = ["CONDITION_MARKS", "STATUS_LABELS", "NeedDraft", "PolicyListing", "draft_need", "draft_report",
+           "find_support", "list_policies",
            "mask_contact"]

@@ -338,6 +338,20 @@ def years_in(text: str) -> list[str]:
     return list(dict.fromkeys(_YEAR_RE.findall(_key(text))))
 
 
+def find_year(text: str, today: date | None = None) -> int | None:
+    """The one year a short clause names: ``2025年``, ``今年``, ``去年``, ``前年`` (``25年`` is not read)."""
+    today = today or date.today()
+    key = _key(text)
+    m = _YEAR_RE.search(key)
+    if m:
+        y = int(m.group(0)[:4]) if m.group(0)[:4].isdigit() else None
+        return y if y and 1900 <= y <= today.year + 1 else None
+    m = re.search(r"今年|本年|去年|上一?年|前年", key)
+    if m:
+        return today.year - {"今年": 0, "本年": 0, "去年": 1, "上年": 1, "上一年": 1, "前年": 2}[m.group(0)]
+    return None
+
+
 def find_event_year(text: str, verbs: tuple[str, ...], today: date | None = None) -> int | None:
     """The year an event happened (成立、注册 …): ``2015年成立``, ``成立于2018年``, ``成立5年`` / ``成立了五年多``
     (counted back from today)."""

@@ -297,11 +297,14 @@ def parse_count(text: str) -> int | None:
     return int(v) if v is not None and v == int(v) else None
 
 
+_PART_OF_STAFF = re.compile(r"(?:科技|研发|技术|工程技术|管理|销售)(?:人员)?$|^(?:的)?(?:科技|研发|技术|工程|管理|销售)")
+
+
 def find_count(text: str, nouns: Iterable[str] = ("职工", "员工", "人员", "人", "名")) -> int | None:
     """The head count in free text: ``职工180人``, ``180名职工``, ``员工约两百多个``; never a year or an amount."""
     key = _norm(text)
     nouns_re = "|".join(re.escape(n) for n in sorted(set(nouns), key=len, reverse=True))
-    people = r"职工|员工|人员|雇员|工人|研发人员|科技人员|技术人员|员工总数|职工总数|人数|团队|工程师"
+    people = r"职工|员工|人员|雇员|工人|员工总数|职工总数|人数"
     patterns = [
         rf"(?:{people})(?:总数|人数|数量)?(?:有|共|共有|约|大约|大概|近|将近|为|是|达|达到|:|：|\s)*({NUMERAL})(?:余|多|来)?\s*(?:个|名|位)?\s*(?:人|名|位)?",
         rf"({NUMERAL})(?:余|多|来)?\s*(?:个|名|位)?\s*(?:{nouns_re})",
@@ -314,10 +317,28 @@ def find_count(text: str, nouns: Iterable[str] = ("职工", "员工", "人员", 
                 continue
             if p is patterns[1] and not re.search(rf"(?:{nouns_re})$", m.group(0)):
                 continue
+            if _PART_OF_STAFF.search(key[max(0, m.start() - 4):m.start()]) or \
+                    _PART_OF_STAFF.match(key[m.end():m.end() + 4]):
+                continue  # 科技人员30人 / 30名研发人员 are part of the staff, not its total
             v = _numeral_value(m.group(1))
             if v is not None and v == int(v) and 0 <= v < 10_000_000:
                 found.append((m.start(), int(v)))
     return min(found)[1] if found else None
+
+
+def find_labelled_counts(text: str, labels: Iterable[str], units: str = "人|名|位|个|项|件|篇|家") -> list[int]:
+    """Every count stated for one of ``labels`` (``科技人员30人``, ``发明专利5项、软著8个``, ``有3个发明专利``)."""
+    key = _norm(text)
+    lab = _labels_re(labels)
+    out: list[tuple[int, int]] = []
+    patterns = (rf"(?:{lab})(?:数量|总数|人数)?(?:有|共|共有|约|大约|大概|近|为|是|达|达到|:|：|\s)*({NUMERAL})(?:余|多)?\s*(?:{units})",
+                rf"({NUMERAL})(?:余|多)?\s*(?:{units})(?:的)?(?:{lab})")
+    for p in patterns:
+        for m in re.finditer(p, key):
+            v = _numeral_value(m.group(1))
+            if v is not None and v == int(v) and 0 <= v < 1_000_000 and not any(m.start() == s for s, _ in out):
+                out.append((m.start(), int(v)))
+    return [v for _, v in sorted(out)]
 
 
 # -- percentages ----------------------------------------------------------------------------------------
@@ -349,4 +370,74 @@ def find_percent(text: str, labels: Iterable[str]) -> float | None:
             if _CHANGE.search(window[:m.start()]) and re.search(r"百分点|个点", m.group(0)):
                 continue  # 提高了2个百分点: a change, not the level
             return _numeral_value(m.group(1) or m.group(2))
+    return None
+
+
+# -- thresholds stated in policies ------------------------------------------------------------------------
+ThresholdKind = Literal["money", "count", "percent", "years"]
+_UNIT_OF = {"money": rf"(?:{_MONEY_UNIT})", "count": r"(?:人|名|位|项|件|个)", "percent": r"(?:%|个百分点)",
+            "years": r"(?:周?年|个?年度)"}
+_LTE_BEFORE = re.compile(r"(?:不超过|不高于|不多于|不大于|最多|至多|最高|控制在)\s*$")
+_LT_BEFORE = re.compile(r"(?:低于|少于|小于|未满|不满|不足|不到)\s*$")
+_GTE_BEFORE = re.compile(r"(?:不低于|不少于|不小于|至少|达到|(?<!不)满|已满|最少)\s*$")
+_GT_BEFORE = re.compile(r"(?:超过|高于|多于|大于|逾)\s*$")
+_LTE_AFTER = re.compile(r"^\s*(?:[(（]含[)）])?\s*(?:及)?(?:以下|以内|之内)")
+_GTE_AFTER = re.compile(r"^\s*(?:[(（]含[)）])?\s*(?:及)?(?:以上|之上)")
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """A comparison a policy states (``职工总数不超过500人`` → lte 500; ``2亿元以上`` → gt/gte 20000 万元;
+    ``5000万元至2亿元（含）`` → between (5000, 20000)). Money is in 万元, percentages in %, years in years."""
+
+    op: Literal["lte", "lt", "gte", "gt", "between"]
+    value: float | tuple[float, float]
+    text: str
+
+
+def _value_of(kind: ThresholdKind, numeral: str, unit: str) -> float | None:
+    v = _numeral_value(numeral)
+    if v is None:
+        return None
+    if kind == "money":
+        m = parse_money(f"{numeral}{unit}", "万元")
+        return m.wan if m else None
+    return v
+
+
+def find_threshold(text: str, kind: ThresholdKind) -> Threshold | None:
+    """The first comparison of this kind in a short clause of a policy; None when the number has no comparison
+    word (a bare figure is not a threshold)."""
+    key = _norm(text)
+    unit = _UNIT_OF[kind]
+    rng = re.search(rf"({NUMERAL})\s*({unit})?\s*(?:-|~|至|到)\s*({NUMERAL})\s*({unit})", key)
+    if rng:
+        hi = _value_of(kind, rng.group(3), rng.group(4))
+        lo = _value_of(kind, rng.group(1), rng.group(2) or rng.group(4))
+        if lo is not None and hi is not None:
+            return Threshold("between", (lo, hi), rng.group(0))
+    for m in re.finditer(rf"(?<![\d.])({NUMERAL})\s*(?:余|多)?\s*({unit})", key):
+        if kind != "money" and re.search(r"[万亿]$", m.group(1)):
+            continue
+        value = _value_of(kind, m.group(1), m.group(2))
+        if value is None:
+            continue
+        before, after = key[max(0, m.start() - 8):m.start()], key[m.end():m.end() + 6]
+        if _LTE_AFTER.search(after):
+            op = "lte"
+        elif _GTE_AFTER.search(after):
+            op = "gte"
+        elif _LTE_BEFORE.search(before):
+            op = "lte"
+        elif _GTE_BEFORE.search(before):  # before LT: 不低于 ends with 低于
+            op = "gte"
+        elif _LT_BEFORE.search(before):
+            op = "lt"
+        elif _GT_BEFORE.search(before):
+            op = "gt"
+        else:
+            continue
+        if op in ("lt", "gt") and re.match(r"^\s*[(（]含[)）]", after):
+            op = "lte" if op == "lt" else "gte"  # 小于5000万元（含）
+        return Threshold(op, value, key[max(0, m.start() - 4):m.end() + 3])  # type: ignore[arg-type]
     return None

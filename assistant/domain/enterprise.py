@@ -1,0 +1,112 @@
+"""Enterprise facts people state in words that are not amounts, dates or places: recognitions (2025年首次认定为
+高企), awards already enjoyed (今年已拿了入库奖励), statements an applicant confirms (独立法人、没有违法记录、
+信用良好), intellectual-property counts and the share of technical staff. Each reader returns only what the
+text says; a fact not stated stays unknown (never inferred from another fact).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from functools import lru_cache
+
+from assistant.domain import dates, quantities, vocab
+
+_CLAUSE = re.compile(r"[，。；;,!！?？\n]+")
+FIRST_WORDS = re.compile(r"首次|第一次|首度|头一次|新认定|初次")
+RENEWAL_WORDS = re.compile(r"重新认定|重新评|再次认定|复审|复评|第二次|续期|到期后又|又通过|再认定")
+RECOGNIZED = re.compile(r"认定|评上|评为|通过|获评|拿到|获得|入选|成为|入库|评定|拿了|取得")
+AWARD = re.compile(r"(?:已经?|已|拿了|领了|领过|拿过|享受过?|获得过?)[^，。；,;]{0,16}?(?:奖励|补助|资助|奖补|补贴)")
+IP_LABELS = ("发明专利", "实用新型专利", "实用新型", "外观设计专利", "外观专利", "软件著作权", "软著", "知识产权",
+             "专利", "集成电路布图设计", "植物新品种")
+TECH_STAFF_LABELS = ("科技人员", "研发人员", "技术人员", "研发团队", "工程技术人员")
+
+
+def clauses(text: str) -> list[str]:
+    return [c for c in _CLAUSE.split(text or "") if c.strip()]
+
+
+@lru_cache(maxsize=1)
+def _statements() -> dict[str, dict]:
+    return {k: v for k, v in vocab._data()["statements"].items() if not k.startswith("_")}
+
+
+def statement_label(key: str) -> str:
+    s = _statements().get(key)
+    return s["label"] if s else key
+
+
+def statement_keys() -> list[str]:
+    return list(_statements())
+
+
+def find_statements(text: str) -> dict[str, bool]:
+    """Statements the text makes about the applicant: {compliant: True, credit_ok: False, …}."""
+    out: dict[str, bool] = {}
+    for clause in clauses(text):
+        for key, spec in _statements().items():
+            if any(re.search(p, clause) for p in spec.get("negative", [])):
+                out[key] = False
+            elif any(re.search(p, clause) for p in spec["patterns"]):
+                out.setdefault(key, True)
+    return out
+
+
+def find_recognitions(text: str, today: date | None = None) -> dict[str, dict]:
+    """Recognitions the text states, per qualification: {"高新技术企业": {"year": 2025, "kind": "首次"}}. The kind
+    is set only by words that say it (首次 / 重新认定); the year only by a year in the same clause."""
+    today = today or date.today()
+    out: dict[str, dict] = {}
+    previous: list[str] = []
+    for clause in clauses(text):
+        quals = vocab.find_qualifications(clause)
+        if not quals and re.match(r"^\s*(?:(?:19|20)\d{2}年|今年|去年|前年|是|为|系)?\s*(?:首次|第一次|重新|刚|才)", clause):
+            quals = previous  # "……高企，2026年首次认定"
+        previous = quals
+        if not quals or not RECOGNIZED.search(clause) or AWARD.search(clause):
+            continue
+        kind = "重新认定" if RENEWAL_WORDS.search(clause) else ("首次" if FIRST_WORDS.search(clause) else None)
+        year = dates.find_year(clause, today)
+        if kind is None and year is None:
+            continue
+        for q in quals:
+            rec = out.setdefault(q, {"year": None, "kind": None})
+            rec["year"] = rec["year"] or year
+            rec["kind"] = rec["kind"] or kind
+    return out
+
+
+def find_awards(text: str, today: date | None = None) -> list[dict]:
+    """Awards the text says were already received: [{"name": "入库奖励", "year": 2026}] (year None: not said)."""
+    today = today or date.today()
+    out = []
+    for clause in clauses(text):
+        if re.search(r"(?:没有|没|未|还没|尚未)(?:有)?(?:拿|领|享受|获得)", clause):
+            continue
+        m = AWARD.search(clause)
+        if m:
+            out.append({"name": m.group(0), "year": dates.find_year(clause, today)})
+    return out
+
+
+def find_ip_count(text: str) -> int | None:
+    """The number of intellectual-property items stated (发明专利3项、实用新型12项 → 15)."""
+    total, seen = 0, False
+    for clause in clauses(text):
+        counts = quantities.find_labelled_counts(clause, IP_LABELS, units="项|件|个|篇")
+        if counts:
+            total += sum(counts)
+            seen = True
+    return total if seen else None
+
+
+def find_tech_staff(text: str) -> tuple[int | None, float | None]:
+    """(number of technical staff, their share of all staff in %) as stated (科技人员30人 / 研发人员占比15%)."""
+    pct = quantities.find_percent(text, TECH_STAFF_LABELS)
+    counts = quantities.find_labelled_counts(text, TECH_STAFF_LABELS, units="人|名|位|个")
+    return (counts[0] if counts else None), pct
+
+
+def find_high_tech_income_ratio(text: str) -> float | None:
+    return quantities.find_percent(text, ("高新技术产品收入", "高新技术产品（服务）收入", "高新收入", "高新产品收入",
+                                          "高新技术产品(服务)收入"))
