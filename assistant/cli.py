@@ -362,6 +362,72 @@ def support_extract(
         err.print(f"[yellow]丢弃：[/yellow]{d}")
 
 
+policy_app = typer.Typer(no_args_is_help=True, help="从政策文件提取的支持事项：查看、重新提取、审核（接受/拒绝/修改）。")
+app.add_typer(policy_app, name="policy")
+
+
+def _render_drafts(drafts) -> str:
+    from assistant.rendering import render_text
+
+    return "\n\n".join(render_text("policy_draft", d=d) for d in drafts)
+
+
+@policy_app.command("drafts")
+def policy_drafts(
+    source: Annotated[str | None, typer.Option("--source", help="只看某个文件的条目。")] = None,
+    status: Annotated[str | None, typer.Option("--status", help="draft / accepted / rejected")] = None,
+    data_dir: DataDir = None,
+    as_json: JsonOut = False,
+) -> None:
+    """列出从政策文件提取的支持事项及其审核状态（只有已接受的条目参与政策匹配）。"""
+    drafts = _kb(data_dir).policy_drafts(source, status)
+    if as_json:
+        print(json.dumps([d.model_dump(mode="json") for d in drafts], ensure_ascii=False, indent=2))
+    elif not drafts:
+        console.print("没有提取出的支持事项。导入政策文件（kechuang ingest 文件）后会自动提取。")
+    else:
+        print(_render_drafts(drafts))
+
+
+@policy_app.command("extract")
+def policy_extract(source: Annotated[str, typer.Argument(help="知识库中的政策文件名。")], data_dir: DataDir = None) -> None:
+    """重新提取一个政策文件的支持事项（离线、基于规则；未变化的条目保留审核结果）。"""
+    try:
+        drafts = _kb(data_dir).draft_policy_items(source)
+    except AssistantError as exc:
+        _fail(exc)
+    print(_render_drafts(drafts) or "没有识别出支持事项。")
+
+
+@policy_app.command("review")
+def policy_review(
+    draft_id: Annotated[str, typer.Argument(help="条目编号（kechuang policy drafts 查看）。")],
+    accept: Annotated[bool, typer.Option("--accept", help="接受该条目（未拒绝的条件一并接受）。")] = False,
+    reject: Annotated[bool, typer.Option("--reject", help="拒绝该条目。")] = False,
+    reopen: Annotated[bool, typer.Option("--reopen", help="改回待审核。")] = False,
+    reject_condition: Annotated[list[int] | None, typer.Option("--reject-condition", help="拒绝第 N 条条件（可多次）。")] = None,
+    set_field: Annotated[list[str] | None, typer.Option("--set", help="修改字段，如 --set name=… --set deadline=2027-03-31")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """审核一个提取出的支持事项。"""
+    if sum([accept, reject, reopen]) > 1:
+        _fail(AssistantError("--accept、--reject、--reopen 只能选一个。"))
+    edits = {}
+    for kv in set_field or []:
+        if "=" not in kv:
+            _fail(AssistantError(f"--set 需要 字段=值 的形式：{kv}"))
+        k, v = kv.split("=", 1)
+        edits[k.strip()] = v.strip() or None
+    decision = "accept" if accept else "reject" if reject else "reopen" if reopen else None
+    try:
+        d = _kb(data_dir).review_policy_draft(draft_id, decision,
+                                              conditions={n - 1: "rejected" for n in reject_condition or []},
+                                              edits=edits or None)
+    except AssistantError as exc:
+        _fail(exc)
+    print(_render_drafts([d]))
+
+
 eval_app = typer.Typer(help="离线评测：kechuang eval run --set FILE …；kechuang eval import-rgb FILE。")
 app.add_typer(eval_app, name="eval")
 

@@ -21,6 +21,7 @@ from assistant.ingest.chunking import Chunker, chunk_metadata
 from assistant.ingest.documents import build_document
 from assistant.ingest.loaders import DOCUMENT_EXTENSIONS
 from assistant.manifest import Manifest
+from assistant.policy_rules import PolicyDraft, draft_items, fingerprint
 from assistant.records import RECORD_EXTENSIONS, RecordBase, load_records, parse_record, to_document
 from assistant.settings import Settings
 from assistant.store import VectorStore, collection_name
@@ -125,7 +126,61 @@ class KnowledgeBase:
     def records(self, kind: str | None = None) -> list[RecordBase]:
         """Platform records of one kind (need, expert, achievement, organization, service_team, policy) as
         typed models, re-hydrated from the index."""
-        return [parse_record(r) for r in self._manifest.records(kind)]
+        out = [parse_record(r) for r in self._manifest.records(kind)]
+        if kind in (None, "policy"):
+            out += [d.accepted_item() for d in self.policy_drafts(status="accepted")]
+        return out
+
+    # -- support items drafted from policy documents, reviewed by staff ---------------------------
+    def policy_drafts(self, source: str | None = None, status: str | None = None) -> list[PolicyDraft]:
+        return [PolicyDraft.from_row(r) for r in self._manifest.drafts(source, status)]
+
+    def draft_policy_items(self, source: str) -> list[PolicyDraft]:
+        """(Re)draft the support items of one ingested policy document, offline; reviews of unchanged drafts
+        are kept."""
+        doc = self._manifest.get(source)
+        if doc is None or doc["kind"] != "document":
+            raise AssistantError(f"知识库中没有文件 {source}。用 `kechuang kb list` 查看已入库的文件。")
+        drafts = draft_items(self.chunks(source), doc)
+        self._manifest.save_drafts(source, [
+            (d.item.id, PolicyDraft(id=d.item.id, source=source, item=d.item,
+                                    condition_review=["pending"] * len(d.item.conditions), notes=d.notes).data(),
+             fingerprint(d.item)) for d in drafts])
+        return self.policy_drafts(source)
+
+    def review_policy_draft(self, draft_id: str, decision: str | None = None, *,
+                            conditions: dict[int, str] | None = None, edits: dict[str, Any] | None = None) -> PolicyDraft:
+        """Accept or reject a drafted item, accept/reject single conditions (by position, 0-based) and edit its
+        fields (name, benefit, deadline, valid_to, apply_mode, region, level …). Accepting marks every condition
+        not rejected as accepted."""
+        rows = [r for r in self._manifest.drafts() if r["id"] == draft_id]
+        if not rows:
+            raise AssistantError(f"没有编号为 {draft_id} 的待审核条目。用 `kechuang policy drafts` 查看。")
+        draft = PolicyDraft.from_row(rows[0])
+        review = (draft.condition_review + ["pending"] * len(draft.item.conditions))[:len(draft.item.conditions)]
+        for i, state in (conditions or {}).items():
+            if not 0 <= i < len(review) or state not in ("pending", "accepted", "rejected"):
+                raise AssistantError(f"条件序号 {i + 1} 或状态 {state} 无效（共 {len(review)} 条；状态为 accepted/rejected）。")
+            review[i] = state  # type: ignore[assignment]
+        item = draft.item
+        if edits:
+            try:
+                item = PolicyItem.model_validate({**item.model_dump(), **edits})
+            except Exception as exc:
+                raise AssistantError(f"修改无效：{exc}") from exc
+        status = draft.status
+        if decision == "accept":
+            status = "accepted"
+            review = ["rejected" if r == "rejected" else "accepted" for r in review]
+        elif decision == "reject":
+            status = "rejected"
+        elif decision == "reopen":
+            status = "draft"
+        elif decision is not None:
+            raise AssistantError("审核结论只能是 accept、reject 或 reopen。")
+        draft = draft.model_copy(update={"item": item, "condition_review": review, "status": status})
+        self._manifest.update_draft(draft_id, draft.data(), status)
+        return draft
 
     def chunks(self, source: str) -> list[Chunk]:
         """The chunks of one document or record, in order."""
@@ -181,6 +236,12 @@ class KnowledgeBase:
         max_bytes = int(self.settings.ingest.max_file_mb * 1024 * 1024)
         doc = build_document(path, path.name, max_bytes)
         status, n, note = self._upsert_documents([doc], path.name)[0]
+        if status in {"added", "updated"} and doc.doc_type == "policy":
+            try:
+                drafts = self.draft_policy_items(doc.source)
+                note = "；".join(x for x in (note, f"已提取 {len(drafts)} 项支持事项待审核" if drafts else "") if x)
+            except Exception:  # drafting is a help for staff; it must never fail an ingest
+                log.exception("drafting support items of %s failed", doc.source)
         return FileResult(path.name, status, documents=1 if status in {"added", "updated"} else 0, chunks=n, note=note)
 
     def _ingest_records(self, path: Path) -> FileResult:

@@ -32,6 +32,10 @@ CREATE INDEX IF NOT EXISTS chunks_source ON chunks(source);
 CREATE TABLE IF NOT EXISTS records (source TEXT PRIMARY KEY, type TEXT, data TEXT);
 CREATE INDEX IF NOT EXISTS records_type ON records(type);
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS policy_drafts (
+    id TEXT PRIMARY KEY, source TEXT, data TEXT, status TEXT, fingerprint TEXT, updated_at REAL
+);
+CREATE INDEX IF NOT EXISTS policy_drafts_source ON policy_drafts(source);
 """
 
 
@@ -124,8 +128,49 @@ class Manifest:
             self._db.execute("DELETE FROM chunks WHERE source=?", (source,))
             self._db.execute("DELETE FROM records WHERE source=?", (source,))
             self._db.execute("DELETE FROM documents WHERE source=?", (source,))
+            self._db.execute("DELETE FROM policy_drafts WHERE source=?", (source,))
             self._bump()
             self._db.execute("COMMIT")
+
+    # -- drafted support items (reviewed by staff before the finder uses them) -------------------
+    def save_drafts(self, source: str, drafts: list[tuple[str, dict[str, Any], str]]) -> None:
+        """Replace the drafts of one document: (id, data, fingerprint). A draft whose fingerprint is unchanged
+        keeps its review; a changed one is reopened; drafts the document no longer yields are dropped."""
+        with self._lock:
+            old = {r[0]: (r[1], r[2], json.loads(r[3])) for r in self._db.execute(
+                "SELECT id, status, fingerprint, data FROM policy_drafts WHERE source=?", (source,))}
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.execute("DELETE FROM policy_drafts WHERE source=?", (source,))
+            for draft_id, data, fp in drafts:
+                status, prev_fp, prev = old.get(draft_id, ("draft", None, None))
+                if prev is not None and prev_fp == fp:
+                    data = prev  # keep the reviewer's edits
+                else:
+                    status = "draft"
+                self._db.execute("INSERT INTO policy_drafts(id, source, data, status, fingerprint, updated_at) "
+                                 "VALUES (?,?,?,?,?,?)", (draft_id, source, json.dumps(data, ensure_ascii=False),
+                                                          status, fp, time.time()))
+            self._bump()
+            self._db.execute("COMMIT")
+
+    def drafts(self, source: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
+        q = "SELECT id, source, data, status, fingerprint, updated_at FROM policy_drafts WHERE 1=1"
+        args: list[Any] = []
+        if source:
+            q += " AND source=?"
+            args.append(source)
+        if status:
+            q += " AND status=?"
+            args.append(status)
+        return [{"id": r[0], "source": r[1], "data": json.loads(r[2]), "status": r[3], "fingerprint": r[4],
+                 "updated_at": r[5]} for r in self._db.execute(q + " ORDER BY source, id", args)]
+
+    def update_draft(self, draft_id: str, data: dict[str, Any], status: str) -> None:
+        with self._lock:
+            cur = self._db.execute("UPDATE policy_drafts SET data=?, status=?, updated_at=? WHERE id=?",
+                                   (json.dumps(data, ensure_ascii=False), status, time.time(), draft_id))
+            if cur.rowcount:
+                self._bump()
 
     def records(self, rtype: str | None = None) -> list[dict[str, Any]]:
         """Validated platform records of complete documents, optionally of one type."""

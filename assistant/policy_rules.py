@@ -13,7 +13,9 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
 
 from assistant._text import search_key
 from assistant.domain import dates, enterprise, quantities, regions, vocab
@@ -76,6 +78,37 @@ class Draft:
     notes: list[str] = field(default_factory=list)
 
 
+ReviewState = Literal["pending", "accepted", "rejected"]
+
+
+class PolicyDraft(BaseModel):
+    """A drafted support item under review. Only an accepted draft is used by the finder, and only with the
+    conditions the reviewer did not reject."""
+
+    id: str
+    source: str
+    status: Literal["draft", "accepted", "rejected"] = "draft"
+    item: PolicyItem
+    condition_review: list[ReviewState] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+
+    def accepted_item(self) -> PolicyItem:
+        keep = [c for c, r in zip(self.item.conditions, self.condition_review + ["pending"] * len(self.item.conditions),
+                                  strict=False) if r != "rejected"]
+        return self.item.model_copy(update={"conditions": keep, "sample": False})
+
+    def data(self) -> dict[str, Any]:
+        return {"item": self.item.model_dump(mode="json"), "condition_review": self.condition_review,
+                "notes": self.notes}
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> PolicyDraft:
+        d = row["data"]
+        return cls(id=row["id"], source=row["source"], status=row["status"],
+                   item=PolicyItem.model_validate(d["item"]), condition_review=d.get("condition_review") or [],
+                   notes=d.get("notes") or [])
+
+
 def _heading_role(heading: str, first_line: str) -> str:
     parts = [p.strip() for p in heading.split(" > ") if p.strip()]
     for part in reversed(parts):
@@ -112,6 +145,11 @@ def sections(chunks: list[Chunk]) -> list[Section]:
     for s in out:
         joined: list[str] = []
         for ln in s.lines:
+            if " | " in ln:
+                cells = [x.strip() for x in ln.split(" | ") if x.strip()]
+                ln = "；".join(x for x in cells if not re.fullmatch(r"[\d序号]+|.{0,6}", x)) or ln  # a table row
+                joined.append(ln)
+                continue
             if joined and not re.search(r"[。；;:：！？!?]$", joined[-1]) and not ENUM.match(ln) and \
                     not re.match(r"^第[一二三四五六七八九十百\d]+[章条节]", ln) and len(joined[-1]) >= 20:
                 joined[-1] += ln
@@ -216,6 +254,7 @@ def _statement_key(unit: str) -> str | None:
 def classify(unit: str, negated: bool = False, place: regions.Region | None = None) -> Condition:
     """A condition unit mapped to a profile fact where the domain layer can read it, else 需人工确认."""
     text = unit.strip()
+    core = re.sub(r"[（(](?!含[)）])[^）)]*[）)]", "", text)  # 近三个会计年度（实际经营期不满三年的…）
     quals = [q for q in vocab.find_qualifications(text)]
     if quals and (enterprise.FIRST_WORDS.search(text) or enterprise.RENEWAL_WORDS.search(text)) and \
             re.search(r"认定|评价|评为|获得|通过|公告", text) and not negated:
@@ -236,15 +275,17 @@ def classify(unit: str, negated: bool = False, place: regions.Region | None = No
     if quals and re.search(r"属于|已入库|入库|有效期内|获得|取得|认定为|评为|是|为|具有|具备|拥有|持有", text) and \
             not re.search(r"申请认定|申报认定", text):
         return Condition(key="qualification", op="has", value=quals if len(quals) > 1 else quals[0], text=text)
-    core = re.sub(r"[（(](?!含[)）])[^）)]*[）)]", "", text)  # 近三个会计年度（实际经营期不满三年的…）
     for fact, words, kind in FACT_WORDS:
         if re.search(words, core):
             th = quantities.find_threshold(core, kind)
             if th is not None:
                 return Condition(key=fact, op=th.op, value=list(th.value) if isinstance(th.value, tuple) else th.value,
                                  text=text)
-    if re.search(r"注册|登记|辖区|行政区域|落户|注册地", text):
-        where = regions.best_region(text, include_country=True)
+    if re.search(r"注册|登记|辖区|行政区域|落户|注册地", core):
+        named = {m.region.path: m.region for m in regions.find_regions(core)}
+        if len(named) > 2:
+            return Condition(key="region", op="in", value=[r.label for r in named.values()], text=text)
+        where = regions.best_region(core, include_country=True)
         if where is not None and (place is None or regions.applies(place.path, where.path) is not False):
             if where.level == "country":
                 return Condition(key="manual", op="is", value=text, text=text)
@@ -494,6 +535,9 @@ def _dedupe(conds: list[Condition]) -> list[Condition]:
 
 
 def _short_title(title: str) -> str:
+    book = re.search(r"《([^》]{4,40})》?", title or "")
+    if book:
+        title = book.group(1)
     t = re.sub(r"^关于(?:印发)?|的通知$|（试行）|\(试行\)|实施细则$|实施办法$|管理办法$|办法$|若干措施$|措施$", "", title or "")
     return t.strip("《》 ") or title
 

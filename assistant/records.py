@@ -124,7 +124,7 @@ class ServiceTeam(RecordBase):
 
 ConditionKey = Literal["region", "industry", "not_industry", "qualification", "recognition", "employees",
                        "revenue_wan", "assets_wan", "rd_expense_wan", "rd_ratio", "tech_staff_ratio",
-                       "high_tech_income_ratio", "ip_count", "years_since_founded", "statement", "manual"]
+                       "high_tech_income_ratio", "ip_count", "years_since_founded", "statement", "manual", "any"]
 ConditionOp = Literal["in", "not_in", "has", "lte", "gte", "lt", "gt", "eq", "between", "is"]
 
 
@@ -144,7 +144,8 @@ class Condition(BaseModel):
     ``{"qualification": …, "kind": "首次"|"重新认定"|null, "within_years": 1}``: a recognition the profile
     states, never inferred from holding the qualification); ``statement`` (value: a statement key of the
     vocabulary, e.g. ``compliant``, that the applicant confirms); ``manual`` (anything else the document
-    requires: undecided until a person confirms it, so the measure is at most 可能符合)."""
+    requires: undecided until a person confirms it, so the measure is at most 可能符合); ``any`` (value: a list of
+    conditions of which one suffices — 符合下列情形之一)."""
 
     key: ConditionKey
     op: ConditionOp
@@ -361,7 +362,9 @@ def to_document(rec: RecordBase, path: Path) -> Document:
         source=rec.id, path=str(path), kind="record", title=rec.name, text=text,
         blocks=[Block(kind="paragraph", text=text, start=0, end=len(text))],
         published=rec.date, region=rec.region, doc_type=rec.type, metadata=meta,
-        content_hash=content_hash(text), record=rec.model_dump(mode="json"),
+        # the hash covers every field, not only the rendered text: a changed condition must reach the index
+        content_hash=content_hash(text + json.dumps(rec.model_dump(mode="json"), ensure_ascii=False, sort_keys=True)),
+        record=rec.model_dump(mode="json"),
     )
 
 

@@ -20,7 +20,10 @@ def _env(html: bool) -> SandboxedEnvironment:
                                autoescape=html, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
     from assistant.usecases import CONDITION_MARKS, STATUS_LABELS
 
-    env.globals.update(STATUS=STATUS_LABELS, MARK=CONDITION_MARKS)
+    from assistant.support import FACT_LABELS
+
+    env.globals.update(STATUS=STATUS_LABELS, MARK=CONDITION_MARKS, FACT={**FACT_LABELS, "recognition": "认定情况",
+                                                                       "statement": "申请人确认", "manual": "需人工确认"})
     env.filters["num"] = lambda v: f"{v:g}" if isinstance(v, float) else str(v)
     env.filters["last_heading"] = lambda h: (h or "").split(" > ")[-1]
     return env

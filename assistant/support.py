@@ -25,7 +25,7 @@ from assistant.types import Citation
 
 Status = Literal["met", "not_met", "unknown"]
 
-_FACT_LABELS = {
+FACT_LABELS = {
     "region": "企业所在地区", "industry": "所属行业/领域", "not_industry": "所属行业/领域", "qualification": "已获资质",
     "employees": "职工总数", "revenue_wan": "上年度销售（营业）收入", "assets_wan": "资产总额",
     "rd_expense_wan": "上年度研发费用", "rd_ratio": "研发费用占销售收入比例", "years_since_founded": "成立年份",
@@ -218,7 +218,7 @@ class EnterpriseProfile(BaseModel):
         return getattr(self, key, None)
 
     def known(self) -> list[str]:
-        return [k for k in _FACT_LABELS if self.value(k) not in (None, [], "")]
+        return [k for k in FACT_LABELS if self.value(k) not in (None, [], "")]
 
 
 _FIELD_NAMES = {"revenue_wan": "上年度销售收入", "assets_wan": "资产总额", "rd_expense_wan": "研发费用",
@@ -330,6 +330,14 @@ def _industry_in(industry: str, values: list[str]) -> bool:
 
 def _recognition(want: dict, profile: EnterpriseProfile) -> tuple[Status, str, str]:
     """A recognition condition (当年首次通过高新技术企业认定): (status, what the user stated, what is missing)."""
+    if isinstance(want.get("qualification"), list):  # 当年首次获得相应层级的认定: any one of them
+        results = [_recognition({**want, "qualification": q}, profile) for q in want["qualification"]]
+        for status in ("met", "unknown"):
+            hit = [r for r in results if r[0] == status]
+            if hit:
+                return hit[0] if status == "met" else ("unknown", next((r[1] for r in hit if r[1]), ""),
+                                                        "首次获得所列认定的年份")
+        return "not_met", next((r[1] for r in results if r[1]), "未获所列认定"), ""
     q = vocab.normalize_qualification(want.get("qualification")) or want.get("qualification") or ""
     kind, within = want.get("kind"), int(want.get("within_years", 1))
     rec = profile.recognitions.get(q)
@@ -360,7 +368,7 @@ def evaluate(cond: Condition | Guard, profile: EnterpriseProfile) -> tuple[Statu
 def _evaluate(cond: Condition | Guard, profile: EnterpriseProfile) -> tuple[Status, str, str]:
     """(status, the user's fact as shown, the fact still needed when unknown)."""
     key, op, want = cond.key, cond.op, cond.value
-    need = _FACT_LABELS.get(key, key)
+    need = FACT_LABELS.get(key, key)
     if key == "region":
         m = _region_match(profile, _as_list(want))
         return ("unknown", "", need) if m is None else (("met" if m else "not_met"),
@@ -384,6 +392,16 @@ def _evaluate(cond: Condition | Guard, profile: EnterpriseProfile) -> tuple[Stat
             ("unknown", "", f"是否已获得“{'/'.join(_as_list(want))}”")
     if key == "recognition":
         return _recognition(want if isinstance(want, dict) else {"qualification": want}, profile)
+    if key == "any":
+        subs = [Condition.model_validate(c) for c in want]
+        results = [_evaluate(c, profile) for c in subs]
+        for status in ("met", "unknown"):
+            hit = [(r, c) for r, c in zip(results, subs, strict=True) if r[0] == status]
+            if hit:
+                (st, shown, need), c = hit[0]
+                return (st, f"{_label(c)}{'：' + shown if shown else ''}", "" if st == "met" else
+                        "以下情形之一：" + "；".join(_label(x) for x in subs))
+        return "not_met", "所列情形均不符合", ""
     if key in ("statement", "manual"):
         answer = profile.statements.get(str(want))
         label = enterprise.statement_label(str(want)) if key == "statement" else str(want)
@@ -450,13 +468,24 @@ class SupportFinder:
     def check(self, item: PolicyItem, profile: EnterpriseProfile) -> MeasureResult:
         checks: list[ConditionCheck] = []
         missing: list[str] = []
+        tiers: dict[str, list[Condition]] = {}
+        for cond in item.conditions:
+            if cond.when is not None:
+                tiers.setdefault(cond.key, []).append(cond)
+        fails_every_tier = {k for k, cs in tiers.items() if all(_evaluate(c, profile)[0] == "not_met" for c in cs)}
         for cond in item.conditions:
             if cond.when is not None:
                 guard, _, _ = _evaluate(cond.when, profile)
                 if guard == "not_met":
                     continue  # a tier that does not apply to this profile
+                if guard == "unknown" and cond.key in fails_every_tier:
+                    status, have, _ = _evaluate(cond, profile)
+                    checks.append(ConditionCheck(key=cond.key, text=cond.text, label=_label(cond), status="not_met",
+                                                 detail=f"您的情况：{have}（低于每一档的要求）",
+                                                 citation=self._cite(item, cond.text)))
+                    continue
                 if guard == "unknown":
-                    label = _FACT_LABELS.get(cond.when.key, cond.when.key)
+                    label = FACT_LABELS.get(cond.when.key, cond.when.key)
                     checks.append(ConditionCheck(key=cond.key, text=cond.text, label=_label(cond), status="unknown",
                                                  detail=f"取决于{label}", citation=self._cite(item, cond.text)))
                     missing.append(label)
@@ -530,12 +559,16 @@ def sort_key(r: MeasureResult) -> tuple:
     return (_STATUS_ORDER[r.status], _LEVEL_ORDER.get(r.level or "", 4), r.id)
 
 
-def _award_matches(award: str, r: MeasureResult) -> bool:
-    """Whether an award the user named ("入库奖励", "首次认定的30万") is this measure."""
-    a = re.sub(r"已经?|拿了|领了|拿过|领过|享受过?|获得过?|奖励|补助|资助|的|\d+万元?", "", search_key(award))
-    name = search_key(r.name)
+def _award_member(award: str, members: list[MeasureResult]) -> MeasureResult | None:
+    """The member of a group an award the user named is ("入库奖励", "镇江市首次认定高新技术企业奖励"): the one
+    sharing most of the words that tell the members apart; None when it is not clear."""
+    a = re.sub(r"已经?|拿了|领了|拿过|领过|享受过?|获得过?|\d+万元?", "", search_key(award))
     grams = {a[i:i + 2] for i in range(len(a) - 1)}
-    return bool(grams) and sum(g in name for g in grams) >= max(1, min(2, len(grams)))
+    names = [search_key(m.name) for m in members]
+    common = {g for g in grams if all(g in n for n in names)}
+    scores = [sum(g in n for g in grams - common) for n in names]
+    best = max(scores, default=0)
+    return members[scores.index(best)] if best > 0 and scores.count(best) == 1 else None
 
 
 def _apply_exclusive_groups(results: list[MeasureResult], profile: EnterpriseProfile) -> None:
@@ -550,9 +583,10 @@ def _apply_exclusive_groups(results: list[MeasureResult], profile: EnterprisePro
             r.alternatives = [m.name for m in members if m is not r]
         rule = members[0].exclusive_rule or "同一年度只能享受其中一项"
         for award in profile.awards_received:
-            got = [m for m in members if _award_matches(award.name, m)]
-            if len(got) != 1:
+            one = _award_member(award.name, members)
+            if one is None:
                 continue
+            got = [one]
             for m in members:
                 if m is got[0] or m.status == "expired":
                     continue

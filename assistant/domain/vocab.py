@@ -56,9 +56,14 @@ def _qual_aliases() -> list[tuple[str, str]]:
     return sorted(pairs, key=lambda p: -len(p[0]))
 
 
+_ASKING = re.compile(r"想问|问一?下|请问|能不能|能否|可不可以|可否|怎么|如何|有没有|是否|吗$|呢$|想申请|想申报|准备申报|打算申报|想评|咨询")
+
+
 def find_qualifications(text: str) -> list[str]:
     """Every qualification a text says the enterprise holds, in the vocabulary's order; a 小巨人 is not also
     counted as a plain 专精特新 enterprise, and candidates (培育库, 拟认定) are not holders."""
+    # a clause that asks about a qualification does not say the enterprise holds it (想问下高企那几个奖励…)
+    text = "，".join(c for c in re.split(r"[，,。；;！!？?\n]", text or "") if not _ASKING.search(c))
     key = _key(text)
     found: set[str] = set()
     taken = [False] * len(key)
@@ -130,6 +135,8 @@ def cooperation_modes(text: str | None) -> list[str]:
     in the vocabulary's order; a refused one (不买专利) is left out."""
     if not text:
         return []
+    # a clause that asks about a qualification does not say the enterprise holds it (想问下高企那几个奖励…)
+    text = "，".join(c for c in re.split(r"[，,。；;！!？?\n]", text or "") if not _ASKING.search(c))
     key = _key(text)
     found: set[str] = set()
     taken = [False] * len(key)

@@ -30,12 +30,15 @@ def extract_date(blocks: list[Block]) -> date | None:
     return None
 
 
+_NOT_A_TITLE = re.compile(r"^【[^】]{0,8}】|示例数据|虚构|^[\s\d]+$|^(?:发布|印发|来源|发文)")
+
+
 def extract_title(blocks: list[Block], hint: str = "") -> str:
     if hint and hint.strip():
         return hint.strip()[:120]
     for b in blocks[:5]:
         t = b.text.strip()
-        if b.kind != "table" and 4 <= len(t) <= 80 and not find_date(t):
+        if b.kind != "table" and 4 <= len(t) <= 80 and not find_date(t) and not _NOT_A_TITLE.search(t):
             return t
     return blocks[0].text[:60] if blocks else ""
 
