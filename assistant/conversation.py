@@ -14,7 +14,7 @@ from assistant.retrieval import SearchFilters
 from assistant.support import EnterpriseProfile, SupportReport
 from assistant.types import Answer
 
-Intent = Literal["support", "qa", "need", "report"]
+Intent = Literal["support", "policies", "more", "qa", "need", "report"]
 
 _SUPPORT = re.compile(r"(哪些|什么|有没有|能享受|可以享受|能申请|可以申请|适用).{0,12}(政策|支持|补贴|优惠|奖励|措施|扶持)|"
                       r"(政策|支持|补贴|优惠|扶持).{0,6}(适用于我|适合我|我们能|我能)|我(们)?(是|公司|企业).{0,40}(企业|公司)")
@@ -25,25 +25,51 @@ _NEED = re.compile(r"发布.{0,6}需求|科技需求|技术需求|想解决|想�
                    r"(技术|工艺)难题")
 
 
-def detect_intent(text: str, profile_started: bool = False, need_started: bool = False) -> Intent:
+_DESCRIBES_ENTERPRISE = re.compile(r"我(?:们)?(?:是|公司|企业|司)|本公司|我司|职工|员工|营收|营业收入|销售收入|研发(?:投入|费用)|成立|注册")
+_MORE = re.compile(r"^(?:更多|还有呢|继续|下一页|再来|还有吗|剩下的呢|其余的?呢?)[。.!！?？]*$")
+
+
+def detect_intent(text: str, profile_started: bool = False, need_started: bool = False,
+                  paging: bool = False) -> Intent:
+    from assistant import policy_query
+
+    if paging and _MORE.match(text.strip()):
+        return "more"
     if _REPORT.search(text):
         return "report"
     if _NEED.search(text):
         return "need"
     if need_started and len(text) < 80 and not re.search(r"[？?]|吗$", text):
         return "need"  # answering the posting's follow-up question
+    if policy_query.is_listing_question(text) and not _DESCRIBES_ENTERPRISE.search(text):
+        return "policies"  # 成都有哪些科技金融政策？ / 我们能申请哪些贷款贴息？ (the profile only if referred to)
     if _SUPPORT.search(text):
         return "support"
+    if _DESCRIBES_ENTERPRISE.search(text) and len(text) < 300:
+        from assistant.support import profile_from_text
+
+        if len(profile_from_text(text).known()) >= 2:
+            return "support"  # 我们是镇江市新材料高企，职工180人…: a profile, even without a question
     if profile_started and re.search(r"\d+\s*(人|万|亿|年)|高企|高新技术企业|科小|专精特新|成立", text) and len(text) < 60:
         return "support"  # answering the finder's follow-up question about a missing fact
     return "qa"
 
 
-def render_support(report: SupportReport, limit: int | None = 8) -> str:
+PAGE = 8
+
+
+def render_support(report: SupportReport, limit: int | None = PAGE, offset: int = 0) -> str:
     """The finder's checklist as chat text (the CLI prints the same template with every measure)."""
     from assistant.rendering import render_text
 
-    return render_text("support", report=report, limit=limit, more_regions_hint="")
+    return render_text("support", report=report, limit=limit, offset=offset, more_regions_hint="")
+
+
+def render_listing(listing, offset: int = 0, limit: int = PAGE) -> str:
+    from assistant.rendering import render_text
+
+    support_text = render_support(listing.report, limit, offset) if listing.report is not None else ""
+    return render_text("policies", listing=listing, offset=offset, limit=limit, support_text=support_text)
 
 
 @dataclass
@@ -63,11 +89,29 @@ class Conversation:
     history: list[dict[str, str]] = field(default_factory=list)
     profile: EnterpriseProfile | None = None
     need: Any = None  # the need posting being drafted
+    last_list: Any = None  # the last SupportReport or PolicyListing, for "更多"
+    offset: int = 0
 
     def reset(self) -> None:
         self.history = []
         self.profile = None
         self.need = None
+        self.last_list = None
+        self.offset = 0
+
+    def _base_profile(self, text: str) -> tuple[EnterpriseProfile | None, str]:
+        """The earlier profile when this message adds to it (an answer to a follow-up question), none when it
+        describes another enterprise (another place, or "我们是…" again); the note says which."""
+        from assistant.domain import regions
+
+        if self.profile is None:
+            return None, ""
+        place = regions.best_region(text, include_country=False)
+        new_place = place is not None and self.profile.region_path and place.path != self.profile.region_path
+        if new_place or re.match(r"^\s*(?:您好|你好)?[，,]?\s*(?:我是|我们是|我们公司是|本公司是|我司是)", text):
+            return None, "按这条消息描述的企业重新判断（未沿用此前的企业信息）。"
+        who = "、".join(x for x in (self.profile.region, self.profile.industry) if x) or "此前描述的企业"
+        return self.profile, f"沿用此前的企业信息（{who}），并补充了这条消息中的信息。"
 
     def _need_reply(self, text: str) -> Reply:
         from assistant.usecases import draft_need
@@ -102,16 +146,34 @@ class Conversation:
     def stream(self, text: str, filters: SearchFilters | None = None) -> Iterator[str | Reply]:
         """Yields pieces of text, then the Reply."""
         text = (text or "").strip()
-        intent = detect_intent(text, self.profile is not None, self.need is not None and bool(self.need.questions()))
-        if intent in ("need", "report"):
+        intent = detect_intent(text, self.profile is not None, self.need is not None and bool(self.need.questions()),
+                               paging=self.last_list is not None)
+        if intent == "more":
+            self.offset += PAGE
+            last = self.last_list
+            out = render_support(last, PAGE, self.offset) if isinstance(last, SupportReport) else \
+                render_listing(last, self.offset)
+            yield out
+            reply = Reply("more", out)
+        elif intent == "policies":
+            from assistant.usecases import list_policies
+
+            listing = list_policies(self.assistant.kb, text, profile=self.profile)
+            self.last_list, self.offset = (listing.report if listing.report is not None else listing), 0
+            out = render_listing(listing)
+            yield out
+            reply = Reply("policies", out, support=listing.report)
+        elif intent in ("need", "report"):
             reply = self._need_reply(text) if intent == "need" else self._report_reply(text)
             yield reply.text
         elif intent == "support":
             from assistant.usecases import find_support
 
-            report = find_support(self.assistant.kb, profile=self.profile, text=text)
+            base, note = self._base_profile(text)
+            report = find_support(self.assistant.kb, profile=base, text=text)
             self.profile = report.profile
-            out = render_support(report)
+            self.last_list, self.offset = report, 0
+            out = (note + "\n" if note else "") + render_support(report)
             yield out
             reply = Reply("support", out, support=report)
         else:

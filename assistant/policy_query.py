@@ -32,6 +32,8 @@ class PolicyQuery:
     text: str
     region: regions.Region | None = None
     topics: list[str] = field(default_factory=list)
+    words: dict[str, str] = field(default_factory=dict)  # topic → the word the question used for it
+    level: str | None = None  # 国家级 / 省级 / 市级 / 区县级
     year: int | None = None
     year_of: Literal["start", "end"] | None = None  # 2024年新实施的 / 今年到期的
     validity: Validity = "valid"
@@ -39,7 +41,7 @@ class PolicyQuery:
 
     def describe(self) -> str:
         """The filters in words, shown above the list ("按此理解：成都市 · 科技金融 · 有效期内")."""
-        parts = [self.region.label if self.region else "", "、".join(self.topics)]
+        parts = [self.region.label if self.region else "", self.level or "", "、".join(self.words.get(t, t) for t in self.topics)]
         if self.year:
             parts.append(f"{self.year}年{'开始实施' if self.year_of == 'start' else '到期'}")
         parts.append({"valid": "有效期内", "expired": "已失效", "all": "含已失效"}[self.validity])
@@ -47,7 +49,7 @@ class PolicyQuery:
 
     @property
     def filters_anything(self) -> bool:
-        return bool(self.region or self.topics or self.year)
+        return bool(self.region or self.topics or self.year or self.level)
 
 
 @lru_cache(maxsize=1)
@@ -61,8 +63,13 @@ def topics() -> list[str]:
 
 def find_topics(text: str) -> list[str]:
     """The policy topics a question names (科技金融, 税收优惠 …), longest words first so 研发费用加计扣除 is 税收."""
+    return list(find_topic_words(text))
+
+
+def find_topic_words(text: str) -> dict[str, str]:
+    """Topic → the word the question names it by (科技特派员 → 人才与专家: 特派员)."""
     key = search_key(text)
-    found = []
+    found: dict[str, str] = {}
     words = sorted(((w, t) for t, spec in _topics().items() for w in spec["names"]), key=lambda p: -len(p[0]))
     taken = [False] * len(key)
     for w, t in words:
@@ -71,8 +78,7 @@ def find_topics(text: str) -> list[str]:
                 continue
             for i in range(m.start(), m.end()):
                 taken[i] = True
-            if t not in found:
-                found.append(t)
+            found.setdefault(t, w)
     return found
 
 
@@ -88,8 +94,14 @@ def parse(text: str, today: date | None = None) -> PolicyQuery:
     today = today or date.today()
     q = PolicyQuery(text=text)
     q.region = regions.best_region(text, include_country=False)
-    q.topics = find_topics(text)
-    year = dates.find_year(text, today) if re.search(r"(?:19|20)\d{2}|今年|去年|前年|本年", text) else None
+    q.words = find_topic_words(text)
+    q.topics = list(q.words)
+    lv = re.search(r"国家层面|国家级|全国性|中央(?:层面)?|省级|省里|市级|市里|区县级|区级|县级", text)
+    if lv:
+        q.level = {"省里": "省级", "市里": "市级", "区级": "区县级", "县级": "区县级"}.get(lv.group(0), lv.group(0))
+        if q.level in ("国家层面", "全国性", "中央", "中央层面"):
+            q.level = "国家级"
+    year = dates.find_year(text, today) if re.search(r"(?:19|20)\d{2}|今年|去年|前年|本年|明年|后年", text) else None
     if year is not None and (_NEW_SINCE.search(text) or _ENDING.search(text)):
         q.year = year
         q.year_of = "end" if _ENDING.search(text) and not _NEW_SINCE.search(text) else "start"
@@ -103,12 +115,15 @@ def parse(text: str, today: date | None = None) -> PolicyQuery:
     return q
 
 
+def _hay(item: PolicyItem) -> str:
+    return search_key(" ".join([item.name, " ".join(item.keywords)]))
+
+
 def matches_topic(item: PolicyItem, topic: str) -> bool:
     spec = _topics().get(topic)
     if spec is None:
         return False
-    hay = search_key(" ".join([item.name, " ".join(item.keywords)]))
-    return any(search_key(w) in hay for w in spec["matches"])
+    return any(search_key(w) in _hay(item) for w in spec["matches"])
 
 
 def select(items: list[PolicyItem], q: PolicyQuery, today: date | None = None) -> list[PolicyItem]:
@@ -116,13 +131,15 @@ def select(items: list[PolicyItem], q: PolicyQuery, today: date | None = None) -
     today = today or date.today()
     out = []
     for it in items:
+        if q.level and (it.level or "") != q.level:
+            continue
         if q.region is not None and regions.applies(it.region, q.region.path) is False:
             continue
         if q.region is not None and regions.applies(it.region, q.region.path) is None and \
                 not regions.contains(q.region.path, it.region):
             continue
-        if q.topics and not any(matches_topic(it, t) for t in q.topics):
-            continue
+        if not all(matches_topic(it, t) for t in q.topics):
+            continue  # every topic named must hold (研发费用加计扣除 = 研发投入 and 税收优惠)
         if q.year is not None:
             if q.year_of == "start":
                 start = it.valid_from or it.date

@@ -493,8 +493,8 @@ class SupportFinder:
             status, have, need = _evaluate(cond, profile)
             if status == "unknown":
                 missing.append(need)
-                detail = (f"{have}；" if have else "") + (need if need.startswith(("请确认", "需人工确认"))
-                                                          else f"请补充：{need}")
+                ask = need.split("：")[0] if need.startswith(("请确认", "需人工确认")) else f"请补充：{need}"
+                detail = (f"{have}；" if have else "") + ask
             else:
                 detail = f"您的情况：{have}" if have else ""
             checks.append(ConditionCheck(key=cond.key, text=cond.text, label=_label(cond), status=status,

@@ -346,9 +346,10 @@ def find_year(text: str, today: date | None = None) -> int | None:
     if m:
         y = int(m.group(0)[:4]) if m.group(0)[:4].isdigit() else None
         return y if y and 1900 <= y <= today.year + 1 else None
-    m = re.search(r"今年|本年|去年|上一?年|前年", key)
+    m = re.search(r"今年|本年|去年|上一?年|前年|明年|下一?年|后年", key)
     if m:
-        return today.year - {"今年": 0, "本年": 0, "去年": 1, "上年": 1, "上一年": 1, "前年": 2}[m.group(0)]
+        return today.year - {"今年": 0, "本年": 0, "去年": 1, "上年": 1, "上一年": 1, "前年": 2, "明年": -1, "下年": -1,
+                             "下一年": -1, "后年": -2}[m.group(0)]
     return None
 
 
