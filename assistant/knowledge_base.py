@@ -21,8 +21,15 @@ from assistant.ingest.chunking import Chunker, chunk_metadata
 from assistant.ingest.documents import build_document
 from assistant.ingest.loaders import DOCUMENT_EXTENSIONS
 from assistant.manifest import Manifest
-from assistant.policy_rules import PolicyDraft, draft_items, fingerprint
-from assistant.records import RECORD_EXTENSIONS, RecordBase, load_records, parse_record, to_document
+from assistant.policy_rules import PolicyDraft, draft_items, fingerprint, looks_like_policy
+from assistant.records import (
+    RECORD_EXTENSIONS,
+    PolicyItem,
+    RecordBase,
+    load_records,
+    parse_record,
+    to_document,
+)
 from assistant.settings import Settings
 from assistant.store import VectorStore, collection_name
 from assistant.types import Chunk, Context, Document
@@ -236,7 +243,7 @@ class KnowledgeBase:
         max_bytes = int(self.settings.ingest.max_file_mb * 1024 * 1024)
         doc = build_document(path, path.name, max_bytes)
         status, n, note = self._upsert_documents([doc], path.name)[0]
-        if status in {"added", "updated"} and doc.doc_type == "policy":
+        if status in {"added", "updated"} and (doc.doc_type == "policy" or looks_like_policy(doc.text)):
             try:
                 drafts = self.draft_policy_items(doc.source)
                 note = "；".join(x for x in (note, f"已提取 {len(drafts)} 项支持事项待审核" if drafts else "") if x)

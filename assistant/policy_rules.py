@@ -548,6 +548,13 @@ def _level_of(place: regions.Region | None) -> str | None:
     return {"province": "省级", "city": "市级", "county": "区县级"}.get(place.level, None)
 
 
+def looks_like_policy(text: str) -> bool:
+    """A document that states who may apply and what they get (drafting is tried on it even when its title
+    does not say 办法/通知)."""
+    head = text[:20000]
+    return bool(COND_HEAD.search(head) or COND_LINE.search(head)) and bool(GIVE.search(head) and _CONCRETE.search(head))
+
+
 def fingerprint(item: PolicyItem) -> str:
     """What a reviewer accepted: a change in the drafted conditions reopens the review."""
     key = "|".join(search_key(c.text) for c in item.conditions) + "#" + search_key(item.benefit)

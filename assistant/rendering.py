@@ -18,9 +18,8 @@ def _env(html: bool) -> SandboxedEnvironment:
     folder = str(resources.files("assistant").joinpath("templates"))
     env = SandboxedEnvironment(loader=FileSystemLoader(folder, encoding="utf-8"), undefined=StrictUndefined,
                                autoescape=html, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
-    from assistant.usecases import CONDITION_MARKS, STATUS_LABELS
-
     from assistant.support import FACT_LABELS
+    from assistant.usecases import CONDITION_MARKS, STATUS_LABELS
 
     env.globals.update(STATUS=STATUS_LABELS, MARK=CONDITION_MARKS, FACT={**FACT_LABELS, "recognition": "认定情况",
                                                                        "statement": "申请人确认", "manual": "需人工确认"})

@@ -56,7 +56,7 @@ def test_missing_facts_are_named(finder):
     rep = finder.find(p)
     m = _by_id(rep)["pol-tsme-eval"]
     assert m.status == "possible"
-    assert "职工总数" in m.missing_facts and "上年度销售收入（万元）" in m.missing_facts
+    assert "职工总数" in m.missing_facts and "上年度销售（营业）收入" in m.missing_facts
     assert rep.missing_facts
 
 

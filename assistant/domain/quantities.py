@@ -303,8 +303,9 @@ _PART_OF_STAFF = re.compile(r"(?:科技|研发|技术|工程技术|管理|销售
 def find_count(text: str, nouns: Iterable[str] = ("职工", "员工", "人员", "人", "名")) -> int | None:
     """The head count in free text: ``职工180人``, ``180名职工``, ``员工约两百多个``; never a year or an amount."""
     key = _norm(text)
+    staff_asked = any(re.search(r"科技|研发|技术", n) for n in nouns)  # the caller asks for a part of the staff
     nouns_re = "|".join(re.escape(n) for n in sorted(set(nouns), key=len, reverse=True))
-    people = r"职工|员工|人员|雇员|工人|员工总数|职工总数|人数"
+    people = r"职工|员工|人员|雇员|工人|员工总数|职工总数|人数" + (f"|{nouns_re}" if staff_asked else "")
     patterns = [
         rf"(?:{people})(?:总数|人数|数量)?(?:有|共|共有|约|大约|大概|近|将近|为|是|达|达到|:|：|\s)*({NUMERAL})(?:余|多|来)?\s*(?:个|名|位)?\s*(?:人|名|位)?",
         rf"({NUMERAL})(?:余|多|来)?\s*(?:个|名|位)?\s*(?:{nouns_re})",
@@ -317,8 +318,8 @@ def find_count(text: str, nouns: Iterable[str] = ("职工", "员工", "人员", 
                 continue
             if p is patterns[1] and not re.search(rf"(?:{nouns_re})$", m.group(0)):
                 continue
-            if _PART_OF_STAFF.search(key[max(0, m.start() - 4):m.start()]) or \
-                    _PART_OF_STAFF.match(key[m.end():m.end() + 4]):
+            if not staff_asked and (_PART_OF_STAFF.search(key[max(0, m.start() - 4):m.start()]) or
+                                    _PART_OF_STAFF.match(key[m.end():m.end() + 4])):
                 continue  # 科技人员30人 / 30名研发人员 are part of the staff, not its total
             v = _numeral_value(m.group(1))
             if v is not None and v == int(v) and 0 <= v < 10_000_000:

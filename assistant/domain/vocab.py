@@ -135,8 +135,6 @@ def cooperation_modes(text: str | None) -> list[str]:
     in the vocabulary's order; a refused one (不买专利) is left out."""
     if not text:
         return []
-    # a clause that asks about a qualification does not say the enterprise holds it (想问下高企那几个奖励…)
-    text = "，".join(c for c in re.split(r"[，,。；;！!？?\n]", text or "") if not _ASKING.search(c))
     key = _key(text)
     found: set[str] = set()
     taken = [False] * len(key)
