@@ -57,7 +57,9 @@ eval: install
 	{ echo "# Evaluation results"; echo; echo "Produced by \`make eval\` (offline, no LLM). HTML reports with charts and drill-down: eval/reports/*.html"; echo; \
 	  sed 's/^# /## /' eval/reports/seeds.md; echo; sed 's/^# /## /' eval/reports/corpus.md; echo; \
 	  echo "## Domain tables (\`kechuang eval tables\`: dev rows were used while building the parsers, holdout rows were not)"; echo; \
-	  $(BIN)/kechuang eval tables; } > eval/RESULTS.md
+	  $(BIN)/kechuang eval tables; echo; \
+	  echo "## Enterprise journey (\`kechuang eval journey\`: profile verdicts; support items drafted offline from policy documents)"; echo; \
+	  $(BIN)/kechuang eval journey; } > eval/RESULTS.md
 
 ## Screenshots of every tab, from the browser tests, into screenshots/.
 screenshots: install system-deps

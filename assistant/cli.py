@@ -522,6 +522,45 @@ def eval_tables(
                     print(f"[{r.row.get('split')}] {r.describe()}")
 
 
+@eval_app.command("journey")
+def eval_journey(data_dir: DataDir = None) -> None:
+    """企业旅程：画像测试表的判定准确率、政策条件提取的召回/精确率（样例政策与三份新版式政策），开发/留出分开。"""
+    import tempfile
+
+    from assistant.evaluation import profiles
+    from assistant.evaluation.extraction import evaluate_extraction
+    from assistant.support import SupportFinder
+
+    root = Path(__file__).resolve().parents[1]
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = _settings(Path(tmp)).model_copy(update={"embedding": _settings(None).embedding.model_copy(
+            update={"provider": "fake"})})
+        from assistant.knowledge_base import KnowledgeBase
+
+        kb = KnowledgeBase(settings)
+        extra = root / "tests" / "fixtures" / "policies_extra"
+        kb.ingest([root / "corpora", extra / "kunshan_rd_platform.docx", extra / "hefei_tech_voucher.html",
+                   extra / "baoji_talent_station.txt"])
+        res = profiles.summary(profiles.run(SupportFinder(kb)))
+        print("| profiles table | profiles | all verdicts right | verdict accuracy (24 measures each) |")
+        print("|---|---|---|---|")
+        for split, r in res.items():
+            print(f"| {split} | {r['profiles']} | {r['profiles_all_right']} | {r['verdict_accuracy']:.3f} |")
+        print()
+        print("| drafting conditions offline | split | golden conditions | recall | fact right | precision |")
+        print("|---|---|---|---|---|---|")
+        for name, path in (("15 sample policies", root / "eval/golden/policy_conditions.jsonl"),
+                           ("3 new layouts (docx table, html, wrapped txt)", extra / "gold.jsonl")):
+            _, summ = evaluate_extraction(kb, path)
+            for split in ("dev", "holdout"):
+                if split in summ:
+                    r = summ[split]
+                    label = split if "sample" in name else "all"
+                    print(f"| {name} | {label} | {r['conditions']:.0f} | {r['recall']:.3f} | {r['fact_accuracy']:.3f} | "
+                          f"{summ['all']['precision']:.3f} |")
+        kb.close()
+
+
 draft_app = typer.Typer(no_args_is_help=True, help="起草：需求发布（draft need）和工作总结（draft report）。")
 app.add_typer(draft_app, name="draft")
 
