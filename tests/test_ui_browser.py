@@ -131,3 +131,59 @@ def test_report_tab(page, tmp_path):
     page.wait_for_selector("#kc-r-preview :text('总体情况')")
     assert "平台记录统计" in page.inner_text("#kc-r-preview")
     _shot(page, "4-report", tmp_path)
+
+
+def test_support_form_more_facts_gives_a_verdict_with_units_and_one_award_per_group(page, tmp_path):
+    _tab(page, "政策匹配")
+    page.click("#kc-s-region input")
+    page.get_by_role("option", name="镇江市").click()
+    page.fill("#kc-s-rev textarea", "八千万")
+    page.fill("#kc-s-rd textarea", "五百万")
+    page.get_by_text("更多情况（决定更多条件）").click()
+    page.fill("#kc-s-recog textarea", "2026年首次认定为高新技术企业")
+    for label in ("申报前一年内无重大安全、质量事故和严重环境违法行为", "未被列入严重失信主体名单", "未迁出且无迁出计划"):
+        page.locator("#kc-s-confirm label").filter(has_text=label).first.click()
+    page.click("#kc-s-go")
+    page.wait_for_selector("#kc-s-out :text('您已确认')")  # the new result, not the previous test's
+    first = page.inner_text("#kc-s-out [data-measure='pol-zj-hte-first']")
+    assert first.startswith("符合") and "2026年、首次认定为高新技术企业" in first, first
+    assert "同一企业同一年度只能享受上述一项奖励" in first
+    renew = page.inner_text("#kc-s-out [data-measure='pol-zj-hte-renew']")
+    assert renew.startswith("暂不符合")
+    cultivation = page.inner_text("#kc-s-out [data-measure='pol-zj-hte-cultivation']")
+    assert "6.25%" in cultivation and "五百万 = 500 万元" in page.inner_text("#kc-s-out")
+    _shot(page, "2b-support-more", tmp_path)
+
+
+def test_review_of_an_item_extracted_from_an_uploaded_policy(page, tmp_path):
+    _tab(page, "知识库")
+    doc = Path(__file__).parent / "fixtures" / "policies_extra" / "hefei_tech_voucher.html"
+    page.set_input_files("#kc-k-upload input[type=file]", str(doc))
+    page.click("#kc-k-go")
+    page.wait_for_function("document.querySelector('#kc-k-status textarea').value.includes('待审核')")
+    page.click("#kc-d-choice input")
+    page.get_by_role("option").filter(has_text="基础券").first.click()
+    page.wait_for_function("document.querySelector('#kc-d-view textarea').value.includes('原文')")
+    view = page.input_value("#kc-d-view textarea")
+    assert "免申即享" in view and "职工总数 lte 300" in view
+    page.locator("#kc-d-reject label").filter(has_text="具有明确的科技服务需求").first.click()
+    page.click("#kc-d-accept")
+    page.wait_for_function("document.querySelector('#kc-d-status textarea').value.includes('已接受')")
+    assert "拒绝了 1 条条件" in page.input_value("#kc-d-status textarea")
+    assert "[已接受]" in page.input_value("#kc-d-view textarea")
+    _shot(page, "5b-review", tmp_path)
+
+
+def test_a_topic_question_in_chat_after_a_profile_answers_the_topic(page, tmp_path):
+    _tab(page, "智能问答")
+    page.click("#kc-new")
+    page.fill("#kc-input textarea", "我们是镇江市新材料高企，职工180人，营收8000万，研发500万")
+    page.click("#kc-send")
+    page.wait_for_selector("#kc-chat :text('镇江市高企培育入库奖励')")
+    page.fill("#kc-input textarea", "成都有哪些科技金融政策？")
+    page.click("#kc-send")
+    page.wait_for_selector("#kc-chat :text('成都市 · 科技金融')")
+    last = page.locator("#kc-chat .message").last.inner_text() if page.locator("#kc-chat .message").count() else \
+        page.inner_text("#kc-chat")
+    assert "成都市“科创贷”贷款贴息" in last and "成都市科技型企业融资担保费补贴" in last
+    _shot(page, "1b-chat-topic", tmp_path)

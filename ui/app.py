@@ -102,11 +102,21 @@ def build_app(svc: H.Services) -> gr.Blocks:
                         s_rd = gr.Textbox(label="上年度研发费用（万元）", placeholder="如 400、三百万元", elem_id="kc-s-rd")
                         s_ratio = gr.Textbox(label="研发费用占比（%，不填则按上两项计算）", placeholder="如 6%、百分之六")
                         s_year = gr.Number(value=None, label="成立年份", precision=0)
+                        with gr.Accordion("更多情况（决定更多条件）", open=False):
+                            s_recog = gr.Textbox(label="资质认定情况", placeholder="如：2026年首次认定为高新技术企业",
+                                                 elem_id="kc-s-recog")
+                            s_awards = gr.Textbox(label="本年度已享受的奖励", placeholder="如：高企培育入库奖励")
+                            s_tech = gr.Textbox(label="科技人员占职工总数比例（%）", placeholder="如 15%")
+                            s_hti = gr.Textbox(label="高新技术产品（服务）收入占比（%）", placeholder="如 70%")
+                            s_ip = gr.Textbox(label="有效知识产权（件）", placeholder="如 5、五项")
+                            s_confirm = gr.CheckboxGroup(H.statement_choices(), label="申请人确认（勾选即确认属实）",
+                                                         elem_id="kc-s-confirm")
                         s_btn = gr.Button("查找适用政策", variant="primary", elem_id="kc-s-go")
                     with gr.Column(scale=2):
                         s_out = gr.HTML("<p class='kc-muted'>结果将显示在这里。</p>", elem_id="kc-s-out")
                 s_btn.click(functools.partial(H.find_support, svc),
-                            [session, s_region, s_industry, s_quals, s_emp, s_rev, s_assets, s_rd, s_ratio, s_year],
+                            [session, s_region, s_industry, s_quals, s_emp, s_rev, s_assets, s_rd, s_ratio, s_year,
+                             s_confirm, s_recog, s_awards, s_tech, s_hti, s_ip],
                             [s_out, session])
 
             # -- need posting ---------------------------------------------------------------------
@@ -180,6 +190,31 @@ def build_app(svc: H.Services) -> gr.Blocks:
                     return status, table, stats, gr.update(choices=choices, value=None), gr.update(choices=choices)
 
                 k_del.click(_delete, [k_del_choice], [k_status, k_table, k_stats, k_del_choice, f_sources])
+
+                gr.Markdown("### 从政策文件提取的支持事项（审核后才参与政策匹配）")
+                with gr.Row():
+                    d_choice = gr.Dropdown(H.draft_choices(svc), value=None, label="支持事项", elem_id="kc-d-choice",
+                                           scale=3)
+                    d_refresh = gr.Button("刷新列表", size="sm", scale=1)
+                d_view = gr.Textbox(label="提取结果（条件均为原文）", lines=12, elem_id="kc-d-view")
+                d_name = gr.Textbox(label="名称（可修改）", elem_id="kc-d-name")
+                d_reject = gr.CheckboxGroup([], label="勾选要拒绝的条件（提取有误的）", elem_id="kc-d-reject")
+                with gr.Row():
+                    d_accept = gr.Button("接受", variant="primary", elem_id="kc-d-accept")
+                    d_rej_btn = gr.Button("拒绝整项", variant="stop", elem_id="kc-d-rejectall")
+                d_status = gr.Textbox(label="审核结果", elem_id="kc-d-status")
+                d_choice.change(functools.partial(H.draft_view, svc), [d_choice], [d_view, d_reject, d_name])
+                d_refresh.click(lambda: gr.update(choices=H.draft_choices(svc)), [], [d_choice])
+                k_btn.click(lambda: gr.update(choices=H.draft_choices(svc)), [], [d_choice])
+
+                def _review(draft_id, rejected, name, decision):
+                    status, view = H.review_draft(svc, draft_id, rejected, name, decision)
+                    return status, view or gr.update(), gr.update(choices=H.draft_choices(svc), value=draft_id)
+
+                d_accept.click(lambda a, b, c: _review(a, b, c, "accept"), [d_choice, d_reject, d_name],
+                               [d_status, d_view, d_choice])
+                d_rej_btn.click(lambda a, b, c: _review(a, b, c, "reject"), [d_choice, d_reject, d_name],
+                                [d_status, d_view, d_choice])
 
         def ask(question: str) -> dict:
             """Ask one question; returns the answer as `kechuang ask --json` prints it."""

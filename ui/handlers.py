@@ -13,6 +13,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -188,6 +189,61 @@ def export_feedback(svc: Services) -> str:
 
 
 # -- support finder -----------------------------------------------------------------------------------
+def statement_choices() -> list[str]:
+    """What an applicant can confirm in the form (labels of the vocabulary's statements)."""
+    from assistant.domain import enterprise
+
+    return [enterprise.statement_label(k) for k in enterprise.statement_keys()]
+
+
+def statement_keys_of(labels: list[str]) -> list[str]:
+    from assistant.domain import enterprise
+
+    by_label = {enterprise.statement_label(k): k for k in enterprise.statement_keys()}
+    return [by_label[x] for x in labels if x in by_label]
+
+
+# -- drafted support items (知识库 tab) -----------------------------------------------------------------
+_DRAFT_STATUS = {"draft": "待审核", "accepted": "已接受", "rejected": "已拒绝"}
+
+
+def draft_choices(svc: Services) -> list[tuple[str, str]]:
+    return [(f"[{_DRAFT_STATUS[d.status]}] {d.item.name}（{d.source}）", d.id) for d in svc.kb.policy_drafts()]
+
+
+def draft_view(svc: Services, draft_id: str | None) -> tuple[str, Any, str]:
+    """(the draft as text, the choices of its conditions to reject, its name for editing)."""
+    import gradio as gr
+
+    from assistant.rendering import render_text
+
+    d = next((x for x in svc.kb.policy_drafts() if x.id == draft_id), None)
+    if d is None:
+        return "从上面的列表选择一个提取出的支持事项。", gr.update(choices=[], value=[]), ""
+    choices = [f"{i + 1}. {c.text}" for i, c in enumerate(d.item.conditions)]
+    rejected = [choices[i] for i, r in enumerate(d.condition_review[:len(choices)]) if r == "rejected"]
+    return render_text("policy_draft", d=d), gr.update(choices=choices, value=rejected), d.item.name
+
+
+def review_draft(svc: Services, draft_id: str | None, rejected: list[str] | None, name: str | None,
+                 decision: str) -> tuple[str, str]:
+    """Accept or reject the selected draft with the conditions ticked as rejected; returns (status, view)."""
+    from assistant.rendering import render_text
+
+    if not draft_id:
+        return "请先选择一个支持事项。", ""
+    try:
+        d = next(x for x in svc.kb.policy_drafts() if x.id == draft_id)
+        marks = {int(x.split(".", 1)[0]) - 1 for x in rejected or []}
+        conditions = {i: ("rejected" if i in marks else "pending") for i in range(len(d.item.conditions))}
+        edits = {"name": name.strip()} if name and name.strip() and name.strip() != d.item.name else None
+        d = svc.kb.review_policy_draft(draft_id, decision, conditions=conditions, edits=edits)
+    except Exception as exc:  # noqa: BLE001
+        return f"⚠️ {friendly(exc)}", ""
+    word = {"accept": "已接受，政策匹配将使用它", "reject": "已拒绝，政策匹配不会使用它"}[decision]
+    return f"{d.item.name}：{word}（拒绝了 {len(marks)} 条条件）。", render_text("policy_draft", d=d)
+
+
 def support_html(report: SupportReport) -> str:
     """The checklist as HTML (template, autoescaped): readings of typed values, warnings, every measure."""
     return render_html("support", report=report)
@@ -198,7 +254,9 @@ Typed = str | float | int | None
 
 def find_support(svc: Services, session: ChatSession, region: str | None, industry: str | None,
                  qualifications: list[str] | None, employees: Typed, revenue_wan: Typed, assets_wan: Typed,
-                 rd_expense_wan: Typed, rd_ratio: Typed, founded_year: Typed) -> tuple[str, ChatSession]:
+                 rd_expense_wan: Typed, rd_ratio: Typed, founded_year: Typed, confirmed: list[str] | None = None,
+                 recognitions: str | None = None, awards: str | None = None, tech_staff_ratio: Typed = None,
+                 high_tech_income_ratio: Typed = None, ip_count: Typed = None) -> tuple[str, ChatSession]:
     """The profile form: amounts as people type them (八千万, 1.2亿, 3000000元 — read by the domain layer, the
     reading shown above the result); its qualification checkboxes are exhaustive. The profile is kept for chat
     follow-ups."""
@@ -214,7 +272,11 @@ def find_support(svc: Services, session: ChatSession, region: str | None, indust
             region=region or None, industry=industry or None, qualifications=qualifications or [],
             qualifications_complete=True, employees=int(emp) if isinstance(emp, float) else emp,
             revenue_wan=given(revenue_wan), assets_wan=given(assets_wan), rd_expense_wan=given(rd_expense_wan),
-            rd_ratio=given(rd_ratio), founded_year=int(float(year)) if year is not None else None)
+            rd_ratio=given(rd_ratio), founded_year=int(float(year)) if year is not None else None,
+            statements={k: True for k in statement_keys_of(confirmed or [])},
+            recognitions=(recognitions or "").strip() or {}, awards_received=(awards or "").strip() or [],
+            tech_staff_ratio=given(tech_staff_ratio), high_tech_income_ratio=given(high_tech_income_ratio),
+            ip_count=given(ip_count), as_of=date.today())
         report = usecases.find_support(svc.kb, profile=profile)
     except Exception as exc:  # noqa: BLE001
         return f"<p class='kc-no'>⚠️ {html.escape(friendly(exc))}</p>", session
