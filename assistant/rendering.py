@@ -24,8 +24,26 @@ def _env(html: bool) -> SandboxedEnvironment:
     env.globals.update(STATUS=STATUS_LABELS, MARK=CONDITION_MARKS, FACT={**FACT_LABELS, "recognition": "认定情况",
                                                                        "statement": "申请人确认", "manual": "需人工确认"})
     env.filters["num"] = lambda v: f"{v:g}" if isinstance(v, float) else str(v)
+    env.globals["OPS"] = {"lte": "≤", "lt": "<", "gte": "≥", "gt": ">", "eq": "=", "in": "属于", "not_in": "不属于",
+                          "has": "具备", "is": "：", "between": "介于"}
+    env.filters["shown"] = _shown
     env.filters["last_heading"] = lambda h: (h or "").split(" > ")[-1]
     return env
+
+
+def _shown(v: Any) -> str:
+    """A condition's value for a reviewer: 300.0 → 300, lists joined, a recognition in words."""
+    if isinstance(v, float):
+        return f"{v:g}"
+    if isinstance(v, list | tuple):
+        return "、".join(_shown(x) for x in v)
+    if isinstance(v, dict) and "qualification" in v:
+        return f"{v.get('kind') or ''}认定{_shown(v['qualification'])}"
+    if isinstance(v, str):
+        from assistant.domain import enterprise
+
+        return enterprise.statement_label(v)
+    return str(v)
 
 
 def render_html(name: str, **context: Any) -> str:

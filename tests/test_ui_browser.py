@@ -165,7 +165,7 @@ def test_review_of_an_item_extracted_from_an_uploaded_policy(page, tmp_path):
     page.get_by_role("option").filter(has_text="基础券").first.click()
     page.wait_for_function("document.querySelector('#kc-d-view textarea').value.includes('原文')")
     view = page.input_value("#kc-d-view textarea")
-    assert "免申即享" in view and "职工总数 lte 300" in view
+    assert "免申即享" in view and "职工总数 ≤ 300" in view
     page.locator("#kc-d-reject label").filter(has_text="具有明确的科技服务需求").first.click()
     page.click("#kc-d-accept")
     page.wait_for_function("document.querySelector('#kc-d-status textarea').value.includes('已接受')")
