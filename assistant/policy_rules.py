@@ -175,8 +175,7 @@ def _units(line: str) -> list[str]:
         items = [x for x in re.split(r"[；;]", listed.group(2)) if x.strip()]
         if items and all(len(x.strip()) <= 12 for x in items):
             return [body.rstrip("。")]  # 下列行业的企业不适用…：烟草制造业；住宿和餐饮业；… is one condition
-        intro = listed.group(1)
-        return [u for x in items for u in _units_of_sentence(x, intro)]
+        return [u for x in items for u in _clauses(x.strip().rstrip("。；;"))]
     for sent in _SPLIT_SENT.split(body):
         sent = sent.strip().rstrip("。；;")
         if not sent:
@@ -226,10 +225,6 @@ def _clauses(piece: str) -> list[str]:
     if carry and REQUIREMENT.search(carry):
         out.append(carry)
     return [c for c in out if not (len(c) <= 6 and not re.search(r"\d|法人", c))]
-
-
-def _units_of_sentence(sentence: str, intro: str) -> list[str]:
-    return [c for c in _clauses(sentence.strip().rstrip("。；;")) if c]
 
 
 def _listed(text: str) -> list[str]:
