@@ -173,3 +173,16 @@ def test_policy_questions_list_what_they_name_and_nothing_else(kb):
     assert not failed
     held = [ok for r, ok, _ in res if r["split"] == "holdout"]
     assert sum(held) >= 22  # 22/26 at the first measurement
+
+
+def test_a_deadline_within_30_days_is_flagged_and_said(kb):
+    from assistant.rendering import render_text
+
+    p = profile_from_text("镇江市新材料企业，职工100人", today=date(2026, 3, 10))
+    report = SupportFinder(kb).find(p)
+    soon = {m.id for m in report.measures if m.deadline_soon}
+    assert "pol-zj-hte-cultivation" in soon and "pol-hte-cert" not in soon
+    text = render_text("support", report=report, limit=None, offset=0, more_regions_hint="")
+    assert "申报截止2026-03-31（30天内截止）" in text
+    later = SupportFinder(kb).find(p.model_copy(update={"as_of": date(2026, 4, 10)}))
+    assert not any(m.deadline_soon for m in later.measures if m.id == "pol-zj-hte-cultivation")
