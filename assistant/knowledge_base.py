@@ -142,6 +142,10 @@ class KnowledgeBase:
     def policy_drafts(self, source: str | None = None, status: str | None = None) -> list[PolicyDraft]:
         return [PolicyDraft.from_row(r) for r in self._manifest.drafts(source, status)]
 
+    def policy_draft(self, draft_id: str) -> PolicyDraft | None:
+        rows = self._manifest.drafts(draft_id=draft_id)
+        return PolicyDraft.from_row(rows[0]) if rows else None
+
     def draft_policy_items(self, source: str) -> list[PolicyDraft]:
         """(Re)draft the support items of one ingested policy document, offline; reviews of unchanged drafts
         are kept."""
@@ -160,11 +164,10 @@ class KnowledgeBase:
         """Accept or reject a drafted item, accept/reject single conditions (by position, 0-based) and edit its
         fields (name, benefit, deadline, valid_to, apply_mode, region, level …). Accepting marks every condition
         not rejected as accepted."""
-        rows = [r for r in self._manifest.drafts() if r["id"] == draft_id]
-        if not rows:
+        draft = self.policy_draft(draft_id)
+        if draft is None:
             raise AssistantError(f"没有编号为 {draft_id} 的待审核条目。用 `kechuang policy drafts` 查看。")
-        draft = PolicyDraft.from_row(rows[0])
-        review = (draft.condition_review + ["pending"] * len(draft.item.conditions))[:len(draft.item.conditions)]
+        review = draft.reviews()
         for i, state in (conditions or {}).items():
             if not 0 <= i < len(review) or state not in ("pending", "accepted", "rejected"):
                 raise AssistantError(f"条件序号 {i + 1} 或状态 {state} 无效（共 {len(review)} 条；状态为 accepted/rejected）。")

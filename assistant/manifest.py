@@ -153,9 +153,13 @@ class Manifest:
             self._bump()
             self._db.execute("COMMIT")
 
-    def drafts(self, source: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
+    def drafts(self, source: str | None = None, status: str | None = None,
+               draft_id: str | None = None) -> list[dict[str, Any]]:
         q = "SELECT id, source, data, status, fingerprint, updated_at FROM policy_drafts WHERE 1=1"
         args: list[Any] = []
+        if draft_id:
+            q += " AND id=?"
+            args.append(draft_id)
         if source:
             q += " AND source=?"
             args.append(source)

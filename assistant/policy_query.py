@@ -54,7 +54,7 @@ class PolicyQuery:
 
 @lru_cache(maxsize=1)
 def _topics() -> dict[str, dict]:
-    return {k: v for k, v in vocab._data()["policy_topics"].items() if not k.startswith("_")}
+    return vocab.section("policy_topics")
 
 
 def topics() -> list[str]:

@@ -46,7 +46,6 @@ _CONCRETE = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|亿元|万|元|%|倍)|免费|
 _NOT_FOR_APPLICANT = re.compile(r"合作银行|风险资金池|风险补偿资金|服务团每|特派员每|派出单位|工作经费")
 _SPLIT_SENT = re.compile(r"(?<=[。；;])")
 _INTRO = re.compile(r"(?:下列|以下|如下)(?:条件|情形|要求)?(?:之一)?[:：]?$|[:：]$")
-_NEG_CASE = re.compile(r"(?:的|者)$")
 
 FACT_WORDS: list[tuple[str, str, quantities.ThresholdKind]] = [
     # (fact, words that must appear, kind of number)
@@ -92,9 +91,13 @@ class PolicyDraft(BaseModel):
     condition_review: list[ReviewState] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
 
+    def reviews(self) -> list[ReviewState]:
+        """The review of each condition, in order (a condition never reviewed is pending)."""
+        n = len(self.item.conditions)
+        return (list(self.condition_review) + ["pending"] * n)[:n]
+
     def accepted_item(self) -> PolicyItem:
-        keep = [c for c, r in zip(self.item.conditions, self.condition_review + ["pending"] * len(self.item.conditions),
-                                  strict=False) if r != "rejected"]
+        keep = [c for c, r in zip(self.item.conditions, self.reviews(), strict=True) if r != "rejected"]
         return self.item.model_copy(update={"conditions": keep, "sample": False})
 
     def data(self) -> dict[str, Any]:
@@ -237,15 +240,6 @@ def _listed(text: str) -> list[str]:
     return [x for x in items if 1 < len(x) <= 16]
 
 
-def _statement_key(unit: str) -> str | None:
-    for key, spec in vocab._data()["statements"].items():
-        if key.startswith("_"):
-            continue
-        if any(re.search(p, unit) for p in spec.get("policy_patterns", [])):
-            return key
-    return None
-
-
 def classify(unit: str, negated: bool = False, place: regions.Region | None = None) -> Condition:
     """A condition unit mapped to a profile fact where the domain layer can read it, else 需人工确认."""
     text = unit.strip()
@@ -257,14 +251,14 @@ def classify(unit: str, negated: bool = False, place: regions.Region | None = No
         return Condition(key="recognition", op="is", value={"qualification": quals[0], "kind": kind, "within_years": 1},
                          text=text)
     if negated or EXCLUDE.search(text):
-        key = _statement_key(text)
+        key = enterprise.policy_statement(text)
         if key:
             return Condition(key="statement", op="is", value=key, text=text)
         items = _listed(text)
         if items and re.search(r"行业|产业|类企业|业$|类", text) and not re.search(r"\d", text):
             return Condition(key="not_industry", op="not_in", value=items, text=text)
         return Condition(key="manual", op="is", value=f"不属于：{text}" if negated else text, text=text)
-    key = _statement_key(text)
+    key = enterprise.policy_statement(text)
     if key and key != "independent_legal_person":
         return Condition(key="statement", op="is", value=key, text=text)
     if quals and re.search(r"属于|已入库|入库|有效期内|获得|取得|认定为|评为|是|为|具有|具备|拥有|持有", text) and \
@@ -284,11 +278,11 @@ def classify(unit: str, negated: bool = False, place: regions.Region | None = No
         if where is not None and (place is None or regions.applies(place.path, where.path) is not False):
             if where.level == "country":
                 return Condition(key="manual", op="is", value=text, text=text)
-            stmt = _statement_key(text)
+            stmt = enterprise.policy_statement(text)
             if stmt == "independent_legal_person" and not re.search(r"注册|登记", text.split("独立法人")[0]):
                 return Condition(key="statement", op="is", value=stmt, text=text)
             return Condition(key="region", op="in", value=[where.label], text=text)
-    key = _statement_key(text)
+    key = enterprise.policy_statement(text)
     if key:
         return Condition(key="statement", op="is", value=key, text=text)
     if re.search(r"产业|领域|行业", text) and re.search(r"属于|从事|面向|聚焦|围绕", text):

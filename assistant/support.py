@@ -34,6 +34,7 @@ FACT_LABELS = {
 }
 _FACT_UNITS = {"employees": "人", "revenue_wan": "万元", "assets_wan": "万元", "rd_expense_wan": "万元", "rd_ratio": "%",
                "years_since_founded": "年", "tech_staff_ratio": "%", "high_tech_income_ratio": "%", "ip_count": "件"}
+_LIST_SEP = re.compile(r"[、,，;；|/ ]+")  # a list typed in one form box
 _LEADING_CONJ = re.compile(r"^(?:且|并且|并|同时|和|及|以及|或者|或)\s*")
 
 
@@ -100,7 +101,7 @@ class EnterpriseProfile(BaseModel):
     @classmethod
     def _split(cls, v: Any) -> Any:
         if isinstance(v, str):
-            v = [x.strip() for x in re.split(r"[、,，;；|/ ]+", v) if x.strip()]
+            v = [x.strip() for x in _LIST_SEP.split(v) if x.strip()]
         return [vocab.normalize_qualification(q) or q for q in v] if isinstance(v, list) else v
 
     @model_validator(mode="before")
@@ -146,7 +147,7 @@ class EnterpriseProfile(BaseModel):
         if isinstance(data.get("recognitions"), dict):
             quals = data.get("qualifications") or []
             if isinstance(quals, str):
-                quals = [x for x in re.split(r"[、,，;；|/ ]+", quals) if x]
+                quals = [x.strip() for x in _LIST_SEP.split(quals) if x.strip()]
             data["qualifications"] = list(quals) + [q for q in data["recognitions"] if q not in quals]
         data["notes"] = notes
         return data
@@ -160,17 +161,23 @@ class EnterpriseProfile(BaseModel):
             self.province = r.province or self.province
         return self
 
+    def _contradictions(self) -> list[tuple[str, set[str]]]:
+        """(warning, the facts it makes undecidable) for every pair of facts that contradict each other."""
+        out: list[tuple[str, set[str]]] = []
+        if self.rd_expense_wan is not None and self.revenue_wan is not None and self.rd_expense_wan > self.revenue_wan > 0:
+            out.append((f"研发费用（{self.rd_expense_wan:g} 万元）大于营业收入（{self.revenue_wan:g} 万元），请核对。",
+                        {"rd_expense_wan", "revenue_wan", "rd_ratio"}))
+        if self.employees == 0 and (self.revenue_wan or 0) > 0:
+            out.append(("职工人数为 0 但有营业收入，请核对职工人数。", {"employees", "tech_staff_ratio"}))
+        if self.founded_year is not None and self.founded_year > self.as_of.year:
+            out.append((f"成立年份 {self.founded_year} 晚于今年，请核对。", {"years_since_founded"}))
+        if self.tech_staff is not None and self.employees is not None and self.tech_staff > self.employees:
+            out.append((f"科技人员（{self.tech_staff} 人）多于职工总数（{self.employees} 人），请核对。", {"tech_staff_ratio"}))
+        return out
+
     def warnings(self) -> list[str]:
         """Facts that contradict each other, shown to the user next to the result (the UI form shows them)."""
-        out = []
-        if self.rd_expense_wan is not None and self.revenue_wan is not None and self.rd_expense_wan > self.revenue_wan > 0:
-            out.append(f"研发费用（{self.rd_expense_wan:g} 万元）大于营业收入（{self.revenue_wan:g} 万元），请核对。")
-        if self.employees == 0 and (self.revenue_wan or 0) > 0:
-            out.append("职工人数为 0 但有营业收入，请核对职工人数。")
-        if self.founded_year is not None and self.founded_year > self.as_of.year:
-            out.append(f"成立年份 {self.founded_year} 晚于今年，请核对。")
-        if self.tech_staff is not None and self.employees is not None and self.tech_staff > self.employees:
-            out.append(f"科技人员（{self.tech_staff} 人）多于职工总数（{self.employees} 人），请核对。")
+        out = [w for w, _ in self._contradictions()]
         if self.rd_ratio is not None and self.rd_expense_wan is not None and self.revenue_wan:
             computed = self.rd_expense_wan / self.revenue_wan * 100
             if abs(computed - self.rd_ratio) > max(1.0, self.rd_ratio * 0.2):
@@ -185,16 +192,7 @@ class EnterpriseProfile(BaseModel):
 
     def contradicted(self) -> set[str]:
         """Facts that contradict another fact: they decide nothing until the user corrects them."""
-        out: set[str] = set()
-        if self.rd_expense_wan is not None and self.revenue_wan is not None and self.rd_expense_wan > self.revenue_wan > 0:
-            out |= {"rd_expense_wan", "revenue_wan", "rd_ratio"}
-        if self.employees == 0 and (self.revenue_wan or 0) > 0:
-            out |= {"employees", "tech_staff_ratio"}
-        if self.tech_staff is not None and self.employees is not None and self.tech_staff > self.employees:
-            out |= {"tech_staff_ratio"}
-        if self.founded_year is not None and self.founded_year > self.as_of.year:
-            out |= {"years_since_founded"}
-        return out
+        return set().union(*(keys for _, keys in self._contradictions()))
 
     def value(self, key: str) -> Any:
         if key in self.contradicted():
@@ -357,12 +355,6 @@ def _recognition(want: dict, profile: EnterpriseProfile) -> tuple[Status, str, s
     if kind and rec.kind is None:
         return "unknown", shown, f"{q}是首次认定还是重新认定"
     return "met", shown, ""
-
-
-def evaluate(cond: Condition | Guard, profile: EnterpriseProfile) -> tuple[Status, str]:
-    """(status, the user's fact as shown next to the condition, with its unit)."""
-    status, shown, _ = _evaluate(cond, profile)
-    return status, shown
 
 
 def _evaluate(cond: Condition | Guard, profile: EnterpriseProfile) -> tuple[Status, str, str]:
@@ -551,12 +543,12 @@ class SupportFinder:
 
 DEADLINE_SOON_DAYS = 30
 _STATUS_ORDER = {"eligible": 0, "possible": 1, "alternative": 2, "not_eligible": 3, "expired": 4}
-_LEVEL_ORDER = {"区县级": 0, "市级": 1, "省级": 2, "国家级": 3}
+LEVEL_ORDER = {"区县级": 0, "市级": 1, "省级": 2, "国家级": 3}  # local first
 
 
 def sort_key(r: MeasureResult) -> tuple:
     """Verdict first; within a verdict, local measures before national ones."""
-    return (_STATUS_ORDER[r.status], _LEVEL_ORDER.get(r.level or "", 4), r.id)
+    return (_STATUS_ORDER[r.status], LEVEL_ORDER.get(r.level or "", 4), r.id)
 
 
 def _award_member(award: str, members: list[MeasureResult]) -> MeasureResult | None:

@@ -21,7 +21,7 @@ from assistant.drafting.report import Report, ReportType, build_report, polish_o
 from assistant.errors import AssistantError
 from assistant.knowledge_base import KnowledgeBase
 from assistant.records import PolicyItem
-from assistant.support import EnterpriseProfile, SupportFinder, SupportReport, profile_from_text
+from assistant.support import LEVEL_ORDER, EnterpriseProfile, SupportFinder, SupportReport, profile_from_text
 
 STATUS_LABELS = {"eligible": "符合", "possible": "可能符合", "alternative": "择一享受", "not_eligible": "暂不符合",
                  "expired": "已失效"}
@@ -54,11 +54,10 @@ class PolicyListing(BaseModel):
     profile_note: str = ""  # which enterprise profile was used, said out loud
 
     def groups(self) -> list[tuple[str, list[PolicyItem]]]:
-        order = ["区县级", "市级", "省级", "国家级"]
         by: dict[str, list[PolicyItem]] = {}
         for it in self.items:
             by.setdefault(it.level or "其他", []).append(it)
-        return sorted(by.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order))
+        return sorted(by.items(), key=lambda kv: LEVEL_ORDER.get(kv[0], len(LEVEL_ORDER)))
 
 
 def list_policies(kb: KnowledgeBase, text: str, *, profile: EnterpriseProfile | None = None,

@@ -217,11 +217,11 @@ def draft_view(svc: Services, draft_id: str | None) -> tuple[str, Any, str]:
 
     from assistant.rendering import render_text
 
-    d = next((x for x in svc.kb.policy_drafts() if x.id == draft_id), None)
+    d = svc.kb.policy_draft(draft_id) if draft_id else None
     if d is None:
         return "从上面的列表选择一个提取出的支持事项。", gr.update(choices=[], value=[]), ""
     choices = [f"{i + 1}. {c.text}" for i, c in enumerate(d.item.conditions)]
-    rejected = [choices[i] for i, r in enumerate(d.condition_review[:len(choices)]) if r == "rejected"]
+    rejected = [choices[i] for i, r in enumerate(d.reviews()) if r == "rejected"]
     return render_text("policy_draft", d=d), gr.update(choices=choices, value=rejected), d.item.name
 
 
@@ -233,7 +233,9 @@ def review_draft(svc: Services, draft_id: str | None, rejected: list[str] | None
     if not draft_id:
         return "请先选择一个支持事项。", ""
     try:
-        d = next(x for x in svc.kb.policy_drafts() if x.id == draft_id)
+        d = svc.kb.policy_draft(draft_id)
+        if d is None:
+            return f"⚠️ 没有编号为 {draft_id} 的支持事项（可能已被删除），请刷新列表。", ""
         marks = {int(x.split(".", 1)[0]) - 1 for x in rejected or []}
         conditions = {i: ("rejected" if i in marks else "pending") for i in range(len(d.item.conditions))}
         edits = {"name": name.strip()} if name and name.strip() and name.strip() != d.item.name else None

@@ -28,7 +28,7 @@ def clauses(text: str) -> list[str]:
 
 @lru_cache(maxsize=1)
 def _statements() -> dict[str, dict]:
-    return {k: v for k, v in vocab._data()["statements"].items() if not k.startswith("_")}
+    return vocab.section("statements")
 
 
 def statement_label(key: str) -> str:
@@ -38,6 +38,14 @@ def statement_label(key: str) -> str:
 
 def statement_keys() -> list[str]:
     return list(_statements())
+
+
+def policy_statement(text: str) -> str | None:
+    """The statement a policy's requirement asks the applicant to confirm (具有独立法人资格 → independent_legal_person)."""
+    for key, spec in _statements().items():
+        if any(re.search(p, text) for p in spec.get("policy_patterns", [])):
+            return key
+    return None
 
 
 def find_statements(text: str) -> dict[str, bool]:

@@ -20,6 +20,11 @@ def _data() -> dict[str, Any]:
     return json.loads(resources.files("assistant").joinpath("data/vocab.json").read_text(encoding="utf-8"))
 
 
+def section(name: str) -> dict[str, Any]:
+    """One table of the vocabulary (statements, policy_topics …) without its ``_comment`` entries."""
+    return {k: v for k, v in _data()[name].items() if not k.startswith("_")}
+
+
 def qualifications() -> list[str]:
     return list(_data()["qualifications"])
 
