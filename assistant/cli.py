@@ -307,28 +307,20 @@ def support(
     profile: Annotated[Path | None, typer.Option("--profile", help="企业画像 JSON 文件。")] = None,
     text: Annotated[str | None, typer.Option("--text", help="用一句话描述企业，例如“镇江市新材料高企，职工180人”。")] = None,
     all_regions: Annotated[bool, typer.Option("--all-regions", help="也列出其他地区的措施。")] = False,
+    docx_out: Annotated[Path | None, typer.Option("--docx", help="同时导出申报清单（DOCX，公文格式）。")] = None,
     data_dir: DataDir = None,
     as_json: JsonOut = False,
 ) -> None:
     """哪些支持政策适用于我：逐条列出条件是否满足（附出处）、优惠估算、有效期和截止日期。"""
     _setup_logging()
-    from pydantic import ValidationError
-
     from assistant.rendering import render_text
-    from assistant.support import EnterpriseProfile
-    from assistant.usecases import find_support
+    from assistant.usecases import find_support, support_checklist_docx
 
     try:
-        base = None
-        if profile is not None:
-            try:
-                base = EnterpriseProfile.model_validate_json(profile.read_text(encoding="utf-8"))
-            except OSError as exc:
-                raise AssistantError(f"无法读取 {profile}：{exc.strerror}") from exc
-            except ValidationError as exc:
-                first = exc.errors()[0]
-                raise AssistantError(f"{profile} 字段 {'.'.join(map(str, first['loc']))}：{first['msg']}") from exc
+        base = _read_profile(profile) if profile is not None else None
         report = find_support(_kb(data_dir), profile=base, text=text, include_other_regions=all_regions)
+        if docx_out is not None:
+            support_checklist_docx(report, docx_out)
     except AssistantError as exc:
         _fail(exc)
     if as_json:
@@ -336,6 +328,126 @@ def support(
         return
     # The same checklist as the chat, every measure (the template is plain text: nothing is Rich markup).
     print(render_text("support", report=report, limit=None, offset=0, more_regions_hint="（--all-regions 查看）"))
+    if docx_out is not None:
+        print(f"\n申报清单已写入 {docx_out}")
+
+
+def _read_profile(path: Path):
+    """An enterprise profile from a JSON file, with the file and field named when it is wrong."""
+    from pydantic import ValidationError
+
+    from assistant.support import EnterpriseProfile
+
+    try:
+        return EnterpriseProfile.model_validate_json(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise AssistantError(f"无法读取 {path}：{exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise AssistantError(f"{path} 不是 UTF-8 编码的 JSON 文件。") from exc
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        if first["type"] == "json_invalid":
+            raise AssistantError(f"{path} 不是有效的 JSON：{first['msg']}") from exc
+        raise AssistantError(f"{path} 字段 {'.'.join(map(str, first['loc']))}：{first['msg']}") from exc
+
+
+profile_app = typer.Typer(no_args_is_help=True, help="保存的企业画像：save / list / check（含新匹配）/ remove。")
+app.add_typer(profile_app, name="profile")
+
+
+def _profiles(data_dir: Path | None):
+    from assistant.profiles import ProfileStore
+
+    return ProfileStore(_settings(data_dir).data_dir / "profiles.sqlite")
+
+
+@profile_app.command("save")
+def profile_save(
+    name: Annotated[str, typer.Argument(help="画像名称（如企业名称）；同名则更新。")],
+    text: Annotated[str | None, typer.Option("--text", help="用一句话描述企业。")] = None,
+    profile: Annotated[Path | None, typer.Option("--profile", "--json", help="企业画像 JSON 文件。")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """保存企业画像，以后用 `kechuang profile check` 查看新匹配的政策。"""
+    from assistant.support import profile_from_text
+
+    try:
+        if profile is None and not (text and text.strip()):
+            raise AssistantError("请用 --text 描述企业，或用 --json 指定画像文件。")
+        base = _read_profile(profile) if profile is not None else None
+        p = profile_from_text(text, base) if text and text.strip() else base
+        if p.name is None:
+            p = p.model_copy(update={"name": name.strip()})
+        saved = _profiles(data_dir).save(name, p)
+    except AssistantError as exc:
+        _fail(exc)
+    print(f"已保存企业画像“{saved.name}”（编号 {saved.id}）：")
+    for label, value in saved.profile.facts():
+        print(f"  {label}：{value}")
+    for w in saved.profile.warnings():
+        print(f"  ⚠️ {w}")
+
+
+@profile_app.command("list")
+def profile_list(data_dir: DataDir = None, as_json: JsonOut = False) -> None:
+    """列出保存的企业画像及上次检查时间。"""
+    rows = _profiles(data_dir).list()
+    if as_json:
+        print(json.dumps([{"id": r.id, "name": r.name, "updated_at": r.updated_at.isoformat(),
+                           "checked_at": r.checked_at.isoformat() if r.checked_at else None,
+                           "profile": r.profile.model_dump(mode="json", exclude={"as_of"})} for r in rows],
+                         ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        print("还没有保存的企业画像。用 kechuang profile save 名称 --text “…” 保存。")
+    for r in rows:
+        checked = r.checked_at.strftime("%Y-%m-%d %H:%M") if r.checked_at else "从未检查"
+        print(f"{r.id}  {r.name}  （上次检查：{checked}）")
+
+
+@profile_app.command("check")
+def profile_check(
+    ref: Annotated[str, typer.Argument(help="画像名称或编号。")],
+    docx_out: Annotated[Path | None, typer.Option("--docx", help="同时导出申报清单（DOCX）。")] = None,
+    data_dir: DataDir = None,
+    as_json: JsonOut = False,
+) -> None:
+    """按今天的政策重新匹配一个保存的画像，标出上次检查以来的新匹配。"""
+    _setup_logging()
+    from assistant.rendering import render_text
+    from assistant.usecases import check_saved_profile, support_checklist_docx
+
+    try:
+        check = check_saved_profile(_kb(data_dir), _profiles(data_dir), ref)
+        if docx_out is not None:
+            support_checklist_docx(check.report, docx_out, since=check.since)
+    except AssistantError as exc:
+        _fail(exc)
+    if as_json:
+        print(check.model_dump_json(indent=2))
+        return
+    if check.first_check:
+        print(f"首次检查“{check.saved.name}”，以后再检查时会标出新增的措施。\n")
+    elif check.new:
+        print(f"自 {check.since:%Y-%m-%d %H:%M} 上次检查以来，新匹配 {len(check.new)} 项："
+              f"{'、'.join(m.name for m in check.new)}\n")
+    else:
+        print(f"自 {check.since:%Y-%m-%d %H:%M} 上次检查以来没有新匹配的措施。\n")
+    print(render_text("support", report=check.report, limit=None, offset=0, more_regions_hint=""))
+    if docx_out is not None:
+        print(f"\n申报清单已写入 {docx_out}")
+
+
+@profile_app.command("remove")
+def profile_remove(ref: Annotated[str, typer.Argument(help="画像名称或编号。")], data_dir: DataDir = None) -> None:
+    """删除一个保存的企业画像。"""
+    try:
+        store = _profiles(data_dir)
+        name = store.get(ref).name
+        store.remove(ref)
+    except AssistantError as exc:
+        _fail(exc)
+    print(f"已删除企业画像“{name}”。")
 
 
 @app.command("support-extract")

@@ -39,3 +39,7 @@ class ProviderError(AssistantError):
     def __init__(self, message: str, *, retryable: bool = False):
         self.retryable = retryable
         super().__init__(message)
+
+
+class NotFoundError(AssistantError):
+    """A thing asked for by name or id (a saved profile, a document, a session) does not exist."""

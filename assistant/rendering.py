@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -27,6 +28,8 @@ def _env(html: bool) -> SandboxedEnvironment:
     env.globals["OPS"] = {"lte": "≤", "lt": "<", "gte": "≥", "gt": ">", "eq": "=", "in": "属于", "not_in": "不属于",
                           "has": "具备", "is": "：", "between": "介于"}
     env.filters["shown"] = _shown
+    # A value inside one line of the DOCX markup (gongwen.py): no line breaks, no cell separators.
+    env.filters["cell"] = lambda v: re.sub(r"\s+", " ", str(v if v is not None else "")).replace("|", "｜").strip()
     env.filters["last_heading"] = lambda h: (h or "").split(" > ")[-1]
     return env
 
@@ -52,3 +55,8 @@ def render_html(name: str, **context: Any) -> str:
 
 def render_text(name: str, **context: Any) -> str:
     return _env(False).get_template(f"{name}.txt.j2").render(**context).strip()
+
+
+def render_markup(name: str, **context: Any) -> str:
+    """A DOCX template (``<name>.docx.j2``) rendered to the line markup that ``gongwen.layout`` lays out."""
+    return _env(False).get_template(f"{name}.docx.j2").render(**context).strip()

@@ -218,6 +218,50 @@ class EnterpriseProfile(BaseModel):
     def known(self) -> list[str]:
         return [k for k in FACT_LABELS if self.value(k) not in (None, [], "")]
 
+    def facts(self) -> list[tuple[str, str]]:
+        """What the user stated, as (label, value with unit) rows for a checklist; nothing derived or guessed
+        (a computed 研发费用占比 is shown as computed)."""
+        rows: list[tuple[str, str]] = []
+        if self.name:
+            rows.append(("企业名称", self.name))
+        for key in ("region", "industry"):
+            if getattr(self, key):
+                rows.append((FACT_LABELS[key], str(getattr(self, key))))
+        if self.qualifications:
+            shown = []
+            for q in self.qualifications:
+                rec = self.recognitions.get(q)
+                extra = "".join(x for x in ((f"{rec.year}年" if rec and rec.year else ""), (rec.kind or "") if rec else "")
+                                if x)
+                shown.append(f"{q}（{extra}认定）" if extra else q)
+            rows.append(("已获资质", "、".join(shown)))
+        elif self.qualifications_complete:
+            rows.append(("已获资质", "无"))
+        for key in ("employees", "revenue_wan", "assets_wan", "rd_expense_wan"):
+            if getattr(self, key) is not None:
+                rows.append((FACT_LABELS[key], describe(key, getattr(self, key))))
+        if self.rd_ratio is not None:
+            rows.append((FACT_LABELS["rd_ratio"], describe("rd_ratio", self.rd_ratio)))
+        elif self.value("rd_ratio") is not None:
+            rows.append((FACT_LABELS["rd_ratio"], f"{describe('rd_ratio', self.value('rd_ratio'))}（按研发费用和收入计算）"))
+        if self.founded_year is not None:
+            rows.append(("成立年份", f"{self.founded_year} 年"))
+        if self.tech_staff is not None:
+            rows.append(("科技人员", f"{self.tech_staff} 人"))
+        for key in ("tech_staff_ratio", "high_tech_income_ratio", "ip_count"):
+            if getattr(self, key) is not None:
+                rows.append((FACT_LABELS[key], describe(key, getattr(self, key))))
+        if self.awards_received:
+            rows.append(("已享受的奖励", "、".join(f"{a.name}（{a.year}年）" if a.year else a.name
+                                                 for a in self.awards_received)))
+        confirmed = [enterprise.statement_label(k) for k, v in self.statements.items() if v]
+        denied = [enterprise.statement_label(k) for k, v in self.statements.items() if not v]
+        if confirmed:
+            rows.append(("申请人已确认", "；".join(confirmed)))
+        if denied:
+            rows.append(("申请人说明不符合", "；".join(denied)))
+        return rows
+
 
 _FIELD_NAMES = {"revenue_wan": "上年度销售收入", "assets_wan": "资产总额", "rd_expense_wan": "研发费用",
                 "taxable_income_wan": "应纳税所得额", "ip_count": "知识产权数量", "tech_staff": "科技人员人数"}
@@ -266,6 +310,7 @@ class MeasureResult(BaseModel):
     alternatives: list[str] = Field(default_factory=list)  # other measures of its group (one per year)
     deadline_soon: bool = False  # the deadline is within DEADLINE_SOON_DAYS
     new: bool = False  # not in the list the last time this saved profile was checked
+    previous_status: str | None = None  # the verdict at the last check, when it was different
 
     def shown_conditions(self) -> list[ConditionCheck]:
         """Conditions to display: one sentence of a document may state two conditions; show it once."""

@@ -4,7 +4,8 @@ request gives the same answer — and the same words (符合 / 可能符合 / �
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from pathlib import Path
 from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -21,7 +22,15 @@ from assistant.drafting.report import Report, ReportType, build_report, polish_o
 from assistant.errors import AssistantError
 from assistant.knowledge_base import KnowledgeBase
 from assistant.records import PolicyItem
-from assistant.support import LEVEL_ORDER, EnterpriseProfile, SupportFinder, SupportReport, profile_from_text
+from assistant.profiles import ProfileStore, SavedProfile
+from assistant.support import (
+    LEVEL_ORDER,
+    EnterpriseProfile,
+    MeasureResult,
+    SupportFinder,
+    SupportReport,
+    profile_from_text,
+)
 
 STATUS_LABELS = {"eligible": "符合", "possible": "可能符合", "alternative": "择一享受", "not_eligible": "暂不符合",
                  "expired": "已失效"}
@@ -82,6 +91,49 @@ def list_policies(kb: KnowledgeBase, text: str, *, profile: EnterpriseProfile | 
     return PolicyListing(query=q, items=chosen)
 
 
+class ProfileCheck(BaseModel):
+    """A saved profile checked again: the report, with 新匹配 (measures that appeared since ``since``) marked."""
+
+    saved: SavedProfile
+    report: SupportReport
+    first_check: bool
+    since: datetime | None = None
+    new: list[MeasureResult] = Field(default_factory=list)
+
+
+_LIVE = ("eligible", "possible", "alternative")
+
+
+def check_saved_profile(kb: KnowledgeBase, store: ProfileStore, ref: str, *, today: date | None = None,
+                        now: datetime | None = None) -> ProfileCheck:
+    """Check a saved profile against today's measures. A measure the enterprise may use that was not in the
+    list at the last check is 新匹配; a verdict that changed says what it was. The first check marks nothing."""
+    saved = store.get(ref)
+    today = today or date.today()
+    report = SupportFinder(kb).find(saved.profile.model_copy(update={"as_of": today}))
+    first = saved.checked_at is None
+    for m in report.measures:
+        if first:
+            continue
+        was = saved.seen.get(m.id)
+        m.new = was is None and m.status in _LIVE
+        m.previous_status = was if was is not None and was != m.status else None
+    store.mark_checked(saved.id, {m.id: m.status for m in report.measures}, now or datetime.now())
+    return ProfileCheck(saved=saved, report=report, first_check=first, since=saved.checked_at,
+                        new=[m for m in report.measures if m.new])
+
+
+def support_checklist_docx(report: SupportReport, path: Path, *, today: date | None = None,
+                           since: datetime | None = None) -> Path:
+    """The checklist an enterprise prints (DOCX, 公文 layout): its facts, every measure by verdict with
+    conditions, what to supply, deadlines and sources."""
+    from assistant import gongwen
+
+    title = f"{report.profile.name or '企业'}政策申报清单"
+    return gongwen.write("support_checklist", path, title=title, report=report, today=today or report.profile.as_of,
+                         since=since)
+
+
 # -- 需求发布 -------------------------------------------------------------------------------------------
 class NeedDraft(BaseModel):
     """A need posting after one more message, with what is still missing and who could take it on."""
@@ -134,6 +186,6 @@ def draft_report(assistant, region: str, period: str, report_type: str = "工作
     return polish_overview(assistant, report)
 
 
-__all__ = ["CONDITION_MARKS", "STATUS_LABELS", "NeedDraft", "PolicyListing", "draft_need", "draft_report",
-           "find_support", "list_policies",
+__all__ = ["CONDITION_MARKS", "STATUS_LABELS", "NeedDraft", "PolicyListing", "ProfileCheck", "check_saved_profile",
+           "draft_need", "draft_report", "find_support", "list_policies", "support_checklist_docx",
            "mask_contact"]
