@@ -376,8 +376,6 @@ def profile_save(
             raise AssistantError("请用 --text 描述企业，或用 --json 指定画像文件。")
         base = _read_profile(profile) if profile is not None else None
         p = profile_from_text(text, base) if text and text.strip() else base
-        if p.name is None:
-            p = p.model_copy(update={"name": name.strip()})
         saved = _profiles(data_dir).save(name, p)
     except AssistantError as exc:
         _fail(exc)

@@ -73,6 +73,8 @@ class ProfileStore:
         """Save under ``name``; saving again under the same name updates the facts and keeps what the last
         check saw (so new measures are still told apart)."""
         name = self._clean_name(name)
+        if not profile.name:
+            profile = profile.model_copy(update={"name": name})  # the checklist is titled with it
         now = datetime.now().isoformat(timespec="seconds")
         data = profile.model_dump_json(exclude={"as_of"})
         with self._lock:

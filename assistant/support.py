@@ -313,13 +313,22 @@ class MeasureResult(BaseModel):
     previous_status: str | None = None  # the verdict at the last check, when it was different
 
     def shown_conditions(self) -> list[ConditionCheck]:
-        """Conditions to display: one sentence of a document may state two conditions; show it once."""
-        seen: set[str] = set()
-        out = []
+        """Conditions to display. One sentence of a document may state several conditions ("在镇江市注册并具有独立
+        法人资格，注册成立一年以上"): it is shown once, with the worst of their verdicts and every detail, so a
+        sentence is never ticked because its first part is met."""
+        by_text: dict[str, list[ConditionCheck]] = {}
         for c in self.conditions:
-            if c.text not in seen:
-                seen.add(c.text)
-                out.append(c)
+            by_text.setdefault(c.text, []).append(c)
+        out = []
+        for text, group in by_text.items():
+            if len(group) == 1:
+                out.append(group[0])
+                continue
+            worst = min((c.status for c in group), key=lambda st: {"not_met": 0, "unknown": 1, "met": 2}[st])
+            labels = [c.label for c in group if c.label]
+            out.append(group[0].model_copy(update={
+                "status": worst, "label": labels[0] if len(labels) == len(group) == 1 else "",
+                "detail": "；".join(dict.fromkeys(c.detail for c in group if c.detail))}))
         return out
 
 
@@ -328,6 +337,16 @@ class SupportReport(BaseModel):
     measures: list[MeasureResult]
     excluded_other_regions: int = 0
     missing_facts: list[str] = Field(default_factory=list)  # facts that would decide at least one measure
+
+    def facts_to_supply(self) -> list[str]:
+        """Missing facts the user can type (成立年份, 科技人员占比…), most useful first: those deciding more measures."""
+        keep = [f for f in self.missing_facts if not f.startswith(_TO_CONFIRM)]
+        weight = {f: sum(f in r.missing_facts for r in self.measures) for f in keep}
+        return sorted(keep, key=lambda f: -weight[f])
+
+    def to_confirm(self) -> list[str]:
+        """Conditions only the applicant or a reviewer can confirm (独立法人、无重大违法、技术领域…)."""
+        return [f for f in self.missing_facts if f.startswith(_TO_CONFIRM)]
 
 
 def _region_match(profile: EnterpriseProfile, measure_regions: list[str]) -> bool | None:
@@ -587,6 +606,7 @@ class SupportFinder:
 
 
 DEADLINE_SOON_DAYS = 30
+_TO_CONFIRM = ("请确认", "需人工确认")
 _STATUS_ORDER = {"eligible": 0, "possible": 1, "alternative": 2, "not_eligible": 3, "expired": 4}
 LEVEL_ORDER = {"区县级": 0, "市级": 1, "省级": 2, "国家级": 3}  # local first
 

@@ -56,6 +56,9 @@ def test_no_measure_is_eligible_while_a_condition_is_unknown_and_exclusive_award
         for m in report.measures:
             if m.status == "eligible":
                 assert m.conditions and all(c.status == "met" for c in m.conditions), (row["id"], m.id)
+            for shown in m.shown_conditions():  # a sentence stating several conditions is ticked only if all are met
+                same = [c.status for c in m.conditions if c.text == shown.text]
+                assert shown.status == ("not_met" if "not_met" in same else "unknown" if "unknown" in same else "met")
         groups: dict[str, int] = {}
         for m in report.measures:
             if m.exclusive_group and m.status == "eligible":

@@ -155,6 +155,36 @@ def test_support_form_more_facts_gives_a_verdict_with_units_and_one_award_per_gr
     _shot(page, "2b-support-more", tmp_path)
 
 
+def test_a_profile_typed_with_a_county_is_saved_checked_and_exported(page, tmp_path):
+    import docx
+
+    _tab(page, "政策匹配")
+    page.fill("#kc-s-name textarea", "肥西某科技有限公司")
+    page.click("#kc-s-region input")
+    page.fill("#kc-s-region input", "合肥市肥西县")  # not in the list: typed, read by the gazetteer
+    page.keyboard.press("Enter")
+    page.fill("#kc-s-emp textarea", "八十人")
+    page.fill("#kc-s-rev textarea", "三千万")
+    page.fill("#kc-s-rd textarea", "")
+    page.click("#kc-s-go")
+    page.wait_for_selector("#kc-s-out :text('三千万 = 3,000 万元')")
+    out = page.inner_text("#kc-s-out")
+    assert "高新技术企业认定" in out and "镇江市" not in out  # national measures apply in 肥西; 镇江 ones do not
+    page.click("#kc-s-save")
+    page.wait_for_selector("#kc-s-status :text('已保存“肥西某科技有限公司”')")
+    page.click("#kc-s-check")
+    page.wait_for_selector("#kc-s-status :text('首次检查')")
+    assert page.locator("#kc-s-out .kc-new").count() == 0
+    page.click("#kc-s-export")
+    page.wait_for_selector("#kc-s-status :text('已生成申报清单')")
+    with page.expect_download() as dl:
+        page.locator("#kc-s-file a").first.click()
+    d = docx.Document(dl.value.path())
+    text = "\n".join(p.text for p in d.paragraphs) + "".join(c.text for t in d.tables for r in t.rows for c in r.cells)
+    assert "肥西某科技有限公司政策申报清单" in text and "3,000 万元" in text and "80人" in text
+    _shot(page, "2c-saved-profile", tmp_path)
+
+
 def test_review_of_an_item_extracted_from_an_uploaded_policy(page, tmp_path):
     _tab(page, "知识库")
     doc = Path(__file__).parent / "fixtures" / "policies_extra" / "hefei_tech_voucher.html"
@@ -187,3 +217,15 @@ def test_a_topic_question_in_chat_after_a_profile_answers_the_topic(page, tmp_pa
         page.inner_text("#kc-chat")
     assert "成都市“科创贷”贷款贴息" in last and "成都市科技型企业融资担保费补贴" in last
     _shot(page, "1b-chat-topic", tmp_path)
+
+
+def test_a_saved_profile_checked_again_after_a_policy_was_accepted_shows_it_as_new(page, tmp_path):
+    # runs after the review test above accepted the 合肥 科技创新券（基础券）
+    _tab(page, "政策匹配")
+    page.click("#kc-s-saved input")
+    page.get_by_role("option").filter(has_text="肥西某科技有限公司").first.click()
+    page.click("#kc-s-check")
+    page.wait_for_selector("#kc-s-status :text('新匹配 1 项')")
+    new = page.locator("#kc-s-out .kc-measure:has(.kc-new)")
+    assert new.count() == 1 and "基础券" in new.inner_text()
+    _shot(page, "2d-new-match", tmp_path)

@@ -23,6 +23,8 @@ CSS = """
 .kc-badge{display:inline-block;border-radius:4px;padding:0 6px;font-size:0.85em;margin-right:6px;color:#fff}
 .kc-badge.kc-ok{background:#16a34a}.kc-badge.kc-maybe{background:#d97706}.kc-badge.kc-no{background:#dc2626}
 .kc-badge.kc-expired{background:#9ca3af}
+.kc-badge.kc-new{background:#2563eb}
+.kc-new-summary{border-left:4px solid #2563eb;padding:4px 10px;background:#eff6ff}
 li.kc-ok b{color:#16a34a} li.kc-no b{color:#dc2626} li.kc-maybe b{color:#d97706}
 .kc-measure.kc-expired{opacity:0.6}
 .kc-cite{color:#2563eb;font-size:0.85em;cursor:help}
@@ -92,7 +94,9 @@ def build_app(svc: H.Services) -> gr.Blocks:
                             "数字不填或填 0 视为未提供。填写后也可以回到“智能问答”继续追问。")
                 with gr.Row():
                     with gr.Column(scale=1):
-                        s_region = gr.Dropdown(regions, value=None, label="所在地区", elem_id="kc-s-region")
+                        s_name = gr.Textbox(label="企业名称（可不填；保存画像、导出清单时使用）", elem_id="kc-s-name")
+                        s_region = gr.Dropdown(regions, value=None, label="所在地区（可直接输入，如 合肥市肥西县）",
+                                               allow_custom_value=True, elem_id="kc-s-region")
                         s_industry = gr.Dropdown(INDUSTRIES, value=None, label="所属行业/领域", elem_id="kc-s-industry")
                         s_quals = gr.CheckboxGroup(QUALIFICATIONS, label="已获资质（未勾选视为没有）")
                         s_emp = gr.Textbox(label="职工总数（人）", placeholder="如 180、一百八十人", elem_id="kc-s-emp")
@@ -112,12 +116,25 @@ def build_app(svc: H.Services) -> gr.Blocks:
                             s_confirm = gr.CheckboxGroup(H.statement_choices(), label="申请人确认（勾选即确认属实）",
                                                          elem_id="kc-s-confirm")
                         s_btn = gr.Button("查找适用政策", variant="primary", elem_id="kc-s-go")
+                        with gr.Accordion("保存的企业画像与申报清单", open=True):
+                            with gr.Row():
+                                s_save = gr.Button("保存当前画像", size="sm", elem_id="kc-s-save")
+                                s_export = gr.Button("导出申报清单（DOCX）", size="sm", elem_id="kc-s-export")
+                            s_saved = gr.Dropdown(H.saved_profile_choices(svc), value=None, label="已保存的画像",
+                                                  elem_id="kc-s-saved")
+                            s_check = gr.Button("重新匹配（标出上次检查以来的新匹配）", size="sm", elem_id="kc-s-check")
+                            s_status = gr.Markdown(elem_id="kc-s-status")
+                            s_file = gr.File(label="申报清单", elem_id="kc-s-file")
                     with gr.Column(scale=2):
                         s_out = gr.HTML("<p class='kc-muted'>结果将显示在这里。</p>", elem_id="kc-s-out")
                 s_btn.click(functools.partial(H.find_support, svc),
                             [session, s_region, s_industry, s_quals, s_emp, s_rev, s_assets, s_rd, s_ratio, s_year,
-                             s_confirm, s_recog, s_awards, s_tech, s_hti, s_ip],
+                             s_confirm, s_recog, s_awards, s_tech, s_hti, s_ip, s_name],
                             [s_out, session])
+                s_save.click(functools.partial(H.save_profile, svc), [session, s_name], [s_status, s_saved])
+                s_check.click(functools.partial(H.check_profile, svc), [session, s_saved],
+                              [s_out, session, s_status, s_saved])
+                s_export.click(functools.partial(H.export_checklist, svc), [session], [s_file, s_status])
 
             # -- need posting ---------------------------------------------------------------------
             with gr.Tab("需求发布", id="need"):

@@ -24,6 +24,7 @@ from assistant.domain import vocab
 from assistant.drafting.need import LABELS, REQUIRED, NeedPosting
 from assistant.errors import AssistantError
 from assistant.feedback import FeedbackStore
+from assistant.profiles import ProfileStore
 from assistant.knowledge_base import KnowledgeBase
 from assistant.rendering import render_html
 from assistant.retrieval import SearchFilters
@@ -62,12 +63,13 @@ class Services:
     assistant: Assistant
     feedback: FeedbackStore
     upload_dir: Path
+    profiles: ProfileStore
 
     @classmethod
     def create(cls, settings: Settings) -> Services:
         kb = KnowledgeBase(settings)
         return cls(settings, kb, Assistant(settings, kb=kb), FeedbackStore(settings.data_dir / "feedback.sqlite"),
-                   settings.data_dir / "uploads")
+                   settings.data_dir / "uploads", ProfileStore(settings.data_dir / "profiles.sqlite"))
 
 
 @dataclass
@@ -77,6 +79,8 @@ class ChatSession:
     conversation: Conversation
     answers: list[Answer] = field(default_factory=list)  # one per assistant message, in order
     last: Answer | None = None
+    support: SupportReport | None = None  # the last checklist shown in the 政策匹配 tab (exported as DOCX)
+    support_since: Any = None  # when the saved profile it came from was checked before
 
 
 def new_session(svc: Services) -> ChatSession:
@@ -258,7 +262,8 @@ def find_support(svc: Services, session: ChatSession, region: str | None, indust
                  qualifications: list[str] | None, employees: Typed, revenue_wan: Typed, assets_wan: Typed,
                  rd_expense_wan: Typed, rd_ratio: Typed, founded_year: Typed, confirmed: list[str] | None = None,
                  recognitions: str | None = None, awards: str | None = None, tech_staff_ratio: Typed = None,
-                 high_tech_income_ratio: Typed = None, ip_count: Typed = None) -> tuple[str, ChatSession]:
+                 high_tech_income_ratio: Typed = None, ip_count: Typed = None,
+                 name: str | None = None) -> tuple[str, ChatSession]:
     """The profile form: amounts as people type them (八千万, 1.2亿, 3000000元 — read by the domain layer, the
     reading shown above the result); its qualification checkboxes are exhaustive. The profile is kept for chat
     follow-ups."""
@@ -278,12 +283,72 @@ def find_support(svc: Services, session: ChatSession, region: str | None, indust
             statements={k: True for k in statement_keys_of(confirmed or [])},
             recognitions=(recognitions or "").strip() or {}, awards_received=(awards or "").strip() or [],
             tech_staff_ratio=given(tech_staff_ratio), high_tech_income_ratio=given(high_tech_income_ratio),
-            ip_count=given(ip_count), as_of=date.today())
+            ip_count=given(ip_count), name=(name or "").strip() or None, as_of=date.today())
         report = usecases.find_support(svc.kb, profile=profile)
     except Exception as exc:  # noqa: BLE001
         return f"<p class='kc-no'>⚠️ {html.escape(friendly(exc))}</p>", session
     session.conversation.profile = profile
+    session.support, session.support_since = report, None
     return support_html(report), session
+
+
+# -- saved profiles (政策匹配 tab) ----------------------------------------------------------------------
+def saved_profile_choices(svc: Services) -> list[tuple[str, str]]:
+    return [(f"{p.name}（{'上次检查 ' + p.checked_at.strftime('%Y-%m-%d') if p.checked_at else '未检查'}）", p.id)
+            for p in svc.profiles.list()]
+
+
+def save_profile(svc: Services, session: ChatSession, name: str | None) -> tuple[str, Any]:
+    """Save the profile of the last checklist under the enterprise's name; returns (status, dropdown update)."""
+    import gradio as gr
+
+    profile = session.support.profile if session.support else None
+    if profile is None:
+        return "请先填写企业情况并点击“查找适用政策”，再保存。", gr.update()
+    try:
+        saved = svc.profiles.save((name or "").strip() or profile.name or "", profile)
+    except Exception as exc:  # noqa: BLE001
+        return f"⚠️ {friendly(exc)}", gr.update()
+    return (f"已保存“{saved.name}”。以后在下拉框选中它并点击“重新匹配”，新增的措施会标为“新匹配”。",
+            gr.update(choices=saved_profile_choices(svc), value=saved.id))
+
+
+def check_profile(svc: Services, session: ChatSession, ref: str | None) -> tuple[str, ChatSession, str, Any]:
+    """Check a saved profile against today's measures: (checklist HTML, session, status, dropdown update)."""
+    import gradio as gr
+
+    if not ref:
+        return gr.update(), session, "请先在下拉框选择一个已保存的画像。", gr.update()
+    try:
+        check = usecases.check_saved_profile(svc.kb, svc.profiles, ref)
+    except Exception as exc:  # noqa: BLE001
+        return gr.update(), session, f"⚠️ {friendly(exc)}", gr.update(choices=saved_profile_choices(svc))
+    session.conversation.profile = check.report.profile
+    session.support, session.support_since = check.report, check.since
+    if check.first_check:
+        status = f"首次检查“{check.saved.name}”：以后再检查时，新增的措施会标为“新匹配”。"
+    elif check.new:
+        status = (f"自 {check.since:%Y-%m-%d %H:%M} 上次检查以来，新匹配 {len(check.new)} 项："
+                  + "、".join(m.name for m in check.new))
+    else:
+        status = f"自 {check.since:%Y-%m-%d %H:%M} 上次检查以来没有新匹配的措施。"
+    banner = f"<p class='kc-new-summary'>{html.escape(status)}</p>"
+    return (banner + support_html(check.report), session, status,
+            gr.update(choices=saved_profile_choices(svc), value=ref))
+
+
+def export_checklist(svc: Services, session: ChatSession) -> tuple[str | None, str]:
+    """The last checklist as a DOCX (公文 layout): (file path, status)."""
+    if session.support is None:
+        return None, "请先查找适用政策（或重新匹配一个保存的画像），再导出申报清单。"
+    name = session.support.profile.name or "企业"
+    stem = re.sub(r"[^\w\u4e00-\u9fff（）()]+", "_", name)[:40]
+    out = Path(tempfile.mkdtemp(prefix="kc-checklist-")) / f"{stem}政策申报清单.docx"
+    try:
+        usecases.support_checklist_docx(session.support, out, since=session.support_since)
+    except Exception as exc:  # noqa: BLE001
+        return None, f"⚠️ {friendly(exc)}"
+    return str(out), f"已生成申报清单：{out.name}"
 
 
 # -- need posting ------------------------------------------------------------------------------------

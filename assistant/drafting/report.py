@@ -139,23 +139,14 @@ class Report(BaseModel):
         return "\n".join(lines)
 
     def docx(self, path: Path) -> Path:
-        import docx
+        """The report as a DOCX in 公文 layout (A4, 仿宋/黑体 styles, page numbers): the Markdown's headings and
+        paragraphs laid out by ``gongwen`` (its line markup is the same as these Markdown lines)."""
+        from assistant import gongwen
 
-        d = docx.Document()
-        d.core_properties.title = self.title
-        d.add_heading(self.title, level=0)
-        d.add_paragraph(f"数据来源：科创中国平台记录统计（{self.period.label}，{self.region}）及所引文件；"
-                        "文中每个数字均注明出处。")
-        for heading, paras in self.sections:
-            d.add_heading(heading, level=1)
-            for p in paras:
-                d.add_paragraph(p)
-        if self.quotes:
-            d.add_heading("引用文件", level=1)
-            for q in self.quotes:
-                d.add_paragraph(f"[{q.n}] 《{q.title}》（{q.source}）")
-        d.save(str(path))
-        return path
+        lines = []
+        for line in self.markdown().splitlines():
+            lines.append(f"- {line}" if line.startswith("[") else line)  # references: no first-line indent
+        return gongwen.layout("\n".join(lines), path, title=self.title)
 
 
 _ORDINALS = "一二三四五六七八九十"
