@@ -320,7 +320,7 @@ class MeasureResult(BaseModel):
         for c in self.conditions:
             by_text.setdefault(c.text, []).append(c)
         out = []
-        for text, group in by_text.items():
+        for group in by_text.values():
             if len(group) == 1:
                 out.append(group[0])
                 continue

@@ -21,8 +21,8 @@ from assistant.drafting.need import (
 from assistant.drafting.report import Report, ReportType, build_report, polish_overview
 from assistant.errors import AssistantError
 from assistant.knowledge_base import KnowledgeBase
-from assistant.records import PolicyItem
 from assistant.profiles import ProfileStore, SavedProfile
+from assistant.records import PolicyItem
 from assistant.support import (
     LEVEL_ORDER,
     EnterpriseProfile,

@@ -24,8 +24,8 @@ from assistant.domain import vocab
 from assistant.drafting.need import LABELS, REQUIRED, NeedPosting
 from assistant.errors import AssistantError
 from assistant.feedback import FeedbackStore
-from assistant.profiles import ProfileStore
 from assistant.knowledge_base import KnowledgeBase
+from assistant.profiles import ProfileStore
 from assistant.rendering import render_html
 from assistant.retrieval import SearchFilters
 from assistant.settings import Settings
