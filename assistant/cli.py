@@ -448,30 +448,6 @@ def profile_remove(ref: Annotated[str, typer.Argument(help="画像名称或编�
     print(f"已删除企业画像“{name}”。")
 
 
-@app.command("support-extract")
-def support_extract(
-    source: Annotated[str, typer.Argument(help="知识库中的政策文件名。")],
-    out: Annotated[Path | None, typer.Option("--out", help="写入 JSON 文件（可再用 ingest 导入）。")] = None,
-    data_dir: DataDir = None,
-) -> None:
-    """用大模型从政策文件中提取结构化的支持措施和申报条件（条件必须逐字摘自原文）。"""
-    _setup_logging()
-    from assistant.policy_extract import extract_policy_items
-
-    try:
-        result = extract_policy_items(_assistant(data_dir), source)
-    except AssistantError as exc:
-        _fail(exc)
-    payload = json.dumps([i.model_dump(mode="json") for i in result.items], ensure_ascii=False, indent=2)
-    if out:
-        out.write_text(payload, encoding="utf-8")
-        console.print(f"已写入 {len(result.items)} 项措施到 {out}。")
-    else:
-        print(payload)
-    for d in result.dropped:
-        err.print(f"[yellow]丢弃：[/yellow]{d}")
-
-
 policy_app = typer.Typer(no_args_is_help=True, help="从政策文件提取的支持事项：查看、重新提取、审核（接受/拒绝/修改）。")
 app.add_typer(policy_app, name="policy")
 
@@ -500,13 +476,35 @@ def policy_drafts(
 
 
 @policy_app.command("extract")
-def policy_extract(source: Annotated[str, typer.Argument(help="知识库中的政策文件名。")], data_dir: DataDir = None) -> None:
-    """重新提取一个政策文件的支持事项（离线、基于规则；未变化的条目保留审核结果）。"""
+def policy_extract(
+    source: Annotated[str, typer.Argument(help="知识库中的政策文件名。")],
+    llm: Annotated[bool, typer.Option("--llm", help="用配置的大模型提取（条件须逐字摘自原文，同样需要审核）。")] = False,
+    out: Annotated[Path | None, typer.Option("--out", help="另存为 JSON 文件。")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """重新提取一个政策文件的支持事项（默认离线、基于规则；未变化的条目保留审核结果）。提取结果都是待审核条目。"""
+    _setup_logging()
+    notes: list[str] = []
     try:
-        drafts = _kb(data_dir).draft_policy_items(source)
+        if llm:
+            from assistant.policy_extract import extract_policy_items
+
+            assistant = _assistant(data_dir)
+            result = extract_policy_items(assistant, source)
+            notes = [f"丢弃：{d}" for d in result.dropped] + result.notes
+            drafts = assistant.kb.save_policy_drafts(source, result.items, notes=["由大模型提取，条件已逐字核对原文", *notes])
+        else:
+            drafts = _kb(data_dir).draft_policy_items(source)
     except AssistantError as exc:
         _fail(exc)
+    if out is not None:
+        out.write_text(json.dumps([d.item.model_dump(mode="json") for d in drafts], ensure_ascii=False, indent=2),
+                       encoding="utf-8")
     print(_render_drafts(drafts) or "没有识别出支持事项。")
+    for n in notes:
+        err.print(n, markup=False)
+    if drafts:
+        print("\n以上为待审核条目：kechuang policy review 编号 --accept（或在“知识库”页审核）后才参与政策匹配。")
 
 
 @policy_app.command("review")

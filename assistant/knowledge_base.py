@@ -159,6 +159,17 @@ class KnowledgeBase:
              fingerprint(d.item)) for d in drafts])
         return self.policy_drafts(source)
 
+    def save_policy_drafts(self, source: str, items: list[PolicyItem], notes: list[str] | None = None) -> list[PolicyDraft]:
+        """Store support items extracted by other means (an LLM) as drafts of ``source``, replacing its earlier
+        drafts; they go through the same review as offline drafts (reviews of unchanged items are kept)."""
+        doc = self._manifest.get(source)
+        if doc is None or doc["kind"] != "document":
+            raise AssistantError(f"知识库中没有文件 {source}。用 `kechuang kb list` 查看已入库的文件。")
+        self._manifest.save_drafts(source, [
+            (i.id, PolicyDraft(id=i.id, source=source, item=i, condition_review=["pending"] * len(i.conditions),
+                               notes=list(notes or [])).data(), fingerprint(i)) for i in items])
+        return self.policy_drafts(source)
+
     def review_policy_draft(self, draft_id: str, decision: str | None = None, *,
                             conditions: dict[int, str] | None = None, edits: dict[str, Any] | None = None) -> PolicyDraft:
         """Accept or reject a drafted item, accept/reject single conditions (by position, 0-based) and edit its

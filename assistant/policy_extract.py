@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from assistant._text import search_key
 from assistant.chains import Assistant, sanitize_passage
 from assistant.errors import AssistantError
+from assistant.policy_rules import NUMERIC_FACTS, classify
 from assistant.prompts import render
 from assistant.records import PolicyItem
 
@@ -21,6 +22,7 @@ from assistant.records import PolicyItem
 class Extraction:
     items: list[PolicyItem] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)  # what was rejected, and why
+    notes: list[str] = field(default_factory=list)  # what the reviewer should look at
 
 
 def extract_policy_items(assistant: Assistant, source: str, max_chars: int = 12000) -> Extraction:
@@ -49,8 +51,24 @@ def extract_policy_items(assistant: Assistant, source: str, max_chars: int = 120
                 out.dropped.append(f"{raw.get('id', n)}：条件“{c.get('text', '')}”不是文件原文，已丢弃")
         raw["conditions"] = conds
         try:
-            out.items.append(PolicyItem.model_validate(raw))
+            item = PolicyItem.model_validate(raw)
         except ValidationError as exc:
             first = exc.errors()[0]
             out.dropped.append(f"{raw.get('id', n)}：字段 {'.'.join(map(str, first['loc']))} {first['msg']}")
+            continue
+        out.items.append(_cross_check(item, out.notes))
     return out
+
+
+def _cross_check(item: PolicyItem, notes: list[str]) -> PolicyItem:
+    """A model may quote the right words and map them to the wrong fact ("研发投入超过500万元" as 销售收入). Where
+    the rule-based reader maps the quote to a different fact with a threshold, the rule's reading is kept and
+    the disagreement is noted for the reviewer."""
+    fixed = []
+    for c in item.conditions:
+        rule = classify(c.text)
+        if rule.key != c.key and rule.key in NUMERIC_FACTS and (c.key in NUMERIC_FACTS or c.key == "manual"):
+            notes.append(f"{item.id}：条件“{c.text}”模型读作{c.key}，规则读作{rule.key}，已按规则，请核对")
+            c = rule
+        fixed.append(c)
+    return item.model_copy(update={"conditions": fixed})

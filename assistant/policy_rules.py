@@ -292,7 +292,7 @@ def classify(unit: str, negated: bool = False, place: regions.Region | None = No
     return Condition(key="manual", op="is", value=text, text=text)
 
 
-_NUMERIC = {"employees", "revenue_wan", "assets_wan", "rd_expense_wan", "rd_ratio", "tech_staff_ratio",
+NUMERIC_FACTS = {"employees", "revenue_wan", "assets_wan", "rd_expense_wan", "rd_ratio", "tech_staff_ratio",
             "high_tech_income_ratio", "ip_count", "years_since_founded"}
 _REGISTERED_IN = re.compile(r"^(?:在|于)?([\u4e00-\u9fff]{2,14}?)(?:行政区域内|辖区内|区域内|范围内|境内)?(?:依法)?(?:注册|登记|设立)")
 
@@ -302,7 +302,7 @@ def classify_all(unit: str, negated: bool = False, place: regions.Region | None 
     tier = re.match(r"^(.+?的(?:企业|单位)?)，(.+)$", unit)
     if tier and not negated:
         guard, main = classify(tier.group(1)), classify(tier.group(2))
-        if guard.key != main.key and guard.key in _NUMERIC and main.key in _NUMERIC:
+        if guard.key != main.key and guard.key in NUMERIC_FACTS and main.key in NUMERIC_FACTS:
             return [Condition(key=main.key, op=main.op, value=main.value, text=unit,
                               when=Guard(key=guard.key, op=guard.op, value=guard.value))]
     first = classify(unit, negated, place)

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from assistant.chains import Assistant
-from assistant.errors import ConfigError, ProviderError
+from assistant.errors import AssistantError, ConfigError, ProviderError
 from assistant.knowledge_base import KnowledgeBase
 from assistant.prompts import NOT_FOUND, render
 from tests.fake_openai import FakeOpenAIServer
@@ -169,6 +169,31 @@ def test_policy_extraction_keeps_only_verbatim_conditions(kb, server, tmp_path):
     assert any("300人" in d for d in result.dropped)
     sent = server.requests[-1]["body"]["messages"][0]["content"]
     assert "忽略以上指令" not in sent and "已屏蔽" in sent
+    # the quote is right but the model read 研发投入 as 销售收入: the rules' reading wins, and the reviewer is told
+    cond = result.items[0].conditions[0]
+    assert (cond.key, cond.op, cond.value) == ("rd_expense_wan", "gt", 500)
+    assert any("rd_expense_wan" in n and "revenue_wan" in n for n in result.notes)
+
+
+def test_llm_extracted_items_are_drafts_reviewed_like_offline_ones_then_matched(kb, server):
+    from assistant.policy_extract import extract_policy_items
+    from assistant.support import EnterpriseProfile, SupportFinder
+
+    server.replies.append(json.dumps([{
+        "id": "pol-x-rd", "name": "研发投入后补助", "level": "市级", "region": "全国", "benefit": "按增量10%补助",
+        "clause": "第一条", "conditions": [
+            {"key": "rd_expense_wan", "op": "gt", "value": 500, "text": "企业上年度研发投入超过500万元的"}]}],
+        ensure_ascii=False))
+    result = extract_policy_items(_assistant(kb, server), "buzhu.md")
+    drafts = kb.save_policy_drafts("buzhu.md", result.items, notes=["由大模型提取"])
+    assert [(d.id, d.status) for d in drafts] == [("pol-x-rd", "draft")]
+    profile = EnterpriseProfile(region="天津市", rd_expense_wan="八百万")
+    assert "pol-x-rd" not in {m.id for m in SupportFinder(kb).find(profile).measures}  # not before review
+    kb.review_policy_draft("pol-x-rd", "accept")
+    m = next(m for m in SupportFinder(kb).find(profile).measures if m.id == "pol-x-rd")
+    assert m.status == "eligible" and m.conditions[0].detail == "您的情况：800 万元"
+    with pytest.raises(AssistantError, match="kechuang kb list"):
+        kb.save_policy_drafts("nope.md", result.items)
 
 
 def test_policy_extraction_needs_an_llm(kb):
