@@ -48,15 +48,86 @@ def policy_statement(text: str) -> str | None:
     return None
 
 
+# A clause that asks, supposes, doubts or states a policy's requirement says nothing about the applicant.
+_ASKS = re.compile(r"[?？]\s*$|吗\s*$|呢\s*$|是什么|什么意思|怎么理解|什么区别|有啥|有什么要求|要不要|是不是|标准是|会影响|"
+                   r"需要[^，。；]{0,8}吗|请问|想问|能不能|能否|可不可以|是否|怎么|如何|有没有|什么|哪些|谁|(\w)不\1")
+_SUPPOSES = re.compile(r"如果|要是|假如|假设|万一|的话")
+_UNSURE = re.compile(r"不太?清楚|说不好|不确定|不知道|得问|不好说|待确认|还没确定")
+_REQUIRES = re.compile(r"(?:企业|单位|申请人|申报主体|主体)[^，。；]{0,4}(?:应当?|须|需|必须)(?!要求)|^\s*(?:应当?|须|必须)")
+# a negator right before a match turns it round: 没有被列入失信名单 (a denial of the denial), 没有设研发辅助账
+_NEGATORS = r"(?:没有|没|未|不(?!过|但|仅|少|断|错|久)|无(?!论)|非|谈不上|算不上|并非|对不上)"
+_NEGATED = re.compile(_NEGATORS + r"[^，。；没未不无]{0,12}$")  # over a denial: 未发生重大…和严重环境违法
+_NEGATED_NEAR = re.compile(_NEGATORS + r"[^，。；没未不无\s]{0,3}$")  # over a confirmation: 没有设研发辅助账
+# 近三年 / 这三年里 / 三年来: the span of a compliance statement, carried to the clauses after it in the sentence
+_THREE_YEARS = re.compile(r"(?:近|最近|过去|这|前)(?:三|3)(?:个)?年|(?:三|3)年(?:内|来|以来|里|中)")
+_SENTENCE = re.compile(r"[^。！!\n]+[。！!]?")
+_CLAUSE_IN = re.compile(r"[^，,；;？?]+[？?]?")
+
+
+def _matches(patterns: list[str], clause: str) -> list[re.Match]:
+    return [m for p in patterns for m in re.finditer(p, clause)]
+
+
+def _verdict(spec: dict, clause: str) -> bool | None:
+    """What a clause says about one statement: True (confirmed), False (denied) or None (nothing)."""
+    neg = _matches(spec.get("negative", []), clause)
+    pos = _matches(spec["patterns"], clause)
+    for m in neg:
+        if not _NEGATED.search(clause[:m.start()]):
+            return False
+    if neg:  # every denial is itself negated (不是核定征收, 没有被列入失信名单)
+        return True
+    for m in pos:
+        if _NEGATED_NEAR.search(clause[:m.start()]):
+            return False
+    return True if pos else None
+
+
+def _score(spec: dict, sentence: str) -> bool | None:
+    """A statement decided by a score (创新能力评价 78 分 against 70): the score the sentence gives, if any."""
+    score = spec.get("score")
+    if not score or not re.search(score["context"], sentence):
+        return None
+    m = re.search(r"(\d{1,3})\s*分", sentence[re.search(score["context"], sentence).start():])
+    return None if m is None else int(m.group(1)) >= score["min"]
+
+
 def find_statements(text: str) -> dict[str, bool]:
-    """Statements the text makes about the applicant: {compliant: True, credit_ok: False, …}."""
+    """Statements the text makes about the applicant: {compliant: True, credit_ok: False, …}. Questions,
+    suppositions, doubts and a policy's own wording (企业应…) say nothing; 近三年 reaches the clauses after it."""
+    from assistant._text import search_key
+
     out: dict[str, bool] = {}
-    for clause in clauses(text):
-        for key, spec in _statements().items():
-            if any(re.search(p, clause) for p in spec.get("negative", [])):
-                out[key] = False
-            elif any(re.search(p, clause) for p in spec["patterns"]):
-                out.setdefault(key, True)
+    specs = _statements()
+
+    def put(key: str, got: bool | None) -> None:
+        if got is False:
+            out[key] = False
+        elif got is True:
+            out.setdefault(key, True)
+
+    for sentence in _SENTENCE.findall(search_key(text or "")):
+        if _REQUIRES.search(sentence):
+            continue
+        span = False
+        for clause in _CLAUSE_IN.findall(sentence):
+            span = span or bool(_THREE_YEARS.search(clause))
+            if _ASKS.search(clause) or _SUPPOSES.search(clause) or _UNSURE.search(clause):
+                continue
+            for key, spec in specs.items():
+                if key == "compliant_3y":  # within a 近三年 sentence a clean record is a three-year one
+                    if span:
+                        put(key, _verdict({"patterns": spec["patterns"] + specs["compliant"]["patterns"],
+                                           "negative": spec["negative"] + specs["compliant"]["negative"]}, clause))
+                    continue
+                if key == "compliant" and span:
+                    continue
+                put(key, _verdict(spec, clause))
+        if not (_ASKS.search(sentence) or _SUPPOSES.search(sentence) or _UNSURE.search(sentence)):
+            for key, spec in specs.items():
+                if spec.get("score"):
+                    if (got := _score(spec, sentence)) is not None:
+                        out[key] = got  # a score says more than 达标 / 没达到
     if out.get("compliant_3y") is True:
         out.setdefault("compliant", True)  # three clean years include the last one
     return out

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 TABLES_DIR = Path(__file__).resolve().parents[2] / "tests" / "tables"
-TABLES = ("quantities", "dates", "regions", "vocab", "features")
+TABLES = ("quantities", "dates", "regions", "vocab", "features", "statements")
 
 
 @dataclass
@@ -113,6 +113,11 @@ def run_row(table: str, row: dict[str, Any]) -> tuple[Any, bool]:
         return got, _close(got, want)
     if table == "features":
         return _feature(row)
+    if table == "statements":
+        from assistant.domain import enterprise
+
+        got = enterprise.find_statements(row["text"])
+        return got, got == want  # exactly: a statement the text does not make must not be read
     raise ValueError(f"unknown table {table}")
 
 
