@@ -13,7 +13,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_core.runnables import RunnableLambda
 
 from assistant._text import answer_sentences, count_tokens, search_key, split_sentences
-from assistant.citations import best_sentence, cite
+from assistant.citations import best_sentence, cite, normalize_markers
 from assistant.errors import ProviderError
 from assistant.extractive import answer_extractive, looks_like_injection
 from assistant.knowledge_base import KnowledgeBase
@@ -24,7 +24,7 @@ from assistant.retrieval import SearchFilters
 from assistant.settings import Settings
 from assistant.types import Answer, Citation, Context
 
-_MARKER = re.compile(r"\[(\d{1,3}(?:\s*[,，、]\s*\d{1,3})*)\]")
+_MARKER = re.compile(r"\[(\d{1,3})\]")  # after normalize_markers every marker reads [n]
 _FOLLOW_UP = re.compile(r"^(?:那|那么|它|它们|这|这个|该|其|还有|另外|如果|那如果|此外|同时|以及|和|跟)")
 _BLOCKED = "〔已屏蔽：疑似指令文本〕"
 
@@ -73,20 +73,15 @@ def validate(text: str, numbered: list[dict[str, Any]], system_prompt: str) -> t
     if search_key(NOT_FOUND.rstrip("。")) in search_key(text) and len(text) < len(NOT_FOUND) + 40:
         return NOT_FOUND, [], [], True
     valid = {item["n"]: item["ctx"] for item in numbered}
+    # every marker shape a model writes becomes [n] (unknown numbers dropped) before sentences are read
+    text = normalize_markers(text, lambda ns: list(dict.fromkeys(n for n in ns if n in valid)))
     cited: dict[int, list[str]] = {}
     unsupported: list[str] = []
     out_parts: list[str] = []
     for s, e in answer_sentences(text):
         seg = text[s:e]
-        nums = []
-
-        def keep(m: re.Match[str], nums: list[int] = nums) -> str:
-            ns = [int(x) for x in re.split(r"\s*[,，、]\s*", m.group(1))]
-            good = [n for n in ns if n in valid]
-            nums.extend(good)
-            return "".join(f"[{n}]" for n in good)
-
-        cleaned = _MARKER.sub(keep, seg)
+        nums = [int(n) for n in _MARKER.findall(seg)]
+        cleaned = seg
         plain = _MARKER.sub("", cleaned).strip()
         if plain and not nums and len(plain) > 6 and not plain.endswith(("：", ":")):
             unsupported.append(plain)

@@ -8,7 +8,8 @@ and records (whose chunk text is not a slice of the document) get no offsets.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 
 from assistant._text import search_key, split_sentences, tokenize
 from assistant.types import Chunk, Citation, Context
@@ -64,3 +65,32 @@ def find_citation(chunks: Sequence[Chunk | Context], statement: str, n: int = 0)
             if best is None or score > best[0]:
                 best = (score, c, found[0], found[1])
     return None if best is None else cite(best[1], best[2], best[3], n)
+
+
+# -- citation markers in a generated answer ---------------------------------------------------------------
+# The shapes models write: [1] [1][2] [1,2] [1-3] 【1】 【1，2】 [^1] 〔1〕 ［1］ [来源1] 【资料1】 （来源1） (来源: 1).
+# Bare round brackets are enumerations in Chinese ((1) （一）) and 〔2023〕 is a document number: a marker in round
+# brackets needs a label, and numbers have at most three digits.
+_LABEL = r"(?:来源|资料|文献|参考资料|参考|出处|片段|段落|source)"
+_NUMS = r"\d{1,3}(?:\s*(?:[,，、;；]|[-–~至])\s*\d{1,3})*"
+MARKER = re.compile(
+    rf"(?:\[\^?|【|〔|［)\s*(?:{_LABEL}\s*[:：]?\s*)?(?P<a>{_NUMS})\s*(?:\]|】|〕|］)"
+    rf"|[（(]\s*{_LABEL}\s*[:：]?\s*(?P<b>{_NUMS})\s*[）)]")
+_FOOTNOTE_DEF = re.compile(r"^[ \t]*\[\^\d{1,3}\]:.*$\n?", re.M)
+
+
+def marker_numbers(m: re.Match[str]) -> list[int]:
+    """The passage numbers a marker names, ranges expanded ([1-3] → 1, 2, 3)."""
+    out: list[int] = []
+    for part in re.split(r"\s*[,，、;；]\s*", m.group("a") or m.group("b")):
+        bounds = [int(x) for x in re.split(r"\s*[-–~至]\s*", part)]
+        a, b = bounds[0], bounds[-1]
+        out += list(range(a, b + 1)) if 0 < b - a < 20 else list(dict.fromkeys(bounds))
+    return out
+
+
+def normalize_markers(text: str, keep: Callable[[list[int]], list[int]]) -> str:
+    """Every marker rewritten as [n][m] for the numbers ``keep`` returns (others dropped); footnote definitions
+    ([^1]: …) removed."""
+    text = _FOOTNOTE_DEF.sub("", text)
+    return MARKER.sub(lambda m: "".join(f"[{n}]" for n in keep(marker_numbers(m))), text).rstrip()

@@ -202,3 +202,45 @@ def test_policy_extraction_needs_an_llm(kb):
 
     with pytest.raises(AssistantError, match="KECHUANG_LLM__PROVIDER"):
         extract_policy_items(Assistant(kb.settings, kb=kb), "buzhu.md")
+
+
+# Citation markers as real models write them (DeepSeek, Qwen, GLM, Kimi, Ollama models): every shape is read,
+# shown uniformly as [n], and a marker naming no passage is dropped. {n} is the passage holding the fact.
+CITATION_SHAPES = [
+    "研发投入超过500万元的企业可按增量的10%获得补助[{n}]。",
+    "研发投入超过500万元的企业可按增量的10%获得补助【{n}】。",
+    "研发投入超过500万元的企业可按增量的10%获得补助【{n}，{n}】。",
+    "研发投入超过500万元的企业可按增量的10%获得补助[{n}, {n}]。",
+    "研发投入超过500万元的企业可按增量的10%获得补助[{n}][{n}]。",
+    "研发投入超过500万元的企业可按增量的10%获得补助[^{n}]。\n\n[^{n}]: 某市研发投入后补助办法",
+    "研发投入超过500万元的企业可按增量的10%获得补助〔{n}〕。",
+    "研发投入超过500万元的企业可按增量的10%获得补助（来源{n}）。",
+    "研发投入超过500万元的企业可按增量的10%获得补助（来源：{n}）。",
+    "研发投入超过500万元的企业可按增量的10%获得补助(来源 {n})。",
+    "研发投入超过500万元的企业可按增量的10%获得补助[来源{n}]。",
+    "研发投入超过500万元的企业可按增量的10%获得补助［{n}］。",
+    "研发投入超过500万元的企业可按增量的10%获得补助 [ {n} ]。",
+    "研发投入超过500万元的企业可按增量的10%获得补助。[{n}]",
+    "研发投入超过500万元的企业可按增量的10%获得补助【资料{n}】。",
+    "根据资料[{n}]，研发投入超过500万元的企业可按增量的10%获得补助。",
+]
+
+
+@pytest.mark.parametrize("shape", CITATION_SHAPES)
+def test_every_citation_shape_models_write_is_kept_and_shown_as_brackets(kb, server, shape):
+    server.responder = _cite_passage_with("10%", shape)
+    a = _assistant(kb, server).ask("研发投入后补助标准是多少")
+    assert not a.refused and a.citations, a.text
+    n = a.citations[0].n
+    assert a.citations[0].source == "buzhu.md" and "10%" in a.citations[0].quote
+    assert f"[{n}]" in a.text and not a.unsupported, (a.text, a.unsupported)
+    for junk in ("【", "〔", "[^", "来源", "［", "]:"):
+        assert junk not in a.text, a.text
+
+
+def test_numbers_in_brackets_that_are_not_markers_stay(kb, server):
+    # 财税〔2023〕7号 is a document number, （1） an enumeration; neither is a citation
+    server.responder = _cite_passage_with(
+        "10%", "依据财税〔2023〕7号：（1）研发投入超过500万元的企业可按增量的10%获得补助[{n}]。")
+    a = _assistant(kb, server).ask("研发投入后补助标准是多少")
+    assert "财税〔2023〕7号" in a.text and "（1）" in a.text and a.citations
