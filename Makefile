@@ -58,6 +58,8 @@ eval: install
 	  sed 's/^# /## /' eval/reports/seeds.md; echo; sed 's/^# /## /' eval/reports/corpus.md; echo; \
 	  echo "## Domain tables (\`kechuang eval tables\`: dev rows were used while building the parsers, holdout rows were not)"; echo; \
 	  $(BIN)/kechuang eval tables; echo; \
+	  echo "## Conversations (\`kechuang eval multiturn\`: 60 two- and three-turn cases, follow-ups and topic switches, offline)"; echo; \
+	  $(BIN)/kechuang eval multiturn; echo; \
 	  echo "## Enterprise journey (\`kechuang eval journey\`: profile verdicts; support items drafted offline from policy documents)"; echo; \
 	  $(BIN)/kechuang eval journey; } > eval/RESULTS.md
 

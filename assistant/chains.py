@@ -25,7 +25,6 @@ from assistant.settings import Settings
 from assistant.types import Answer, Citation, Context
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")  # after normalize_markers every marker reads [n]
-_FOLLOW_UP = re.compile(r"^(?:那|那么|它|它们|这|这个|该|其|还有|另外|如果|那如果|此外|同时|以及|和|跟)")
 _BLOCKED = "〔已屏蔽：疑似指令文本〕"
 
 
@@ -34,13 +33,10 @@ def _history_turns(history: list[dict[str, str]] | None) -> list[dict[str, str]]
 
 
 def condense_offline(question: str, history: list[dict[str, str]] | None) -> str:
-    """Without an LLM: a short or pronoun-led follow-up inherits the previous user question."""
-    turns = [t["content"] for t in _history_turns(history) if t["role"] == "user"]
-    if not turns:
-        return question
-    if _FOLLOW_UP.match(question) or len(question) <= 12:
-        return f"{turns[-1]} {question}"
-    return question
+    """Without an LLM: a follow-up (by what it says, see ``followup``) is rewritten from the conversation."""
+    from assistant import followup
+
+    return followup.standalone(question, [t["content"] for t in _history_turns(history) if t["role"] == "user"])
 
 
 def sanitize_passage(text: str) -> str:

@@ -205,6 +205,10 @@ def _assistant(data_dir: Path | None):
 
 
 def _print_answer(ans) -> None:
+    if ans.understood_as():
+        from rich.markup import escape
+
+        console.print(f"[dim]结合上文，按“{escape(ans.understood_as())}”回答。[/dim]", highlight=False)
     if ans.refused:
         console.print(f"[yellow]{ans.text}[/yellow]")
         if ans.closest:
@@ -628,6 +632,27 @@ def eval_tables(
             for r in run_table(t):
                 if not r.ok:
                     print(f"[{r.row.get('split')}] {r.describe()}")
+
+
+@eval_app.command("multiturn")
+def eval_multiturn(data_dir: DataDir = None) -> None:
+    """多轮对话评测（eval/golden/multiturn.jsonl）：追问与换话题，离线回答是否正确、引用是否来自应有的文件。"""
+    _setup_logging()
+    import tempfile
+
+    from assistant.chains import Assistant
+    from assistant.evaluation import multiturn
+    from assistant.knowledge_base import KnowledgeBase
+
+    if data_dir is not None:
+        print(multiturn.markdown(multiturn.run(_assistant(data_dir))))
+        return
+    with tempfile.TemporaryDirectory() as tmp:  # the sample corpus, indexed with the configured embeddings
+        kb = KnowledgeBase(_settings(Path(tmp)))
+        kb.ingest([Path(__file__).resolve().parents[1] / "corpora"])
+        print(f"（索引：corpora，向量模型 {kb.settings.embedding.provider}）\n")
+        print(multiturn.markdown(multiturn.run(Assistant(kb.settings, kb=kb))))
+        kb.close()
 
 
 @eval_app.command("journey")

@@ -108,6 +108,11 @@ class Answer(BaseModel):
     settings_fingerprint: str = ""
     prompt_hashes: dict[str, str] = Field(default_factory=dict)
 
+    def understood_as(self) -> str | None:
+        """The standalone question answered, when the conversation changed it (a follow-up), to show the user."""
+        q, s = self.question.strip(), (self.standalone_question or "").strip()
+        return s if s and s != q else None
+
     def public_json(self) -> dict[str, Any]:
         """The stable JSON shape of an answer (scripts outside the project rely on these names)."""
         return {

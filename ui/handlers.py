@@ -89,6 +89,15 @@ def new_session(svc: Services) -> ChatSession:
 
 # -- chat -------------------------------------------------------------------------------------------
 def _footnotes(ans: Answer) -> str:
+    return _understood(ans) + _sources(ans)
+
+
+def _understood(ans: Answer) -> str:
+    said = ans.understood_as()
+    return f"\n\n<small>结合上文，按“{html.escape(said)}”回答。</small>" if said else ""
+
+
+def _sources(ans: Answer) -> str:
     if ans.refused:
         near = "；".join(f"《{d['title']}》" for d in ans.closest) or "无"
         return f"\n\n<small>知识库中最接近的资料：{html.escape(near)}</small>"

@@ -174,3 +174,23 @@ def classify_industry(text: str | None) -> str | None:
         if score > best_score:
             best, best_score = industry, score
     return best
+
+
+@lru_cache(maxsize=1)
+def _program_aliases() -> list[tuple[str, str]]:
+    pairs = [(_key(a), canon) for canon, aliases in section("programs").items() for a in aliases]
+    return sorted(pairs, key=lambda p: -len(p[0]))
+
+
+def find_programs(text: str) -> list[tuple[str, int, int]]:
+    """The support programmes a text names (高企, 科小, 揭榜挂帅, 科创贷 …): (programme, start, end) in the
+    normalised text, in order, longest alias first (创新型中小企业 is not also 科小)."""
+    key = _key(text)
+    taken = [False] * len(key)
+    out = []
+    for alias, canon in _program_aliases():
+        for m in re.finditer(re.escape(alias), key):
+            if not any(taken[m.start():m.end()]):
+                taken[m.start():m.end()] = [True] * (m.end() - m.start())
+                out.append((canon, m.start(), m.end()))
+    return sorted(out, key=lambda x: x[1])

@@ -1,0 +1,95 @@
+"""Follow-up or new topic: what a message in a conversation asks, as a question that stands on its own.
+
+Decided by what the message says, not by its length. A message continues the conversation when it points back
+(它 / 这个 / 该政策 / 其), leads in as a continuation (那…, 那如果…, 还有…), is an ellipsis (…呢: "那科小呢",
+"成都的呢", "申报时间呢") or asks only for an attribute with nothing of its own to be about ("最多给多少钱",
+"要几个人") or names no programme or place of its own while the conversation is about one ("提前完成指标还有奖吗"
+after a 揭榜挂帅 question). It starts a new topic when it names a support programme of its own ("科小评价的条件" after a
+加计扣除 question), however short. A continuation is rewritten from the conversation's last standalone question:
+an ellipsis naming another programme or place swaps it in ("高企认定要什么条件" + "那科小呢" → "科小认定要什么
+条件"); other continuations keep the topic ("高企" + "申报时间呢")."""
+
+from __future__ import annotations
+
+import re
+
+from assistant._text import search_key, tokenize
+from assistant.domain import regions, vocab
+
+_POINTS_BACK = re.compile(r"它们?|这个|那个|这项|那项|这些|那些|此项|上述|该(?:政策|项|办法|措施|认定|奖励|补助|补贴|文件|资格)|"
+                          r"其(?=中|他条件|申报|条件|要求|有效期)|这种|那种|这类")
+_LEADS_IN = re.compile(r"^\s*(?:那么?|那如果|如果是|还有|另外|此外|以及|同时|再问一?下|顺便问一?下|对了)")
+_ELLIPSIS = re.compile(r"呢\s*[？?]?\s*$")
+_YEAR = re.compile(r"(?:19|20)\d{2}\s*年?|今年|去年|明年|前年")
+# words that ask about an attribute and name nothing to be about
+_GENERIC = set("""
+申报 申请 条件 要求 时间 截止 什么 时候 多少 几 个 天 年 人 钱 万元 元 最多 最高 最低 至少 需要 要 能 可以 吗 呢 是 的 了
+企业 公司 单位 我们 我 你们 政策 补助 补贴 奖励 资助 资金 支持 标准 比例 多久 有效期 流程 材料 哪些 怎么 如何 办理
+提交 哪里 网站 部门 谁 给 拿 到 还 也 都 有 没有 和 跟 与 或 吧 啊 呀 嘛 么 那 这 它 该 其 请问 想 问 一下 下 具体 规定
+补 发 一年 每年 年度 上限 额度 金额 期限 多长
+""".split())
+
+
+def _topic_of(text: str) -> list[tuple[str, int, int]]:
+    return vocab.find_programs(text)
+
+
+def _has_content(question: str) -> bool:
+    """Whether the question names something of its own beyond attribute words (a place, a year, a term)."""
+    terms = [t for t in tokenize(question) if t not in _GENERIC and not re.fullmatch(r"[\d.%]+", t)]
+    return bool(terms)
+
+
+def is_follow_up(question: str, context: str) -> bool:
+    if not context:
+        return False
+    if _POINTS_BACK.search(question) or _LEADS_IN.match(question) or _ELLIPSIS.search(question):
+        return True
+    if _topic_of(question):
+        return False
+    if _topic_of(context) and not regions.find_regions(question):
+        return True  # names no subject of its own: it continues the conversation's programme
+    return not _has_content(question)
+
+
+def _swap(context: str, question: str) -> str | None:
+    """"那科小呢" / "成都的呢" / "那2024年呢" after a question about another programme, place or year: the earlier
+    question with the new one swapped in (None when there is nothing to swap)."""
+    ctx = search_key(context)
+    q = search_key(question)
+    mine, theirs = _topic_of(q), _topic_of(ctx)
+    if mine and theirs and {p for p, _, _ in mine} != {p for p, _, _ in theirs}:
+        _, s, e = theirs[0]
+        new = q[mine[0][1]:mine[0][2]]
+        return ctx[:s] + new + ctx[e:]
+    here, there = regions.find_regions(q), regions.find_regions(ctx)
+    if here and there:
+        m = there[0]
+        return ctx[:m.start] + here[0].alias + ctx[m.end:]
+    y_here, y_there = _YEAR.search(q), _YEAR.search(ctx)
+    if y_here and y_there:
+        return ctx[:y_there.start()] + y_here.group() + ctx[y_there.end():]
+    return None
+
+
+def rewrite(question: str, context: str) -> str:
+    """``question`` as a question that stands on its own, given the conversation's last standalone question."""
+    if not is_follow_up(question, context):
+        return question
+    short_ellipsis = _ELLIPSIS.search(question) and len(re.sub(r"^(?:那么?|那如果)|呢\s*[？?]?\s*$", "", question)) <= 12
+    if short_ellipsis and (swapped := _swap(context, question)):
+        return swapped
+    topic = _topic_of(context)
+    if topic and not _POINTS_BACK.search(question) and not _topic_of(question):
+        # an attribute of the same programme: carry the programme, not the earlier question's own wording
+        key = search_key(context)
+        return f"{key[topic[0][1]:topic[0][2]]} {question}"
+    return f"{context} {question}"
+
+
+def standalone(question: str, earlier_questions: list[str]) -> str:
+    """The standalone form of the last message of a conversation whose earlier user messages are given."""
+    context = ""
+    for q in earlier_questions:
+        context = rewrite(q, context)
+    return rewrite(question, context)
