@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import re
 import time
+from collections import deque
 from collections.abc import Iterator
 from typing import Any
 
 from langchain_core.messages import HumanMessage, SystemMessage
-from langchain_core.runnables import RunnableLambda
 
 from assistant._text import answer_sentences, count_tokens, search_key, split_sentences
 from assistant.citations import best_sentence, cite, normalize_markers
@@ -20,12 +20,14 @@ from assistant.knowledge_base import KnowledgeBase
 from assistant.llm.factory import describe, llm_enabled, make_chat_model, resolve
 from assistant.llm.gateway import LLMGateway
 from assistant.prompts import NOT_FOUND, PROMPTS_DIR, prompt_hash, render
-from assistant.retrieval import SearchFilters
+from assistant.retrieval import KechuangRetriever, SearchFilters
 from assistant.settings import Settings
 from assistant.types import Answer, Citation, Context
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")  # after normalize_markers every marker reads [n]
 _BLOCKED = "〔已屏蔽：疑似指令文本〕"
+# words every question about policies shares: they say nothing about whether a passage is relevant
+_UNINFORMATIVE = frozenset("政策 企业 公司 规定 办法 文件 相关 有关 情况 问题 方面 内容 介绍 一下 要求".split())
 
 
 def _history_turns(history: list[dict[str, str]] | None) -> list[dict[str, str]]:
@@ -151,8 +153,27 @@ class Assistant:
             return condense_offline(question, history)
         return out.splitlines()[0].strip() if out else question
 
+    def retriever(self, filters: SearchFilters | None = None) -> KechuangRetriever:
+        """The LangChain retriever of this assistant's knowledge base (the chain's retrieval step)."""
+        return KechuangRetriever(searcher=self.kb, k=self.settings.answer.k, filters=filters)
+
     def retrieve(self, question: str, filters: SearchFilters | None = None) -> list[Context]:
-        return self.kb.search(question, k=self.settings.answer.k, filters=filters)
+        docs = self.retriever(filters).invoke(question)
+        return [Context(text=d.page_content, **d.metadata) for d in docs]
+
+    def relevant(self, question: str, contexts: list[Context]) -> bool:
+        """The retrieval gate of the LLM path: whether the passages share enough of the question's informative
+        terms (``llm.min_term_coverage``) to be worth a model call; otherwise the answer is the not-found
+        sentinel, without calling the model."""
+        base, extra, _ = self.kb.query_terms(question)
+        informative = [t for t in dict.fromkeys(base) if t not in _UNINFORMATIVE]
+        if not contexts:
+            return False
+        if not informative:
+            return True
+        matched = {t for c in contexts for t in c.matched_terms}
+        covered = sum(t in matched for t in informative) + min(1, len(matched & set(extra)))
+        return covered / len(informative) >= self.settings.llm.min_term_coverage
 
     def _messages(self, question: str, numbered: list[dict[str, Any]]) -> list:
         return [SystemMessage(render("answer_system", self.prompts_dir)),
@@ -166,37 +187,46 @@ class Assistant:
         """One chat completion with the configured model; provider failures become one clear ProviderError."""
         return self.gateway.complete(messages)
 
-    # -- the chain -----------------------------------------------------------------------------
-    def chain(self):
-        """The LCEL pipeline: {question, history, filters} → Answer."""
-        return (
-            RunnableLambda(lambda x: {**x, "t0": time.perf_counter(),
-                                      "standalone": self.condense(x["question"], x.get("history"))})
-            | RunnableLambda(lambda x: {**x, "contexts": self.retrieve(x["standalone"], x.get("filters"))})
-            | RunnableLambda(self._answer_step)
-        )
-
-    def _answer_step(self, x: dict[str, Any]) -> Answer:
-        question, contexts = x["question"], x["contexts"]
-        base = dict(question=question, standalone_question=x["standalone"], contexts=contexts,
+    # -- the pipeline ---------------------------------------------------------------------------
+    def stream(self, question: str, history: list[dict[str, str]] | None = None,
+               filters: SearchFilters | None = None) -> Iterator[str | Answer]:
+        """The one answer pipeline: condense a follow-up → retrieve (the LangChain retriever) → answer by quoting
+        (offline) or with the model behind a retrieval gate → validated Answer. Yields text as it is produced,
+        then the Answer."""
+        question = (question or "").strip()
+        if not question:
+            yield Answer(question="", text="请输入问题。", refused=True, settings_fingerprint=self.settings.fingerprint())
+            return
+        t0 = time.perf_counter()
+        standalone = self.condense(question, history)
+        contexts = self.retrieve(standalone, filters)
+        base = dict(question=question, standalone_question=standalone, contexts=contexts,
                     settings_fingerprint=self.settings.fingerprint(), prompt_hashes=self.prompt_hashes())
         if not self.use_llm:
             text, citations, refused = answer_extractive(
-                x["standalone"], contexts, max_sentences=self.settings.answer.max_sentences,
+                standalone, contexts, max_sentences=self.settings.answer.max_sentences,
                 min_coverage=self.settings.answer.min_coverage, known=self.kb.vocabulary())
             ans = Answer(text=text, citations=citations, refused=refused, mode="extractive", **base)
+            yield from _pieces(ans.text)
         else:
             numbered = build_context(contexts, self.settings.llm.context_tokens)
-            if not numbered:
+            if not numbered or not self.relevant(standalone, contexts):
                 ans = Answer(text=NOT_FOUND, refused=True, mode="llm", model=self.mode_label, **base)
+                yield NOT_FOUND
             else:
-                msgs = self._messages(x["standalone"], numbered)
-                reply = self.complete(msgs)
-                ans = self._finish(reply.content, numbered, msgs, base, getattr(reply, "usage_metadata", None))
+                msgs = self._messages(standalone, numbered)
+                parts: list[str] = []
+                usage = None
+                for chunk in self.gateway.stream(msgs):
+                    if chunk.content:
+                        parts.append(chunk.content)
+                        yield chunk.content
+                    usage = getattr(chunk, "usage_metadata", None) or usage
+                ans = self._finish("".join(parts), numbered, msgs, base, usage)
         if ans.refused:
             ans.closest = closest_documents(contexts)
-        ans.latency_ms = round((time.perf_counter() - x["t0"]) * 1000, 1)
-        return ans
+        ans.latency_ms = round((time.perf_counter() - t0) * 1000, 1)
+        yield ans
 
     def _finish(self, raw: str, numbered, msgs, base, usage) -> Answer:
         text, citations, unsupported, refused = validate(raw, numbered, msgs[0].content)
@@ -208,46 +238,10 @@ class Assistant:
 
     def ask(self, question: str, history: list[dict[str, str]] | None = None,
             filters: SearchFilters | None = None) -> Answer:
-        question = (question or "").strip()
-        if not question:
-            return Answer(question="", text="请输入问题。", refused=True,
-                          settings_fingerprint=self.settings.fingerprint())
-        return self.chain().invoke({"question": question, "history": history, "filters": filters})
-
-    def stream(self, question: str, history: list[dict[str, str]] | None = None,
-               filters: SearchFilters | None = None) -> Iterator[str | Answer]:
-        """Yields text as it is produced, then the validated Answer."""
-        question = (question or "").strip()
-        if not self.use_llm or not question:
-            ans = self.ask(question, history, filters)
-            yield from _pieces(ans.text)
-            yield ans
-            return
-        t0 = time.perf_counter()
-        standalone = self.condense(question, history)
-        contexts = self.retrieve(standalone, filters)
-        base = dict(question=question, standalone_question=standalone, contexts=contexts,
-                    settings_fingerprint=self.settings.fingerprint(), prompt_hashes=self.prompt_hashes())
-        numbered = build_context(contexts, self.settings.llm.context_tokens)
-        if not numbered:
-            ans = Answer(text=NOT_FOUND, refused=True, mode="llm", model=self.mode_label,
-                         closest=closest_documents(contexts), **base)
-            yield NOT_FOUND
-            yield ans
-            return
-        msgs = self._messages(standalone, numbered)
-        parts: list[str] = []
-        usage = None
-        for chunk in self.gateway.stream(msgs):
-            if chunk.content:
-                parts.append(chunk.content)
-                yield chunk.content
-            usage = getattr(chunk, "usage_metadata", None) or usage
-        ans = self._finish("".join(parts), numbered, msgs, base, usage)
-        if ans.refused:
-            ans.closest = closest_documents(contexts)
-        ans.latency_ms = round((time.perf_counter() - t0) * 1000, 1)
-        yield ans
+        """``stream`` drained: the same pipeline, the Answer only."""
+        last = deque(self.stream(question, history, filters), maxlen=1)[0]
+        assert isinstance(last, Answer)
+        return last
 
 
 def _pieces(text: str, size: int = 8) -> Iterator[str]:

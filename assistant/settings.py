@@ -83,6 +83,10 @@ class LLMSettings(_Section):
     max_retries: int = Field(2, ge=0, le=10)
     context_tokens: int = Field(3000, ge=200, description="Token budget for retrieved passages in the prompt.")
     max_answer_tokens: int = Field(800, ge=16)
+    min_term_coverage: float = Field(
+        0.34, ge=0, le=1, description="Retrieval gate: share of the question's informative terms the retrieved "
+        "passages must contain before the model is called; below it the answer is the not-found sentinel "
+        "(0 calls the model whatever was retrieved).")
     prompts_dir: Path | None = Field(None, description="A folder of prompt variants (answer_system.md, "
                                      "answer_user.md, condense.md) to use instead of prompts/.")
     price_input_per_1k: float = Field(0.0, ge=0, description="Price per 1,000 input tokens (元), for cost reports.")

@@ -244,3 +244,22 @@ def test_numbers_in_brackets_that_are_not_markers_stay(kb, server):
         "10%", "依据财税〔2023〕7号：（1）研发投入超过500万元的企业可按增量的10%获得补助[{n}]。")
     a = _assistant(kb, server).ask("研发投入后补助标准是多少")
     assert "财税〔2023〕7号" in a.text and "（1）" in a.text and a.citations
+
+
+def test_nothing_relevant_retrieved_answers_not_found_without_calling_the_model(kb, server):
+    server.responder = _cite_passage_with("10%", "研发投入超过500万元的企业可按增量的10%获得补助[{n}]。")
+    a = _assistant(kb, server).ask("火星移民签证怎么办理")
+    assert a.refused and a.text == NOT_FOUND and server.requests == []
+    b = _assistant(kb, server).ask("研发投入后补助标准是多少")  # a relevant question still reaches the model
+    assert not b.refused and len(server.requests) == 1
+    off = _assistant(kb, server, min_term_coverage=0.0).ask("火星移民签证怎么办理")  # the gate is a setting
+    assert len(server.requests) == 2 and off.mode == "llm"
+
+
+def test_ask_is_stream_drained(kb, server):
+    server.responder = _cite_passage_with("10%", "研发投入超过500万元的企业可按增量的10%获得补助[{n}]。")
+    assistant = _assistant(kb, server)
+    pieces = list(assistant.stream("研发投入后补助标准是多少"))
+    streamed, final = "".join(p for p in pieces if isinstance(p, str)), pieces[-1]
+    asked = assistant.ask("研发投入后补助标准是多少")
+    assert final.text == asked.text and final.citations == asked.citations and streamed.startswith("研发投入")
