@@ -40,6 +40,21 @@ _ENUMERATOR = re.compile(r"^\s*(?:[（(]?[一二三四五六七八九十\d]{1,3}
 _REQUIRED_CUES = {"number": 0.6, "date": 0.7, "name": 0.85}
 
 
+# Lines that are never an answer: metadata and contact lines, keyword lists, a record's title line.
+_FILLER = re.compile(r"^\s*(?:关键词|关键字|主题词|咨询电话|联系电话|联系方式|联系人|电话|传真|邮箱|电子邮箱|网址|网站|"
+                     r"责任编辑|编辑|来源文件|条款|发布机构|政策层级|来源)\s*[:：]|^\s*【[^】]{1,8}】|^\s*（示例数据）\s*$|"
+                     r"^\s*https?://|^\s*(?:第[一二三四五六七八九十\d]+[章节]|[一二三四五六七八九十]+、)[^，。；：:]{0,24}$|"
+                     r"^\s*[（(][一二三四五六七八九十]+[)）][^，。；：:\d]{2,10}。?$")
+
+
+_SOURCE_DOC = re.compile(r"^来源文件：(.+)$", re.M)
+
+
+def is_filler(text: str) -> bool:
+    """A heading, a keyword list, a phone or web line: retrieved with its passage, never quoted as an answer."""
+    return bool(_FILLER.search(text))
+
+
 def looks_like_injection(text: str) -> bool:
     """Text inside a document that tries to instruct the assistant."""
     return bool(_INJECTION.search(text))
@@ -96,6 +111,7 @@ class _Sent:
     text: str
     score: float = 0.0
     coverage: float = 0.0
+    echo: float = 0.0  # the penalty of a support item's restatement of a document also retrieved
 
 
 def question_types(question: str) -> list[str]:
@@ -220,22 +236,34 @@ def answer_extractive(question: str, contexts: list[Context], *, max_sentences: 
     terms = _terms(question, known)
     qtypes = question_types(question)
     musts = constraints(question)
+    comparing = bool(_COMPARE.search(search_key(question)))
     if not contexts or not terms:
         return NOT_FOUND, [], True
     sents: list[_Sent] = []
+    sources = {c.source for c in contexts}
+    # the document a passage speaks for: a support item speaks for its policy document
+    origin = [(m.group(1).strip() if (m := _SOURCE_DOC.search(c.text)) else c.source) for c in contexts]
     for i, ctx in enumerate(contexts):
         head = search_key(f"{ctx.title} {ctx.heading}")
+        # a support item restates its policy document: when the document itself was retrieved, quote the document
+        restated = _SOURCE_DOC.search(ctx.text)
+        echo = 0.15 if restated and restated.group(1).strip() in sources else 0.0
         for s in _sentences(ctx, i):
-            if looks_like_injection(s.text):
-                continue  # never quote text that tries to instruct the assistant
+            if looks_like_injection(s.text) or is_filler(s.text):
+                continue  # never quote text that instructs the assistant, nor headings, keywords, phone lines
             _score(s, ctx, head, i, terms, qtypes, musts)
+            s.score -= echo
+            s.echo = echo
             sents.append(s)
     if not sents:
         return NOT_FOUND, [], True
-    ranked = sorted(sents, key=lambda s: -s.score)
-    best = ranked[0]
-    if best.coverage < min_coverage:
+    # whether the question is answered is decided before restatements give way to their documents
+    if max(sents, key=lambda s: s.score + s.echo).coverage < min_coverage:
         return NOT_FOUND, [], True
+    ranked = sorted(sents, key=lambda s: -s.score)
+    answering = [s for s in ranked if s.coverage >= min_coverage]
+    best = answering[0] if answering else ranked[0]
+    ranked = [best] + [s for s in ranked if s is not best]
     chosen: list[_Sent] = [best]
     intro = best.text.endswith(("：", ":"))
     if intro:
@@ -254,8 +282,52 @@ def answer_extractive(question: str, contexts: list[Context], *, max_sentences: 
             continue
         if any(search_key(s.text) == search_key(c.text) for c in chosen):
             continue
+        if origin[s.ctx] != origin[best.ctx] and not comparing and (
+                s.coverage < 0.9 * best.coverage or s.score < 0.85 * best.score):
+            continue  # another document only when the sentence answers by itself (or the question compares)
         chosen.append(s)
-    return _compose(chosen, contexts)
+    chosen = _complete_lists(chosen, sents)
+    whole: list[_Sent] = []
+    for x in (_whole_sentence(s, contexts[s.ctx]) for s in chosen):
+        if not any(x.ctx == w.ctx and w.start <= x.start and x.end <= w.end for w in whole):
+            whole = [w for w in whole if not (w.ctx == x.ctx and x.start <= w.start and w.end <= x.end)] + [x]
+    return _compose(whole, contexts)
+
+
+def _complete_lists(chosen: list[_Sent], sents: list[_Sent], max_items: int = 12) -> list[_Sent]:
+    """Two or more items of one enumerated list answer together: the list comes whole (1. 2. 3. …), so an item
+    that shares no word with the question ("2. 职工总数不超过500人…" for "规模有什么限制") is not left out."""
+    out = list(chosen)
+    for ctx_i in {s.ctx for s in chosen}:
+        items = [s for s in chosen if s.ctx == ctx_i and _ENUMERATOR.match(s.text)]
+        if len(items) < 2:
+            continue
+        ordered = sorted((s for s in sents if s.ctx == ctx_i), key=lambda s: s.start)
+        first = min(ordered.index(s) for s in items if s in ordered)
+        last = max(ordered.index(s) for s in items if s in ordered)
+        while first > 0 and _ENUMERATOR.match(ordered[first - 1].text):
+            first -= 1
+        while last + 1 < len(ordered) and _ENUMERATOR.match(ordered[last + 1].text):
+            last += 1
+        block = ordered[first:last + 1]
+        if len(block) <= max_items and all(_ENUMERATOR.match(s.text) for s in block):
+            out += [s for s in block if s not in out]
+    return out
+
+
+def _whole_sentence(s: _Sent, ctx: Context, max_chars: int = 320) -> _Sent:
+    """A segment cut at ；or ， inside a sentence, quoted up to its 。: "下列行业…不适用：烟草制造业；住宿和餐饮业；…"
+    answers with every part (a line of a list, ended by a line break, stays one line)."""
+    text = ctx.text
+    start = max(text.rfind(p, 0, s.start) for p in ("。", "！", "？", "\n")) + 1
+    ends = [i for i in (text.find(p, s.end - 1) for p in ("。", "！", "？", "\n")) if i >= 0]
+    end = min(ends) + 1 if ends else len(text)
+    seg = text[start:end]
+    lead = len(seg) - len(seg.lstrip())
+    seg = seg.strip()
+    if not seg or len(seg) > max_chars or (start + lead == s.start and start + lead + len(seg) == s.end):
+        return s
+    return _Sent(s.ctx, start + lead, start + lead + len(seg), seg, s.score, s.coverage)
 
 
 def _following(head: _Sent, same_ctx: list[_Sent], max_items: int = 10, max_chars: int = 500) -> list[_Sent]:

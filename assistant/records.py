@@ -318,10 +318,11 @@ _LABELS = {
     "lead": "负责人", "members": "成员人数", "services": "服务内容", "served_enterprises": "服务企业数",
     "society": "依托学会", "level": "政策层级", "issuer": "发布机构", "valid_from": "有效期起",
     "valid_to": "有效期止", "benefit": "支持内容", "benefit_formula": "测算公式", "source_doc": "来源文件",
-    "clause": "条款",
+    "clause": "条款", "apply_mode": "申报方式", "exclusive_rule": "限制",
 }
 _HIDDEN = {"id", "type", "name", "region", "province", "field", "date", "description", "keywords", "sample",
-           "conditions", "contact", "estimate_expr", "estimate_label", "estimate_tax_rate"}
+           "conditions", "contact", "estimate_expr", "estimate_label", "estimate_tax_rate", "exclusive_group",
+           "benefit_wan"}
 
 
 def render(rec: RecordBase) -> str:
