@@ -41,7 +41,7 @@ _REQUIRED_CUES = {"number": 0.6, "date": 0.7, "name": 0.85}
 
 
 # Lines that are never an answer: metadata and contact lines, keyword lists, a record's title line.
-_FILLER = re.compile(r"^\s*(?:关键词|关键字|主题词|咨询电话|联系电话|联系方式|联系人|电话|传真|邮箱|电子邮箱|网址|网站|"
+_FILLER = re.compile(r"^\s*(?:第[一二三四五六七八九十\d]+条\s*)?(?:关键词|关键字|主题词|咨询电话|咨询方式|联系电话|联系方式|联系人|电话|传真|邮箱|电子邮箱|网址|网站|"
                      r"责任编辑|编辑|来源文件|条款|发布机构|政策层级|来源)\s*[:：]|^\s*【[^】]{1,8}】|^\s*（示例数据）\s*$|"
                      r"^\s*https?://|^\s*(?:第[一二三四五六七八九十\d]+[章节]|[一二三四五六七八九十]+、)[^，。；：:]{0,24}$|"
                      r"^\s*[（(][一二三四五六七八九十]+[)）][^，。；：:\d]{2,10}。?$")
@@ -209,8 +209,8 @@ def _score(sent: _Sent, ctx: Context, head: str, rank: int, terms: list[_Term], 
             got += term.weight
         elif any(t in key for t in term.tokens):
             got += term.weight * 0.5
-        elif all(t in head for t in term.tokens):
-            got += term.weight * 0.5
+        elif all(t in head for t in term.tokens) or (term.alts and any(a in head for a in term.alts)):
+            got += term.weight * 0.5  # the passage's title or heading says it (高企 ↔ 高新技术企业认定…)
     sent.coverage = got / total
     for kind, forms in musts:
         if not _satisfied(kind, forms, key, head, ctx):
