@@ -80,11 +80,18 @@ def rewrite(question: str, context: str) -> str:
     if short_ellipsis and (swapped := _swap(context, question)):
         return swapped
     topic = _topic_of(context)
+    asked = _bare(question)
     if topic and not _POINTS_BACK.search(question) and not _topic_of(question):
         # an attribute of the same programme: carry the programme, not the earlier question's own wording
         key = search_key(context)
-        return f"{key[topic[0][1]:topic[0][2]]} {question}"
-    return f"{context} {question}"
+        return f"{key[topic[0][1]:topic[0][2]]} {asked}"
+    return f"{context} {asked}"
+
+
+def _bare(question: str) -> str:
+    """The follow-up without its lead-in and ellipsis particle ("那申报时间呢？" → "申报时间")."""
+    q = _ELLIPSIS.sub("", _LEADS_IN.sub("", question)).strip(" ，,")
+    return q or question
 
 
 def standalone(question: str, earlier_questions: list[str]) -> str:
