@@ -9,6 +9,7 @@ user gave it, and what the last check showed (measure id → verdict), from whic
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 import uuid
@@ -21,6 +22,7 @@ from assistant.errors import AssistantError, NotFoundError
 from assistant.support import EnterpriseProfile
 
 MAX_NAME = 80
+log = logging.getLogger(__name__)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS profiles (
@@ -95,10 +97,21 @@ class ProfileStore:
                                (ref, ref, ref)).fetchone()
         if row is None:
             raise NotFoundError(f"企业画像“{ref}”不存在。用 `kechuang profile list` 查看已保存的画像。")
-        return self._row(row)
+        try:
+            return self._row(row)
+        except (ValueError, TypeError) as exc:
+            raise AssistantError(f"企业画像“{row[1]}”无法读取（可能由其他版本保存）：请重新填写后用同一名称保存。") from exc
 
     def list(self) -> list[SavedProfile]:
-        return [self._row(r) for r in self._db.execute("SELECT * FROM profiles ORDER BY name")]
+        """Every saved profile; a row that no longer reads (written by another version) is skipped and logged,
+        never the reason the others cannot be listed."""
+        out = []
+        for r in self._db.execute("SELECT * FROM profiles ORDER BY name"):
+            try:
+                out.append(self._row(r))
+            except (ValueError, TypeError) as exc:  # pydantic ValidationError is a ValueError
+                log.warning("saved profile %s (%s) cannot be read: %s", r[0], r[1], exc)
+        return out
 
     def remove(self, ref: str) -> None:
         pid = self.get(ref).id

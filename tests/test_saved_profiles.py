@@ -87,6 +87,15 @@ def test_hostile_and_odd_names_are_kept_verbatim(store):
     assert len(store.list()) == 3
 
 
+def test_a_row_another_version_wrote_does_not_hide_the_others(store):
+    good = store.save("甲", EnterpriseProfile(region="镇江市"))
+    bad = store.save("乙", EnterpriseProfile(region="巴州"))
+    store._db.execute("UPDATE profiles SET data=? WHERE id=?", ('{"employees": "很多"}', bad.id))
+    assert [p.name for p in store.list()] == ["甲"] and store.get(good.id).name == "甲"
+    with pytest.raises(AssistantError, match="无法读取"):
+        store.get("乙")
+
+
 # -- 新匹配 ---------------------------------------------------------------------------------------------------
 def test_new_matches_are_the_measures_that_appeared_since_the_last_check(tmp_path, embed_cache):
     kb = KnowledgeBase(make_settings(tmp_path / "kb", embed_cache))
