@@ -16,6 +16,7 @@ from assistant._text import search_key, split_sentences, tokenize
 from assistant.citations import cite
 from assistant.domain import dates, regions
 from assistant.prompts import NOT_FOUND
+from assistant.records import restated_document
 from assistant.types import Citation, Context
 
 # Question-type cues: (pattern in the question, pattern the answer sentence should contain).
@@ -45,9 +46,6 @@ _FILLER = re.compile(r"^\s*(?:第[一二三四五六七八九十\d]+条\s*)?(?:�
                      r"责任编辑|编辑|来源文件|条款|发布机构|政策层级|来源)\s*[:：]|^\s*【[^】]{1,8}】|^\s*（示例数据）\s*$|"
                      r"^\s*https?://|^\s*(?:第[一二三四五六七八九十\d]+[章节]|[一二三四五六七八九十]+、)[^，。；：:]{0,24}$|"
                      r"^\s*[（(][一二三四五六七八九十]+[)）][^，。；：:\d]{2,10}。?$")
-
-
-_SOURCE_DOC = re.compile(r"^来源文件：(.+)$", re.M)
 
 
 def is_filler(text: str) -> bool:
@@ -242,12 +240,11 @@ def answer_extractive(question: str, contexts: list[Context], *, max_sentences: 
     sents: list[_Sent] = []
     sources = {c.source for c in contexts}
     # the document a passage speaks for: a support item speaks for its policy document
-    origin = [(m.group(1).strip() if (m := _SOURCE_DOC.search(c.text)) else c.source) for c in contexts]
+    origin = [restated_document(c.text) or c.source for c in contexts]
     for i, ctx in enumerate(contexts):
         head = search_key(f"{ctx.title} {ctx.heading}")
         # a support item restates its policy document: when the document itself was retrieved, quote the document
-        restated = _SOURCE_DOC.search(ctx.text)
-        echo = 0.15 if restated and restated.group(1).strip() in sources else 0.0
+        echo = 0.15 if origin[i] != ctx.source and origin[i] in sources else 0.0
         for s in _sentences(ctx, i):
             if looks_like_injection(s.text) or is_filler(s.text):
                 continue  # never quote text that instructs the assistant, nor headings, keywords, phone lines

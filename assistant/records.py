@@ -351,6 +351,12 @@ def render(rec: RecordBase) -> str:
     return "\n".join(lines)
 
 
+def restated_document(text: str) -> str | None:
+    """The policy document a rendered support item restates (its 来源文件 line), if any."""
+    m = re.search(rf"^{_LABELS['source_doc']}：(.+)$", text or "", re.M)
+    return m.group(1).strip() if m else None
+
+
 def to_document(rec: RecordBase, path: Path) -> Document:
     from assistant.ingest.documents import content_hash
 
