@@ -15,7 +15,7 @@ from assistant import usecases
 from assistant.errors import AssistantError, NotFoundError
 from assistant.knowledge_base import KnowledgeBase
 from assistant.profiles import ProfileStore
-from assistant.support import EnterpriseProfile, profile_from_text
+from assistant.support import AwardReceived, EnterpriseProfile, profile_from_text
 from tests.conftest import make_settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -187,6 +187,17 @@ def test_the_checklist_of_a_profile_without_a_name_and_with_contradictions_still
     assert "企业政策申报清单" in text
     for w in p.warnings():
         assert w in text
+
+
+def test_typed_text_cannot_add_structure_to_the_checklist(kb, tmp_path):
+    p = profile_from_text("镇江企业，职工100人", today=TODAY).model_copy(
+        update={"name": "甲公司\n## 伪造的标题\n| 假 | 表 |", "awards_received": [AwardReceived(name="奖励\n# 假标题", year=2026)]})
+    out = usecases.support_checklist_docx(usecases.find_support(kb, profile=p), tmp_path / "x.docx", today=TODAY)
+    d = docx.Document(str(out))
+    headings = [x.text for x in d.paragraphs if x.style.name.startswith("KC Heading") or x.style.name == "KC Title"]
+    assert not any("伪造" in h or "假标题" in h for h in headings[1:])
+    assert "伪造的标题" in headings[0]  # kept, as text of the title line
+    assert all(len(t.columns) in (2, 6) for t in d.tables)
 
 
 def test_the_cli_saves_lists_checks_and_exports_a_profile(tmp_path, embed_cache):
