@@ -10,13 +10,13 @@
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 import threading
 from pathlib import Path
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from assistant._sqlite import open_db
 from assistant.errors import ConfigError, EmbeddingError, ProviderError
 from assistant.settings import Settings
 
@@ -122,9 +122,7 @@ class CachedEmbeddings(Embeddings):
     def __init__(self, inner: Embeddings, path: Path, model_name: str):
         self.inner = inner
         self.model_name = model_name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db = open_db(path)
         self._db.execute("CREATE TABLE IF NOT EXISTS emb (model TEXT, h TEXT, v BLOB, PRIMARY KEY (model, h))")
         self._lock = threading.Lock()
         self.hits = 0

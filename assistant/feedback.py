@@ -4,20 +4,18 @@ question, answer, citations and settings fingerprint; exportable as a golden-set
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
+from assistant._sqlite import open_db
 from assistant.types import Answer
 
 
 class FeedbackStore:
     def __init__(self, path: Path):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db = open_db(path)
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS feedback (id INTEGER PRIMARY KEY, ts REAL, rating INTEGER, comment TEXT,"
             " question TEXT, answer TEXT, refused INTEGER, citations TEXT, sources TEXT, fingerprint TEXT, mode TEXT)")

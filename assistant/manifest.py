@@ -8,12 +8,12 @@ midway leaves no half-ingested document visible, and the next ingest finishes th
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
+from assistant._sqlite import open_db
 from assistant.types import Chunk, Document
 
 _SCHEMA = """
@@ -41,10 +41,8 @@ CREATE INDEX IF NOT EXISTS policy_drafts_source ON policy_drafts(source);
 
 class Manifest:
     def __init__(self, path: Path):
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=60, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db = open_db(path, timeout=60, autocommit=True)
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
         self._lock = threading.RLock()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 import threading
 import uuid
 from datetime import datetime
@@ -18,6 +17,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from assistant._sqlite import open_db
 from assistant.errors import AssistantError, NotFoundError
 from assistant.support import EnterpriseProfile
 
@@ -45,10 +45,8 @@ class SavedProfile(BaseModel):
 
 class ProfileStore:
     def __init__(self, path: Path):
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=30, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db = open_db(path, autocommit=True)
         self._db.executescript(_SCHEMA)
         self._lock = threading.Lock()
 
