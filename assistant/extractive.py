@@ -258,8 +258,7 @@ def answer_extractive(question: str, contexts: list[Context], *, max_sentences: 
     if max(sents, key=lambda s: s.score + s.echo).coverage < min_coverage:
         return NOT_FOUND, [], True
     ranked = sorted(sents, key=lambda s: -s.score)
-    answering = [s for s in ranked if s.coverage >= min_coverage]
-    best = answering[0] if answering else ranked[0]
+    best = next(s for s in ranked if s.coverage >= min_coverage)  # exists: the check above found one
     ranked = [best] + [s for s in ranked if s is not best]
     chosen: list[_Sent] = [best]
     intro = best.text.endswith(("：", ":"))

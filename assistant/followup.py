@@ -30,10 +30,6 @@ _GENERIC = set("""
 """.split())
 
 
-def _topic_of(text: str) -> list[tuple[str, int, int]]:
-    return vocab.find_programs(text)
-
-
 def _has_content(question: str) -> bool:
     """Whether the question names something of its own beyond attribute words (a place, a year, a term)."""
     terms = [t for t in tokenize(question) if t not in _GENERIC and not re.fullmatch(r"[\d.%]+", t)]
@@ -45,9 +41,9 @@ def is_follow_up(question: str, context: str) -> bool:
         return False
     if _POINTS_BACK.search(question) or _LEADS_IN.match(question) or _ELLIPSIS.search(question):
         return True
-    if _topic_of(question):
+    if vocab.find_programs(question):
         return False
-    if _topic_of(context) and not regions.find_regions(question):
+    if vocab.find_programs(context) and not regions.find_regions(question):
         return True  # names no subject of its own: it continues the conversation's programme
     return not _has_content(question)
 
@@ -57,7 +53,7 @@ def _swap(context: str, question: str) -> str | None:
     question with the new one swapped in (None when there is nothing to swap)."""
     ctx = search_key(context)
     q = search_key(question)
-    mine, theirs = _topic_of(q), _topic_of(ctx)
+    mine, theirs = vocab.find_programs(q), vocab.find_programs(ctx)
     if mine and theirs and {p for p, _, _ in mine} != {p for p, _, _ in theirs}:
         _, s, e = theirs[0]
         new = q[mine[0][1]:mine[0][2]]
@@ -79,9 +75,9 @@ def rewrite(question: str, context: str) -> str:
     short_ellipsis = _ELLIPSIS.search(question) and len(re.sub(r"^(?:那么?|那如果)|呢\s*[？?]?\s*$", "", question)) <= 12
     if short_ellipsis and (swapped := _swap(context, question)):
         return swapped
-    topic = _topic_of(context)
+    topic = vocab.find_programs(context)
     asked = _bare(question)
-    if topic and not _POINTS_BACK.search(question) and not _topic_of(question):
+    if topic and not _POINTS_BACK.search(question) and not vocab.find_programs(question):
         # an attribute of the same programme: carry the programme, not the earlier question's own wording
         key = search_key(context)
         return f"{key[topic[0][1]:topic[0][2]]} {asked}"

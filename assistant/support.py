@@ -198,19 +198,11 @@ class EnterpriseProfile(BaseModel):
         if key in self.contradicted():
             return None
         if key == "rd_ratio":
-            if self.rd_ratio is not None:
-                return self.rd_ratio
-            if self.rd_expense_wan is not None and self.revenue_wan:
-                return round(self.rd_expense_wan / self.revenue_wan * 100, 2)
-            return None
+            return _share(self.rd_ratio, self.rd_expense_wan, self.revenue_wan)
         if key == "years_since_founded":
             return None if self.founded_year is None else self.as_of.year - self.founded_year
         if key == "tech_staff_ratio":
-            if self.tech_staff_ratio is not None:
-                return self.tech_staff_ratio
-            if self.tech_staff is not None and self.employees:
-                return round(self.tech_staff / self.employees * 100, 2)
-            return None
+            return _share(self.tech_staff_ratio, self.tech_staff, self.employees)
         if key in ("industry", "not_industry"):
             return self.industry
         return getattr(self, key, None)
@@ -261,6 +253,13 @@ class EnterpriseProfile(BaseModel):
         if denied:
             rows.append(("申请人说明不符合", "；".join(denied)))
         return rows
+
+
+def _share(given: float | None, part: float | None, whole: float | None) -> float | None:
+    """A percentage as given, else computed from its two amounts (研发费用 / 收入, 科技人员 / 职工)."""
+    if given is not None:
+        return given
+    return round(part / whole * 100, 2) if part is not None and whole else None
 
 
 _FIELD_NAMES = {"revenue_wan": "上年度销售收入", "assets_wan": "资产总额", "rd_expense_wan": "研发费用",

@@ -99,6 +99,8 @@ def find_statements(text: str) -> dict[str, bool]:
 
     out: dict[str, bool] = {}
     specs = _statements()
+    # within a 近三年 sentence a clean record (or an incident) is a three-year one
+    three_years = {k: specs["compliant_3y"][k] + specs["compliant"][k] for k in ("patterns", "negative")}
 
     def put(key: str, got: bool | None) -> None:
         if got is False:
@@ -115,10 +117,9 @@ def find_statements(text: str) -> dict[str, bool]:
             if _ASKS.search(clause) or _SUPPOSES.search(clause) or _UNSURE.search(clause):
                 continue
             for key, spec in specs.items():
-                if key == "compliant_3y":  # within a 近三年 sentence a clean record is a three-year one
+                if key == "compliant_3y":
                     if span:
-                        put(key, _verdict({"patterns": spec["patterns"] + specs["compliant"]["patterns"],
-                                           "negative": spec["negative"] + specs["compliant"]["negative"]}, clause))
+                        put(key, _verdict(three_years, clause))
                     continue
                 if key == "compliant" and span:
                     continue
