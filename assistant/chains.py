@@ -14,6 +14,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 
 from assistant._text import answer_sentences, count_tokens, search_key, split_sentences
 from assistant.citations import best_sentence, cite, normalize_markers
+from assistant.domain import wording
 from assistant.errors import ProviderError
 from assistant.extractive import answer_extractive, looks_like_injection
 from assistant.knowledge_base import KnowledgeBase
@@ -26,8 +27,6 @@ from assistant.types import Answer, Citation, Context
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")  # after normalize_markers every marker reads [n]
 _BLOCKED = "〔已屏蔽：疑似指令文本〕"
-# words every question about policies shares: they say nothing about whether a passage is relevant
-_UNINFORMATIVE = frozenset("政策 企业 公司 规定 办法 文件 相关 有关 情况 问题 方面 内容 介绍 一下 要求".split())
 
 
 def _history_turns(history: list[dict[str, str]] | None) -> list[dict[str, str]]:
@@ -166,7 +165,7 @@ class Assistant:
         terms (``llm.min_term_coverage``) to be worth a model call; otherwise the answer is the not-found
         sentinel, without calling the model."""
         base, extra, _ = self.kb.query_terms(question)
-        informative = [t for t in dict.fromkeys(base) if t not in _UNINFORMATIVE]
+        informative = [t for t in dict.fromkeys(base) if not wording.is_generic(t)]
         if not contexts:
             return False
         if not informative:

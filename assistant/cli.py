@@ -547,7 +547,7 @@ app.add_typer(eval_app, name="eval")
 @eval_app.callback(invoke_without_command=True)
 def eval_main(
     ctx: typer.Context,
-    golden: Annotated[Path | None, typer.Option("--set", help="评测集 JSONL。")] = None,
+    golden: Annotated[list[Path] | None, typer.Option("--set", help="评测集 JSONL（可多次：如开发集和留出集文件，合并为一份报告）。")] = None,
     corpus: Annotated[list[Path] | None, typer.Option("--corpus", help="为本次评测新建临时索引并导入这些文档。")] = None,
     config: Annotated[list[str] | None, typer.Option("--config", help="配置名（可多次）：hybrid、bm25、dense、hybrid-k4、chunk200 或 eval/configs.json 中的名称。")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="报告目录（JSON、Markdown、HTML）。")] = None,
@@ -562,14 +562,14 @@ def eval_main(
     if ctx.invoked_subcommand is not None:
         return
     _setup_logging()
-    from assistant.evaluation.golden import load_golden
+    from assistant.evaluation.golden import load_golden_sets
     from assistant.evaluation.report import summary, write_reports
     from assistant.evaluation.runner import check_thresholds, load_configs, run_eval
 
     try:
-        if golden is None:
+        if not golden:
             raise AssistantError("请用 --set 指定评测集，例如 --set eval/golden/seeds.jsonl。")
-        cases = load_golden(golden)
+        cases = load_golden_sets(golden)
         configs = load_configs(config, configs_file)
         settings = _settings(data_dir)
         with Progress(TextColumn("[bold]评测 {task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -581,12 +581,12 @@ def eval_main(
                 done["n"] += 1
                 bar.update(task, completed=done["n"], description=name)
 
-            run = run_eval(cases, settings, configs, corpus, golden_name=golden.name, k=k, progress=progress,
+            run = run_eval(cases, settings, configs, corpus, golden_name=golden[0].name, k=k, progress=progress,
                            judge=judge)
         paths = write_reports(run, out) if out else {}
         limits = json.loads(thresholds.read_text(encoding="utf-8")) if thresholds else {}
-        if isinstance(limits.get(golden.stem), dict):
-            limits = limits[golden.stem]
+        if isinstance(limits.get(golden[0].stem), dict):
+            limits = limits[golden[0].stem]
         problems = check_thresholds(run, {k2: v for k2, v in limits.items() if isinstance(v, int | float)})
     except AssistantError as exc:
         _fail(exc)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from assistant._text import search_key, split_sentences, tokenize
 from assistant.citations import cite
-from assistant.domain import dates, regions
+from assistant.domain import dates, regions, wording
 from assistant.prompts import NOT_FOUND
 from assistant.records import restated_document
 from assistant.types import Citation, Context
@@ -125,12 +125,6 @@ class _Term:
     alts: list[str]
 
 
-# Words that ask about a fact rather than name a topic: absent from the documents, they prove nothing.
-_GENERIC_NOUNS = frozenset("奖项 文章 报道 作者 项目 名称 名字 情况 内容 问题 方面 时间 日期 人才 数量 金额 比例 "
-                           "标准 条件 要求 政策 措施 办法 规定 企业 单位 机构 部门 地方 地区 城市 资金 经验 做法 "
-                           "成效 成果 结果 效果 名次 排名 人数 次数 总数 规模 现场 活动 平台 哪些".split())
-
-
 def _nouns(text: str) -> set[str]:
     """Nouns of the question (jieba part-of-speech tags n*)."""
     from assistant._text import jieba_tokenizer
@@ -149,7 +143,8 @@ def _terms(question: str, known: set[str] | dict | None = None) -> list[_Term]:
 
     key = search_key(question)
     toks = tokenize(question)
-    weight = {t: 1.0 + 0.5 * min(len(t), 4) for t in toks}
+    # asking words ("什么时候", "还有没有机会") are not what a sentence must contain to answer
+    weight = {t: 1.0 + 0.5 * min(len(t), 4) for t in toks if not wording.is_asking_word(t)}
     # search-mode sub-tokens of a longer token ("高新技术企业" → "高新", "技术") weigh less on their own
     for t in list(weight):
         if any(t != u and t in u for u in weight):
@@ -157,7 +152,7 @@ def _terms(question: str, known: set[str] | dict | None = None) -> list[_Term]:
     if known:
         nouns = _nouns(key)
         for t in weight:
-            if len(t) >= 2 and t not in known and t in nouns and t not in _GENERIC_NOUNS:
+            if len(t) >= 2 and t not in known and t in nouns and not wording.is_generic(t):
                 weight[t] *= 2.5
     terms: list[_Term] = []
     grouped: set[str] = set()

@@ -14,26 +14,19 @@ from __future__ import annotations
 import re
 
 from assistant._text import search_key, tokenize
-from assistant.domain import regions, vocab
+from assistant.domain import regions, vocab, wording
 
 _POINTS_BACK = re.compile(r"它们?|这个|那个|这项|那项|这些|那些|此项|上述|该(?:政策|项|办法|措施|认定|奖励|补助|补贴|文件|资格)|"
                           r"其(?=中|他条件|申报|条件|要求|有效期)|这种|那种|这类")
 _LEADS_IN = re.compile(r"^\s*(?:那么?|那如果|如果是|还有|另外|此外|以及|同时|再问一?下|顺便问一?下|对了)")
 _ELLIPSIS = re.compile(r"呢\s*[？?]?\s*$")
 _YEAR = re.compile(r"(?:19|20)\d{2}\s*年?|今年|去年|明年|前年")
-# words that ask about an attribute and name nothing to be about
-_GENERIC = set("""
-申报 申请 条件 要求 时间 截止 什么 时候 多少 几 个 天 年 人 钱 万元 元 最多 最高 最低 至少 需要 要 能 可以 吗 呢 是 的 了
-企业 公司 单位 我们 我 你们 政策 补助 补贴 奖励 资助 资金 支持 标准 比例 多久 有效期 流程 材料 哪些 怎么 如何 办理
-提交 哪里 网站 部门 谁 给 拿 到 还 也 都 有 没有 和 跟 与 或 吧 啊 呀 嘛 么 那 这 它 该 其 请问 想 问 一下 下 具体 规定
-补 发 一年 每年 年度 上限 额度 金额 期限 多长
-""".split())
+
 
 
 def _has_content(question: str) -> bool:
     """Whether the question names something of its own beyond attribute words (a place, a year, a term)."""
-    terms = [t for t in tokenize(question) if t not in _GENERIC and not re.fullmatch(r"[\d.%]+", t)]
-    return bool(terms)
+    return wording.names_a_topic(tokenize(question))
 
 
 def is_follow_up(question: str, context: str) -> bool:

@@ -2,14 +2,15 @@
 
 Fields, spelled exactly so (other teams write this format): ``id``, ``question``, ``type`` (factoid, multi,
 support, unanswerable, record, …), ``reference_answer``, ``must_include``, ``sources``; optional ``profile``
-(support cases) and ``tags``.
+(support cases), ``tags`` and ``split`` (``dev``, the default, or ``holdout``: cases written after the code they
+measure and never used to tune it; reports show both parts).
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -36,6 +37,7 @@ class GoldenCase(BaseModel):
     sources: list[str] = Field(default_factory=list)
     profile: dict[str, Any] | None = None
     tags: list[str] = Field(default_factory=list)
+    split: Literal["dev", "holdout"] = "dev"
 
     @model_validator(mode="after")
     def _consistent(self) -> GoldenCase:
@@ -85,6 +87,24 @@ def load_golden(path: Path) -> list[GoldenCase]:
         raise GoldenSetError(errors)
     if not cases:
         raise GoldenSetError([f"{path.name}：没有任何用例"])
+    return cases
+
+
+def load_golden_sets(paths: list[Path]) -> list[GoldenCase]:
+    """Several files as one set (e.g. ``corpus.jsonl`` and its held-out ``corpus_holdout.jsonl``); ids must
+    be unique across them."""
+    cases: list[GoldenCase] = []
+    where: dict[str, str] = {}
+    errors = []
+    for path in paths:
+        for case in load_golden(path):
+            if case.id in where:
+                errors.append(f"{path.name}：用例 id {case.id} 与 {where[case.id]} 中的重复")
+                continue
+            where[case.id] = path.name
+            cases.append(case)
+    if errors:
+        raise GoldenSetError(errors)
     return cases
 
 

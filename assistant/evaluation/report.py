@@ -32,13 +32,17 @@ def summary(run: EvalRun) -> dict:
         "golden_set": run.golden_set, "k": run.k,
         "metrics": first.metrics,
         "configs": {c.name: {"metrics": c.metrics, "settings_fingerprint": c.settings_fingerprint,
-                             "prompt_hashes": c.prompt_hashes, "mode": c.mode, "judge": c.judge}
+                             "prompt_hashes": c.prompt_hashes, "mode": c.mode, "judge": c.judge,
+                             "by_split": c.by_split}
                     for c in run.configs},
         "deltas": run.deltas,
         "cases": [{"id": r.id, "type": r.type, "answer": r.answer, "refused": r.refused,
                    "cited_sources": r.cited_sources, "retrieved_sources": list(dict.fromkeys(r.retrieved_sources)),
                    "fact_hits": r.fact_hits, "failures": r.failures} for r in first.cases],
     }
+
+
+_SPLIT_LABEL = {"dev": "开发集", "holdout": "留出集"}
 
 
 def to_markdown(run: EvalRun) -> str:
@@ -59,13 +63,25 @@ def to_markdown(run: EvalRun) -> str:
         lines.append(f"| {c.name} | {c.mode} | `{c.settings_fingerprint}` | "
                      + (", ".join(f"{k}:`{v}`" for k, v in c.prompt_hashes.items()) or "–") + " |")
     first = run.configs[0]
+    if any(len(c.by_split) > 1 for c in run.configs):
+        lines += ["", "## 开发集与留出集（留出集的用例写于被测代码之后，从未用于调参）", "",
+                  "| 配置 | 部分 | n | hit@1 | hit@k | fact_recall | refusal_accuracy | false_refusal_rate |",
+                  "|---|---|---|---|---|---|---|---|"]
+        for c in run.configs:
+            for part, m in c.by_split.items():
+                lines.append(f"| {c.name} | {_SPLIT_LABEL.get(part, part)} | {m['n']:.0f} | {_fmt(m.get('hit@1'))} | "
+                             f"{_fmt(m.get('hit@k'))} | {_fmt(m.get('fact_recall'))} | "
+                             f"{_fmt(m.get('refusal_accuracy'))} | {_fmt(m.get('false_refusal_rate'))} |")
     lines += ["", f"## 按类型（{first.name}）", "", "| 类型 | n | hit@k | fact_recall | refusal_accuracy | false_refusal_rate |",
               "|---|---|---|---|---|---|"]
     for t, m in first.by_type.items():
         lines.append(f"| {t} | {m['n']:.0f} | {_fmt(m.get('hit@k'))} | {_fmt(m.get('fact_recall'))} | "
                      f"{_fmt(m.get('refusal_accuracy'))} | {_fmt(m.get('false_refusal_rate'))} |")
-    failed = [r for r in first.cases if r.failures]
+    failed = [r for r in first.cases if r.failures and r.split != "holdout"]
+    hidden = sum(1 for r in first.cases if r.failures and r.split == "holdout")
     lines += ["", f"## 未通过的用例（{first.name}，{len(failed)} 个）", ""]
+    if hidden:
+        lines += [f"留出集另有 {hidden} 个未通过，此处不逐条列出（留出集不用于调参；明细见 JSON 报告）。", ""]
     for r in failed:
         lines.append(f"- `{r.id}` {r.question} — {'；'.join(r.failures)}")
     if first.judge:
@@ -141,6 +157,13 @@ def to_html(run: EvalRun) -> str:
         f"<tr><th>{e(t)}</th><td>{m['n']:.0f}</td><td>{_fmt(m.get('hit@k'))}</td><td>{_fmt(m.get('fact_recall'))}</td>"
         f"<td>{_fmt(m.get('refusal_accuracy'))}</td><td>{_fmt(m.get('false_refusal_rate'))}</td></tr>"
         for t, m in first.by_type.items())
+    split_rows = "".join(
+        f"<tr><th>{e(c.name)} · {_SPLIT_LABEL.get(part, part)}</th><td>{m['n']:.0f}</td><td>{_fmt(m.get('hit@1'))}</td>"
+        f"<td>{_fmt(m.get('fact_recall'))}</td><td>{_fmt(m.get('refusal_accuracy'))}</td>"
+        f"<td>{_fmt(m.get('false_refusal_rate'))}</td></tr>"
+        for c in run.configs if len(c.by_split) > 1 for part, m in c.by_split.items())
+    split_table = (f"<h2>开发集与留出集</h2><table><tr><th>配置 · 部分</th><th>n</th><th>hit@1</th><th>fact_recall</th>"
+                   f"<th>refusal_accuracy</th><th>false_refusal_rate</th></tr>{split_rows}</table>" if split_rows else "")
     drill = []
     for r in first.cases:
         status = "fail" if r.failures else "pass"
@@ -170,6 +193,7 @@ details.fail summary .badge{{color:#dc2626}}details.pass summary .badge{{color:#
 <h2>指标</h2><table><tr><th>指标</th>{''.join(f'<th>{e(c.name)}</th>' for c in run.configs)}</tr>{''.join(rows)}</table>
 {_bars(run, ["hit@k", "mrr", "fact_recall", "citation_precision", "groundedness", "refusal_accuracy"])}
 <h2>配置</h2><table><tr><th>名称</th><th>模式</th><th>settings</th><th>prompts</th></tr>{cfg_rows}</table>
+{split_table}
 <h2>按类型（{e(first.name)}）</h2><table><tr><th>类型</th><th>n</th><th>hit@k</th><th>fact_recall</th><th>refusal_accuracy</th><th>false_refusal_rate</th></tr>{type_rows}</table>
 <h2>延迟分布</h2>{_latency_hist(run)}
 <h2>逐题明细（{e(first.name)}）</h2>{''.join(drill)}

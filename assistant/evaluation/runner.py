@@ -39,6 +39,7 @@ class CaseResult(BaseModel):
     type: str
     question: str
     tags: list[str] = Field(default_factory=list)
+    split: str = "dev"
     answer: str = ""
     refused: bool = False
     cited_sources: list[str] = Field(default_factory=list)
@@ -64,6 +65,7 @@ class ConfigResult(BaseModel):
     mode: str
     metrics: dict[str, float | None]
     by_type: dict[str, dict[str, float | None]]
+    by_split: dict[str, dict[str, float | None]] = Field(default_factory=dict)  # dev / holdout
     cases: list[CaseResult]
     judge: dict[str, float | None] | None = None
 
@@ -160,7 +162,8 @@ def _aggregate(results: list[CaseResult]) -> dict[str, float | None]:
 
 
 def _run_case(case: GoldenCase, assistant: Assistant, finder: SupportFinder, k: int) -> CaseResult:
-    res = CaseResult(id=case.id, type=case.type, question=case.question, tags=case.tags, gold_sources=case.sources,
+    res = CaseResult(id=case.id, type=case.type, question=case.question, tags=case.tags, split=case.split,
+                     gold_sources=case.sources,
                      must_include=case.must_include)
     t0 = time.perf_counter()
     try:
@@ -230,6 +233,8 @@ def run_eval(cases: list[GoldenCase], base: Settings, configs: list[EvalConfig],
                 progress(cfg.name, i, len(cases))
             out.append(_run_case(case, assistant, finder, k))
         by_type = {t: _aggregate([r for r in out if r.type == t]) for t in sorted({r.type for r in out})}
+        by_split = {s: _aggregate([r for r in out if r.split == s]) for s in ("dev", "holdout")
+                    if any(r.split == s for r in out)}
         judged = None
         if judge and assistant.use_llm:
             from assistant.evaluation.judge import judge_cases
@@ -243,7 +248,7 @@ def run_eval(cases: list[GoldenCase], base: Settings, configs: list[EvalConfig],
         results.append(ConfigResult(
             name=cfg.name, description=cfg.description, settings_fingerprint=settings.fingerprint(),
             index_fingerprint=settings.index_fingerprint(), prompt_hashes=assistant.prompt_hashes(),
-            mode=assistant.mode_label, metrics=metrics, by_type=by_type, cases=out, judge=judged))
+            mode=assistant.mode_label, metrics=metrics, by_type=by_type, by_split=by_split, cases=out, judge=judged))
     run = EvalRun(golden_set=golden_name, n_cases=len(cases), k=k, corpus=[str(p) for p in corpus or []],
                   started=time.strftime("%Y-%m-%d %H:%M:%S"), configs=results)
     first = results[0].metrics if results else {}

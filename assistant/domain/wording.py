@@ -1,0 +1,55 @@
+"""How questions are worded: the words that ask rather than name a topic.
+
+One list for every feature that weighs the words of a question: the answerer (a sentence need not contain
+"时候" or "机会" to answer "什么时候…" / "还有没有机会…"), the follow-up detector (a message made only of such
+words has no topic of its own) and the LLM path's retrieval gate (they prove nothing about the passages).
+"""
+
+from __future__ import annotations
+
+import re
+
+# Interrogatives, pronouns, particles, modal and framing verbs, connectives: how people ask, in any topic.
+ASKING_WORDS = frozenset("""
+什么 啥 时候 何时 怎么 怎样 怎么样 如何 哪些 哪个 哪家 哪位 哪里 哪儿 哪 多少 几 多久 多长 多大 多高 是否 能否 可否 能不能 可不可以
+有没有 是不是 要不要 会不会 还有 还能 还是 没有 除了 别的 其他 其它 另外 这个 那个 这些 那些 这 那 该 其 此 它 它们
+我 我们 我司 咱们 你 你们 您 本 请问 想问 问一下 一下 吗 呢 吧 啊 呀 嘛 么 哦 了 的 地 得 着 过 是 有 在 和 跟 与 及 或 或者
+以及 并且 而且 但是 不过 如果 要是 假如 的话 那么 就 也 都 还 又 再 才 只 已经 刚 刚刚 现在 目前 当前 最近 一般 通常 大概 大约
+能 可以 可 会 要 需要 想 打算 准备 应该 得 拿 给 让 把 被 做 搞 办 弄 算 看 说 讲 知道 了解 告诉 介绍 具体 情况 问题 机会 办法
+""".split())
+
+# Nouns every policy question uses: absent from a passage, they prove nothing (present, they are not a topic).
+GENERIC_NOUNS = frozenset("""
+奖项 文章 报道 作者 项目 名称 名字 情况 内容 问题 方面 时间 日期 人才 数量 金额 比例 标准 条件 要求 政策 措施 办法 规定 文件
+企业 公司 单位 机构 部门 地方 地区 城市 资金 经验 做法 成效 成果 结果 效果 名次 排名 人数 次数 总数 规模 现场 活动 平台 相关 有关
+""".split())
+
+
+def is_asking_word(token: str) -> bool:
+    return token in ASKING_WORDS
+
+
+def is_generic(token: str) -> bool:
+    """A word that frames the question or names no particular topic."""
+    return token in ASKING_WORDS or token in GENERIC_NOUNS
+
+
+_NUMBERLIKE = re.compile(r"[\d.%]+")
+
+
+def topic_words(tokens: list[str]) -> list[str]:
+    """The tokens that name what the question is about (not asking words, generic nouns or bare numbers)."""
+    return [t for t in tokens if not is_generic(t) and not _NUMBERLIKE.fullmatch(t)]
+
+
+# Words naming an aspect of a measure rather than the measure: "补助多少" or "截止时间呢" asks about the topic
+# already under discussion.
+ASPECT_WORDS = frozenset("""
+申报 申请 条件 要求 时间 截止 补助 补贴 奖励 资助 支持 标准 比例 有效期 流程 材料 上限 额度 金额 期限 年度 每年 一年 万元 元 钱
+天 年 人 个 部门 网站 提交 办理 最多 最高 最低 至少 规定 补 发 下
+""".split())
+
+
+def names_a_topic(tokens: list[str]) -> bool:
+    """Whether a message says what it is about, beyond asking words and the aspects of a measure."""
+    return any(t not in ASPECT_WORDS for t in topic_words(tokens))
