@@ -204,7 +204,9 @@ class Assistant:
         if not self.use_llm:
             text, citations, refused = answer_extractive(
                 standalone, contexts, max_sentences=self.settings.answer.max_sentences,
-                min_coverage=self.settings.answer.min_coverage, known=self.kb.vocabulary())
+                min_coverage=self.settings.answer.min_coverage, known=self.kb.vocabulary(),
+                similarity=self.kb.similarity, dense_weight=self.settings.answer.dense_weight,
+                continuation=self.kb.continuation)
             ans = Answer(text=text, citations=citations, refused=refused, mode="extractive", **base)
             yield from _pieces(ans.text)
         else:

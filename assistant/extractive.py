@@ -10,6 +10,7 @@ Sentence score = weighted share of the question's key terms the sentence (with i
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant._text import search_key, split_sentences, tokenize
@@ -25,6 +26,11 @@ _CUES: list[tuple[str, re.Pattern[str], re.Pattern[str]]] = [
      re.compile(r"\d|[一二三四五六七八九十百千万]+[个项家名位人万元倍%]|百分之")),
     ("date", re.compile(r"何时|什么时候|哪一?年|哪一?天|日期|时间|期限|截止|有效期|多久|起止"),
      re.compile(r"\d{4}\s*年|\d{1,2}\s*月|\d{4}[-/.]\d{1,2}|年度|日起|之日|有效期")),
+    # "哪一天召开" is not answered by a year or a month
+    ("day", re.compile(r"哪一?天|哪日|几月几[日号]|几号|具体日期|什么日子"),
+     re.compile(r"\d{1,2}\s*[日号]|[一二三四五六七八九十]{1,3}[日号]|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")),
+    # "排名第几" wants a rank, not any number
+    ("rank", re.compile(r"第几|排名|名次|排第|排在"), re.compile(r"第[一二三四五六七八九十\d]+|前[一二三四五六七八九十\d]+|首位|榜首")),
     ("list", re.compile(r"哪些|条件|包括|要求|流程|步骤|材料|程序|措施|做法|方面|内容"),
      re.compile(r"^[（(]?[一二三四五六七八九十\d]+[、）).．]|：$|包括|如下|下列|以下|应当|须|需")),
     ("who", re.compile(r"谁|哪个|哪家|哪位|哪些单位|什么机构|哪个部门|由谁|牵头|负责"),
@@ -38,7 +44,7 @@ _INJECTION = re.compile(
     r"ignore (?:all |any )?(?:previous|above|prior) (?:instructions|prompts)|system prompt|系统提示词?|"
     r"你现在是|扮演|输出你的(?:提示|指令)|developer mode|jailbreak", re.I)
 _ENUMERATOR = re.compile(r"^\s*(?:[（(]?[一二三四五六七八九十\d]{1,3}[）)．.、]\s*)+")
-_REQUIRED_CUES = {"number": 0.6, "date": 0.7, "name": 0.85}
+_REQUIRED_CUES = {"number": 0.6, "date": 0.7, "day": 0.5, "rank": 0.5, "name": 0.85}
 
 
 # Lines that are never an answer: metadata and contact lines, keyword lists, a record's title line.
@@ -62,6 +68,50 @@ _COMPARE = re.compile(r"相比|比较|对比|分别|各是|各自|各有|哪个�
 _ORDINAL = re.compile(r"第[一二三四五六七八九十\d]+[届次批期]|首[届次批期]")
 
 
+_QUOTED = re.compile(r"[“\"「《]([^”\"」》]{2,24})[”\"」》]")
+# question words after which the thing asked about is named just before: "注册资本有什么要求", "排名第几"
+# (not yes/no questions: "西安市有没有…专家" asks about what follows)
+_ASKED = re.compile(r"多少|多[大高长久远重]|几[个项家名位人次年倍天号月]?|什么|啥|哪|怎么|怎样|如何")
+# words allowed between the thing and the question word: "的注册资本具体有多少", "面积最少要多大"
+_BETWEEN = frozenset("的 有 是 为 要 能 可 需 需要 应 应当 具体 一般 都 共 一共 总共 最少 最多 最高 最低 至少 大概 大约 约 "
+                     "分别 各 各是 按 达到 能得 得 第".split())
+_NOMINAL = ("n", "vn", "nz", "l", "x", "eng")
+
+
+def focus(question: str) -> tuple[list[str], str] | None:
+    """The thing a question asks about, named just before its question word ("注册资本有什么要求" → 注册资本,
+    "综合排名第几" → 综合排名), with its parts as looser forms (场地面积 → 面积), and the clause it is in; None
+    when that is a generic word (条件、标准、比例、规模 …: those are answered in other words), a place (the
+    region constraint has it) or when a verb stands between ("文章是谁写的")."""
+    from assistant._text import jieba_tokenizer
+
+    jieba_tokenizer()
+    import jieba
+    import jieba.posseg as pseg
+
+    from assistant.synonyms import expansions
+
+    key = search_key(question)
+    m = _ASKED.search(key)
+    if not m or m.start() == 0:
+        return None
+    clause = re.split(r"[，,。；;：:、?？!！]", key[:m.start()])[-1]
+    words = [(w.word, w.flag) for w in pseg.cut(clause) if w.word.strip()]
+    while words and words[-1][0] in _BETWEEN:
+        words.pop()
+    run: list[str] = []
+    while words and words[-1][1].startswith(_NOMINAL) and len(run) < 2 and (not run or len(words[-1][0]) >= 2):
+        run.insert(0, words.pop()[0])
+    last = run[-1] if run else ""
+    if len(last) < 2 or wording.is_generic(last) or re.search(r"\d", last):
+        return None
+    # the head of a compound is its end (场地面积 → 面积, 企业所得税 → 所得税); else any part (接待量 → 接待)
+    subs = [t for t in jieba.cut_for_search(last) if len(t) >= 2 and t != last and not wording.is_generic(t)]
+    parts = [t for t in subs if last.endswith(t)] or subs
+    forms = ["".join(run), last, *parts, *(search_key(x) for x in expansions(last))]
+    return list(dict.fromkeys(forms)), clause
+
+
 def constraints(question: str) -> list[tuple[str, list[str]]]:
     """Hard facts a question pins down — a year, a region, an ordinal (第二届) — each with the forms that
     satisfy it. A sentence that answers a different year or place does not answer the question."""
@@ -78,6 +128,13 @@ def constraints(question: str) -> list[tuple[str, list[str]]]:
                 forms |= regions.region_keys(mention.region)
         if forms:
             out.append(("region", sorted(forms, key=lambda f: (-len(f), f))))
+    if (f := focus(question)) is not None:
+        forms, clause = f
+        out.append(("focus", forms))
+        # the owner of the thing asked about, when quoted ("“科普天津云”平台的注册用户"): a sentence about
+        # another platform's users does not answer
+        for name in dict.fromkeys(_QUOTED.findall(clause)):
+            out.append(("name", [search_key(name)]))
     for o in dict.fromkeys(_ORDINAL.findall(key)):
         forms = [o]
         if o.startswith("首"):
@@ -88,11 +145,15 @@ def constraints(question: str) -> list[tuple[str, list[str]]]:
     return out
 
 
-def _satisfied(kind: str, forms: list[str], sent_key: str, head: str, ctx: Context) -> bool:
+def _satisfied(kind: str, forms: list[str], sent_key: str, head: str, ctx: Context, start: int = 0) -> bool:
     if any(f in sent_key for f in forms):
         return True
-    if kind == "ordinal":
-        return False
+    if kind in ("ordinal", "focus"):
+        return any(f in head for f in forms) if kind == "focus" else False
+    if kind == "name":
+        # named in the sentence just before ("“天府科技云”……。该平台注册用户已突破345万")
+        before = search_key(ctx.text[max(0, start - 120):start])
+        return any(f in before for f in forms)
     if any(f in head for f in forms):
         return True
     if kind == "year":
@@ -206,8 +267,8 @@ def _score(sent: _Sent, ctx: Context, head: str, rank: int, terms: list[_Term], 
             got += term.weight * 0.5  # the passage's title or heading says it (高企 ↔ 高新技术企业认定…)
     sent.coverage = got / total
     for kind, forms in musts:
-        if not _satisfied(kind, forms, key, head, ctx):
-            sent.coverage *= 0.5
+        if not _satisfied(kind, forms, key, head, ctx, sent.start):
+            sent.coverage *= 0.6 if kind == "focus" else 0.5
     bonus = 0.0
     for name, _, want in _CUES:
         if name in qtypes:
@@ -224,14 +285,22 @@ def _score(sent: _Sent, ctx: Context, head: str, rank: int, terms: list[_Term], 
 
 def answer_extractive(question: str, contexts: list[Context], *, max_sentences: int = 4,
                       min_coverage: float = 0.4, known: set[str] | dict | None = None,
+                      similarity: Callable[[str, list[str]], list[float]] | None = None,
+                      dense_weight: float = 0.2,
+                      continuation: Callable[[Context], Context | None] | None = None,
                       ) -> tuple[str, list[Citation], bool]:
-    """Returns (answer text, citations, refused). ``known``: the index vocabulary, if available."""
+    """Returns (answer text, citations, refused). ``known``: the index vocabulary, if available;
+    ``similarity``: the dense model's question–sentence similarities, added to term overlap (weighted by
+    ``dense_weight``) so a sentence that answers in other words ("按年度管理" for "有效期多长") is found;
+    ``continuation``: the next passage of the same document, read when a list runs past a passage's end."""
     terms = _terms(question, known)
     qtypes = question_types(question)
     musts = constraints(question)
     comparing = bool(_COMPARE.search(search_key(question)))
     if not contexts or not terms:
         return NOT_FOUND, [], True
+    if continuation is not None:
+        contexts = [_continued(c, continuation) if runs_on(c.text) else c for c in contexts]
     sents: list[_Sent] = []
     sources = {c.source for c in contexts}
     # the document a passage speaks for: a support item speaks for its policy document
@@ -249,9 +318,13 @@ def answer_extractive(question: str, contexts: list[Context], *, max_sentences: 
             sents.append(s)
     if not sents:
         return NOT_FOUND, [], True
-    # whether the question is answered is decided before restatements give way to their documents
+    # whether the question is answered is decided on the words (the small embedding model's similarities do
+    # not tell a near-miss question from an answered one: measured on the dev sets, both ≈ 0.93) and before
+    # restatements give way to their documents
     if max(sents, key=lambda s: s.score + s.echo).coverage < min_coverage:
         return NOT_FOUND, [], True
+    if similarity is not None and dense_weight > 0:
+        _add_similarity(question, sents, similarity, dense_weight)
     ranked = sorted(sents, key=lambda s: -s.score)
     best = next(s for s in ranked if s.coverage >= min_coverage)  # exists: the check above found one
     ranked = [best] + [s for s in ranked if s is not best]
@@ -259,7 +332,9 @@ def answer_extractive(question: str, contexts: list[Context], *, max_sentences: 
     intro = best.text.endswith(("：", ":"))
     if intro:
         # "……须同时满足下列条件：" — the answer is what follows it in the passage.
-        chosen.extend(_following(best, [x for x in sents if x.ctx == best.ctx]))
+        long = bool(_LIST_INTRO.search(best.text))
+        chosen.extend(_following(best, [x for x in sents if x.ctx == best.ctx],
+                                 max_items=16 if long else 10, max_chars=1200 if long else 500))
     limit = max_sentences + (len(chosen) - 1 if intro else 0)
     threshold = max(min_coverage * 0.8, best.score * (0.85 if intro else 0.6))
     for s in ranked[1:]:
@@ -283,6 +358,45 @@ def answer_extractive(question: str, contexts: list[Context], *, max_sentences: 
         if not any(x.ctx == w.ctx and w.start <= x.start and x.end <= w.end for w in whole):
             whole = [w for w in whole if not (w.ctx == x.ctx and x.start <= w.start and w.end <= x.end)] + [x]
     return _compose(whole, contexts)
+
+
+def _add_similarity(question: str, sents: list[_Sent], similarity: Callable[[str, list[str]], list[float]],
+                    weight: float, pool: int = 24) -> None:
+    """The best-scored sentences gain up to ``weight`` of score by their similarity to the question, scaled
+    between the least and the most similar of them (a small quantized model's cosines are compressed). Ranking
+    only: coverage, which decides refusals, stays the question's words."""
+    top = sorted(sents, key=lambda s: -s.score)[:pool]
+    sims = similarity(question, [s.text for s in top])
+    lo, hi = min(sims), max(sims)
+    for s, sim in zip(top, sims, strict=True):
+        gain = weight * (sim - lo) / (hi - lo)
+        s.score += gain
+
+
+_LIST_INTRO = re.compile(r"(?:下列|如下|以下|下述)[^。\n]{0,30}[：:]\s*$")
+
+
+def runs_on(text: str) -> bool:
+    """A passage that introduces a list (下列/如下/以下…：) and ends inside it: its last line is an item, or
+    ends with ；/：, so the rest of the list is in the next passage."""
+    lines = [ln.strip() for ln in text.strip().split("\n") if ln.strip()]
+    if not lines or not any(_LIST_INTRO.search(ln) for ln in lines):
+        return False
+    last = lines[-1]
+    return bool(_ENUMERATOR.match(last) or last.endswith(("；", ";", "：", ":")))
+
+
+def _continued(ctx: Context, continuation: Callable[[Context], Context | None], rounds: int = 2) -> Context:
+    """The passage with the following passages of its document appended (offsets stay those of the document)."""
+    for _ in range(rounds):
+        nxt = continuation(ctx)
+        if nxt is None or nxt.source != ctx.source or nxt.start > ctx.end + 2 or nxt.end <= ctx.end:
+            return ctx
+        tail = nxt.text[max(0, ctx.end - nxt.start):] if nxt.start <= ctx.end else "\n" + nxt.text
+        ctx = ctx.model_copy(update={"text": ctx.text + tail, "end": nxt.end})
+        if not runs_on(ctx.text):
+            break
+    return ctx
 
 
 def _complete_lists(chosen: list[_Sent], sents: list[_Sent], max_items: int = 12) -> list[_Sent]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant._text import tokenize
+from assistant._text import search_key, tokenize
 from assistant.bm25 import BM25Index
 from assistant.embeddings import make_embeddings
 from assistant.errors import AssistantError, IngestError
@@ -212,6 +212,25 @@ class KnowledgeBase:
     def documents(self) -> list[dict[str, Any]]:
         """One row per indexed document or record: source, file, title, kind, status, date, region, type."""
         return self._manifest.documents()
+
+    def continuation(self, ctx: Context) -> Context | None:
+        """The passage that follows a retrieved one in its document (a list that runs on), as a Context."""
+        rows = self._manifest.chunks_of(ctx.source)
+        after = [r for r in rows if r["start"] > ctx.start and r["end"] > ctx.end]
+        if not after:
+            return None
+        r = min(after, key=lambda r: r["start"])
+        return Context(chunk_id=r["chunk_id"], source=r["source"], title=r["title"], heading=r["heading"] or "",
+                       text=r["text"], start=r["start"], end=r["end"], score=0.0, metadata=r["metadata"])
+
+    def similarity(self, query: str, texts: list[str]) -> list[float]:
+        """Cosine similarity of a query to each text by the index's embedding model (vectors cached by content)."""
+        import numpy as np
+
+        q = np.asarray(self.embeddings.embed_query(search_key(query)), dtype=np.float32)
+        m = np.asarray(self.embeddings.embed_documents([search_key(t) for t in texts]), dtype=np.float32)
+        denom = np.linalg.norm(m, axis=1) * (np.linalg.norm(q) or 1.0)
+        return (m @ q / np.where(denom == 0, 1.0, denom)).tolist()
 
     def vocabulary(self) -> set[str]:
         """Every token the index knows (the offline answerer weighs terms the corpus never uses)."""

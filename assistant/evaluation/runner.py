@@ -108,8 +108,16 @@ def load_configs(names: list[str] | None, path: Path | None = None) -> list[Eval
     return [EvalConfig(name=n, overrides=table[n], description=descriptions.get(n, "")) for n in names]
 
 
-def _score_case(case: GoldenCase, res: CaseResult, k: int) -> None:
+def _as_gold(sources: list[str], gold: list[str], file_of: dict[str, str]) -> list[str]:
+    """A golden set may name a record by its file ("experts.csv") rather than its id ("exp-xa-001"): a
+    record then counts as its file."""
+    return [file_of[s] if s not in gold and file_of.get(s) in gold else s for s in sources]
+
+
+def _score_case(case: GoldenCase, res: CaseResult, k: int, file_of: dict[str, str] | None = None) -> None:
     gold = case.sources
+    res.retrieved_sources = _as_gold(res.retrieved_sources, gold, file_of or {})
+    res.cited_sources = list(dict.fromkeys(_as_gold(res.cited_sources, gold, file_of or {})))
     retrieved = res.retrieved_sources
     s: dict[str, float | None] = {}
     if case.answerable:
@@ -161,7 +169,8 @@ def _aggregate(results: list[CaseResult]) -> dict[str, float | None]:
     return out
 
 
-def _run_case(case: GoldenCase, assistant: Assistant, finder: SupportFinder, k: int) -> CaseResult:
+def _run_case(case: GoldenCase, assistant: Assistant, finder: SupportFinder, k: int,
+              file_of: dict[str, str] | None = None) -> CaseResult:
     res = CaseResult(id=case.id, type=case.type, question=case.question, tags=case.tags, split=case.split,
                      gold_sources=case.sources,
                      must_include=case.must_include)
@@ -190,7 +199,7 @@ def _run_case(case: GoldenCase, assistant: Assistant, finder: SupportFinder, k: 
         res.error = f"{type(exc).__name__}: {exc}"
     res.latency_ms = round((time.perf_counter() - t0) * 1000, 1)
     extra = dict(res.scores)
-    _score_case(case, res, k)
+    _score_case(case, res, k, file_of)
     res.scores.update({k2: v for k2, v in extra.items() if k2 not in res.scores})
     if case.type == "support":
         gold = set(case.sources)
@@ -228,10 +237,11 @@ def run_eval(cases: list[GoldenCase], base: Settings, configs: list[EvalConfig],
         assistant = Assistant(settings, kb=kb)
         finder = SupportFinder(kb)
         out: list[CaseResult] = []
+        file_of = {d["source"]: d["file"] for d in kb.documents() if d.get("kind") == "record" and d.get("file")}
         for i, case in enumerate(cases):
             if progress:
                 progress(cfg.name, i, len(cases))
-            out.append(_run_case(case, assistant, finder, k))
+            out.append(_run_case(case, assistant, finder, k, file_of))
         by_type = {t: _aggregate([r for r in out if r.type == t]) for t in sorted({r.type for r in out})}
         by_split = {s: _aggregate([r for r in out if r.split == s]) for s in ("dev", "holdout")
                     if any(r.split == s for r in out)}
