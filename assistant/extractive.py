@@ -333,7 +333,9 @@ def answer_extractive(question: str, contexts: list[Context], *, max_sentences: 
     if intro:
         # "……须同时满足下列条件：" — the answer is what follows it in the passage.
         long = bool(_LIST_INTRO.search(best.text))
-        chosen.extend(_following(best, [x for x in sents if x.ctx == best.ctx],
+        # every line of the list, short items too ("（五）未发生重大安全事故。" reads like a heading on its own)
+        every = [x for x in _sentences(contexts[best.ctx], best.ctx) if not looks_like_injection(x.text)]
+        chosen.extend(_following(best, every,
                                  max_items=16 if long else 10, max_chars=1200 if long else 500))
     limit = max_sentences + (len(chosen) - 1 if intro else 0)
     threshold = max(min_coverage * 0.8, best.score * (0.85 if intro else 0.6))
@@ -408,15 +410,18 @@ def _complete_lists(chosen: list[_Sent], sents: list[_Sent], max_items: int = 12
         if len(items) < 2:
             continue
         ordered = sorted((s for s in sents if s.ctx == ctx_i), key=lambda s: s.start)
-        first = min(ordered.index(s) for s in items if s in ordered)
-        last = max(ordered.index(s) for s in items if s in ordered)
+        at = {s.start: n for n, s in enumerate(ordered)}
+        where = [at[s.start] for s in items if s.start in at]
+        if len(where) < 2:
+            continue
+        first, last = min(where), max(where)
         while first > 0 and _ENUMERATOR.match(ordered[first - 1].text):
             first -= 1
         while last + 1 < len(ordered) and _ENUMERATOR.match(ordered[last + 1].text):
             last += 1
         block = ordered[first:last + 1]
         if len(block) <= max_items and all(_ENUMERATOR.match(s.text) for s in block):
-            out += [s for s in block if s not in out]
+            out += [s for s in block if all((s.ctx, s.start) != (o.ctx, o.start) for o in out)]
     return out
 
 
@@ -441,8 +446,10 @@ def _following(head: _Sent, same_ctx: list[_Sent], max_items: int = 10, max_char
 
     out, size = [], 0
     for s in sorted((s for s in same_ctx if s.start >= head.end), key=lambda s: s.start):
-        if out and 0 < heading_level(s.text) <= 3:
-            break
+        if 0 < heading_level(s.text) <= 3 or s.text.lstrip("#").strip() != s.text:
+            break  # the next section
+        if is_filler(s.text) and not _ENUMERATOR.match(s.text):
+            continue
         out.append(s)
         size += len(s.text)
         if len(out) >= max_items or size >= max_chars:
