@@ -22,7 +22,7 @@ FOCUS = [
     ("科小入库后有效期多长", "有效期"),
     ("镇江技术经纪人的奖励上限是多少", None),  # 上限: an aspect named in other words
     ("高企认定对科技人员比例有啥要求", None),
-    ("科小对企业规模有什么限制？", None),
+    ("科小对企业规模有什么限制？", "企业规模"),  # named in other words: see the synonym test below
     ("研发费用加计扣除比例是多少", None),
     ("镇江高企培育库入库要什么条件", "入库"),  # the 条件 of 入库
     ("西安市有没有做结构陶瓷材料的专家？", None),  # yes/no: the thing asked follows
@@ -51,6 +51,11 @@ def test_a_compound_is_also_matched_by_its_head():
     assert "面积" in forms  # "场所，面积不少于500平方米" answers
     forms, _ = focus("公司刚拿到高企证书，企业所得税能按多少的税率交？")
     assert "所得税" in forms
+
+
+def test_a_focus_is_also_matched_by_its_synonyms():
+    forms, _ = focus("科小对企业规模有什么限制？")
+    assert {"职工总数", "资产总额"} <= set(forms)  # "职工总数不超过500人、…资产总额不超过2亿元" answers
 
 
 @pytest.mark.parametrize(("question", "names"), [
