@@ -24,11 +24,6 @@ _YEAR = re.compile(r"(?:19|20)\d{2}\s*年?|今年|去年|明年|前年")
 
 
 
-def _has_content(question: str) -> bool:
-    """Whether the question names something of its own beyond attribute words (a place, a year, a term)."""
-    return wording.names_a_topic(tokenize(question))
-
-
 def is_follow_up(question: str, context: str) -> bool:
     if not context:
         return False
@@ -38,7 +33,7 @@ def is_follow_up(question: str, context: str) -> bool:
         return False
     if vocab.find_programs(context) and not regions.find_regions(question):
         return True  # names no subject of its own: it continues the conversation's programme
-    return not _has_content(question)
+    return not wording.names_a_topic(tokenize(question))  # asks only about an aspect (补助多少, 截止时间呢)
 
 
 def _swap(context: str, question: str) -> str | None:

@@ -3,15 +3,13 @@
 
 import json
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
+from tests._browser import chromium_page
 from tests._net import free_port
 from tests.conftest import CORPORA, make_settings
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="module")
@@ -31,20 +29,8 @@ def app_url(tmp_path_factory, embed_cache):
 
 @pytest.fixture(scope="module")
 def page(app_url):
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is required for the browser tests: apt-get install chromium (the Makefile does this)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--disable-quic"])
-        pg = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-        pg.set_default_timeout(30000)
-        pg.goto(app_url)
-        pg.wait_for_selector("#kc-input textarea")
+    with chromium_page(app_url, accept_downloads=True) as pg:
         yield pg
-        browser.close()
 
 
 SHOTS = Path(os.environ.get("KECHUANG_SCREENSHOTS", "")) if os.environ.get("KECHUANG_SCREENSHOTS") else None

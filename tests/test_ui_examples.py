@@ -4,16 +4,12 @@ the real offline embedding model, as a new user clicking "试试这些问题" wo
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
+from tests._browser import chromium_page
 from tests._net import free_port
 from tests.conftest import CORPORA, make_settings
 from ui.handlers import EXAMPLES
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 # What a complete, on-topic answer to each example contains, and what it must not drift to.
 EXPECTED = {
@@ -34,26 +30,14 @@ def page(tmp_path_factory, embed_cache):
     from assistant.knowledge_base import KnowledgeBase
     from ui.app import launch
 
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is required for the browser tests: apt-get install chromium (the Makefile does this)")
     settings = make_settings(tmp_path_factory.mktemp("ui-e5"), embed_cache, provider="e5")
     kb = KnowledgeBase(settings)
     kb.ingest([CORPORA])
     kb.close()
     port = free_port()
     app = launch(settings, host="127.0.0.1", port=port, block=False)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--disable-quic"])
-        pg = browser.new_page(viewport={"width": 1400, "height": 1000})
-        pg.set_default_timeout(60000)
-        pg.goto(f"http://127.0.0.1:{port}/")
-        pg.wait_for_selector("#kc-input textarea")
+    with chromium_page(f"http://127.0.0.1:{port}/", timeout_ms=60000) as pg:
         yield pg
-        browser.close()
     app.close()
 
 
