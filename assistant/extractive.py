@@ -75,14 +75,14 @@ _ASKED = re.compile(r"多少|多[大高长久远重]|几[个项家名位人次�
 # words allowed between the thing and the question word: "的注册资本具体有多少", "面积最少要多大"
 _BETWEEN = frozenset("的 有 是 为 要 能 可 需 需要 应 应当 具体 一般 都 共 一共 总共 最少 最多 最高 最低 至少 大概 大约 约 "
                      "分别 各 各是 按 达到 能得 得 第".split())
-_NOMINAL = ("n", "vn", "nz", "l", "x", "eng")
+_NOMINAL = ("n", "vn", "l", "x", "eng")  # jieba tags: n* (nouns, names, places), verbal nouns, idioms …
 
 
 def focus(question: str) -> tuple[list[str], str] | None:
     """The thing a question asks about, named just before its question word ("注册资本有什么要求" → 注册资本,
     "综合排名第几" → 综合排名), with its parts as looser forms (场地面积 → 面积), and the clause it is in; None
-    when that is a generic word (条件、标准、比例、规模 …: those are answered in other words), a place (the
-    region constraint has it) or when a verb stands between ("文章是谁写的")."""
+    when that is a generic word (条件、标准、比例、规模 …: those are answered in other words), when a verb stands
+    between ("文章是谁写的") or for a yes/no question ("西安市有没有…专家")."""
     from assistant._text import jieba_tokenizer
 
     jieba_tokenizer()
@@ -148,8 +148,10 @@ def constraints(question: str) -> list[tuple[str, list[str]]]:
 def _satisfied(kind: str, forms: list[str], sent_key: str, head: str, ctx: Context, start: int = 0) -> bool:
     if any(f in sent_key for f in forms):
         return True
-    if kind in ("ordinal", "focus"):
-        return any(f in head for f in forms) if kind == "focus" else False
+    if kind == "ordinal":
+        return False
+    if kind == "focus":
+        return any(f in head for f in forms)
     if kind == "name":
         # named in the sentence just before ("“天府科技云”……。该平台注册用户已突破345万")
         before = search_key(ctx.text[max(0, start - 120):start])
@@ -286,7 +288,7 @@ def _score(sent: _Sent, ctx: Context, head: str, rank: int, terms: list[_Term], 
 def answer_extractive(question: str, contexts: list[Context], *, max_sentences: int = 4,
                       min_coverage: float = 0.4, known: set[str] | dict | None = None,
                       similarity: Callable[[str, list[str]], list[float]] | None = None,
-                      dense_weight: float = 0.2,
+                      dense_weight: float = 0.0,
                       continuation: Callable[[Context], Context | None] | None = None,
                       ) -> tuple[str, list[Citation], bool]:
     """Returns (answer text, citations, refused). ``known``: the index vocabulary, if available;
@@ -305,12 +307,14 @@ def answer_extractive(question: str, contexts: list[Context], *, max_sentences: 
     sources = {c.source for c in contexts}
     # the document a passage speaks for: a support item speaks for its policy document
     origin = [restated_document(c.text) or c.source for c in contexts]
+    every: list[list[_Sent]] = []  # every sentence of each passage, quotable or not (a list's short items)
     for i, ctx in enumerate(contexts):
         head = search_key(f"{ctx.title} {ctx.heading}")
         # a support item restates its policy document: when the document itself was retrieved, quote the document
         echo = 0.15 if origin[i] != ctx.source and origin[i] in sources else 0.0
-        for s in _sentences(ctx, i):
-            if looks_like_injection(s.text) or is_filler(s.text):
+        every.append([s for s in _sentences(ctx, i) if not looks_like_injection(s.text)])
+        for s in every[-1]:
+            if is_filler(s.text):
                 continue  # never quote text that instructs the assistant, nor headings, keywords, phone lines
             _score(s, ctx, head, i, terms, qtypes, musts)
             s.score -= echo
@@ -334,8 +338,7 @@ def answer_extractive(question: str, contexts: list[Context], *, max_sentences: 
         # "……须同时满足下列条件：" — the answer is what follows it in the passage.
         long = bool(_LIST_INTRO.search(best.text))
         # every line of the list, short items too ("（五）未发生重大安全事故。" reads like a heading on its own)
-        every = [x for x in _sentences(contexts[best.ctx], best.ctx) if not looks_like_injection(x.text)]
-        chosen.extend(_following(best, every,
+        chosen.extend(_following(best, every[best.ctx], contexts[best.ctx].text,
                                  max_items=16 if long else 10, max_chars=1200 if long else 500))
     limit = max_sentences + (len(chosen) - 1 if intro else 0)
     threshold = max(min_coverage * 0.8, best.score * (0.85 if intro else 0.6))
@@ -440,20 +443,25 @@ def _whole_sentence(s: _Sent, ctx: Context, max_chars: int = 320) -> _Sent:
     return _Sent(s.ctx, start + lead, start + lead + len(seg), seg, s.score, s.coverage)
 
 
-def _following(head: _Sent, same_ctx: list[_Sent], max_items: int = 10, max_chars: int = 500) -> list[_Sent]:
-    """The sentences after a list introduction, up to the next section or the size limit."""
+def _following(head: _Sent, same_ctx: list[_Sent], text: str, max_items: int = 10,
+               max_chars: int = 500) -> list[_Sent]:
+    """The sentences after a list introduction, up to the next section or the size limit. Items are the
+    list's lines: a line of two sentences ("（六）高新收入。近一年…不低于60%。") is one item, never cut."""
     from assistant.ingest.structure import heading_level
 
-    out, size = [], 0
+    out: list[_Sent] = []
+    items = size = 0
     for s in sorted((s for s in same_ctx if s.start >= head.end), key=lambda s: s.start):
+        new_line = "\n" in text[out[-1].end if out else head.end:s.start]
+        if new_line and (items >= max_items or size >= max_chars):
+            break
         if 0 < heading_level(s.text) <= 3 or s.text.lstrip("#").strip() != s.text:
             break  # the next section
         if is_filler(s.text) and not _ENUMERATOR.match(s.text):
             continue
         out.append(s)
+        items += new_line
         size += len(s.text)
-        if len(out) >= max_items or size >= max_chars:
-            break
     return out
 
 

@@ -37,8 +37,23 @@ def test_the_list_is_read_on_into_the_next_passages_of_the_document():
     for item in ("一年以上", "10%", "5%", "60%", "重大安全"):
         assert item in text
     assert "30万元" not in text  # the next section is not part of the list
-    # offsets still point into the document
-    assert all(DOC[c.start:c.end] == c.quote.split("……")[0] for c in cites if c.start is not None) or cites
+    # the quote's offsets, across the joined passages, still point into the document
+    assert cites and cites[0].start is not None
+    first = cites[0].quote.split("……")[0]
+    assert DOC[cites[0].start:cites[0].start + len(first)] == first
 
     text, _, _ = answer_extractive("申报需要满足哪些条件？", [chunks[0]])
     assert "60%" not in text  # without the next passage the list stops where the passage does
+
+
+def test_items_of_two_sentences_count_once_and_are_never_cut():
+    nums = "一二三四五六七八九十"
+    items = [f"（{nums[i]}）条件{nums[i]}。第{i + 1}项指标不低于{i + 1}0%。" for i in range(9)]
+    doc = "三、认定条件\n企业应同时满足下列条件：\n" + "\n".join(items) + "\n四、支持内容\n奖励30万元。"
+    ctx = Context(chunk_id="c", source="d.md", title="示例", heading="三、认定条件", text=doc, start=0,
+                  end=len(doc), score=1.0)
+    text, _, refused = answer_extractive("认定需要满足哪些条件？", [ctx])
+    assert not refused
+    for i in range(9):
+        assert f"第{i + 1}项指标不低于{i + 1}0%" in text  # 18 sentences, 9 lines: the list comes whole
+    assert "30万元" not in text
