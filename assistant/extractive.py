@@ -37,6 +37,10 @@ _CUES: list[tuple[str, re.Pattern[str], re.Pattern[str]]] = [
      re.compile(r"局|委|会|院|大学|公司|中心|部门|政府|协会|学会|科协")),
     ("name", re.compile(r"叫什么|名称|名字|称为|什么平台|什么品牌|什么奖|哪个平台|什么项目"),
      re.compile(r"“[^”]{2,30}”|《[^》]{2,40}》|「[^」]{2,30}」")),
+    # "支持哪些企业" is answered by whom the measure applies to, in words other than the question's
+    ("eligible", re.compile(r"哪些企业|什么企业|哪类企业|哪种企业|什么样的企业|哪些单位|什么单位|谁能|谁可以|哪些人|什么人|对象"),
+     re.compile(r"适用于|适用范围|对象为|对象是|支持对象|申报对象|面向|注册的|具有独立法人|符合.{0,12}的企业")),
+    ("purpose", re.compile(r"目的|为什么|为何|宗旨|初衷|出发点"), re.compile(r"^为了?|旨在|目的|为.{2,40}(?:制定|出台)本")),
     ("define", re.compile(r"是什么|什么是|指什么|含义|定义|何谓"), re.compile(r"是指|指的是|是|称为|简称")),
 ]
 _INJECTION = re.compile(
@@ -49,7 +53,8 @@ _REQUIRED_CUES = {"number": 0.6, "date": 0.7, "day": 0.5, "rank": 0.5, "name": 0
 
 # Lines that are never an answer: metadata and contact lines, keyword lists, a record's title line.
 _FILLER = re.compile(r"^\s*(?:第[一二三四五六七八九十\d]+条\s*)?(?:关键词|关键字|主题词|咨询电话|咨询方式|联系电话|联系方式|联系人|电话|传真|邮箱|电子邮箱|网址|网站|"
-                     r"责任编辑|编辑|来源文件|条款|发布机构|政策层级|来源)\s*[:：]|^\s*【[^】]{1,8}】|^\s*（示例数据）\s*$|"
+                     r"责任编辑|编辑|来源文件|条款|发布机构|政策层级|来源|发布日期|印发日期|成文日期|发文机关|发文字号|文号|适用地区|所属地区|"
+                     r"索引号|主题分类)\s*[:：]|^\s*【[^】]{1,8}】|^\s*（示例数据）\s*$|"
                      r"^\s*https?://|^\s*(?:第[一二三四五六七八九十\d]+[章节]|[一二三四五六七八九十]+、)[^，。；：:]{0,24}$|"
                      r"^\s*[（(][一二三四五六七八九十]+[)）][^，。；：:\d]{2,10}。?$")
 
@@ -96,6 +101,9 @@ def focus(question: str) -> tuple[list[str], str] | None:
     if not m or m.start() == 0:
         return None
     clause = re.split(r"[，,。；;：:、?？!！]", key[:m.start()])[-1]
+    after = [w.word for w in pseg.cut(re.split(r"[，,。；;：:、?？!！]", key[m.end():])[0]) if w.word.strip()]
+    if after and wording.value_shape(after[0]) is not None:
+        return None  # "利息能贴多少比例": the thing asked follows the question word, and is answered by a value
     words = [(w.word, w.flag) for w in pseg.cut(clause) if w.word.strip()]
     while words and words[-1][0] in _BETWEEN:
         words.pop()
@@ -117,8 +125,8 @@ def constraints(question: str) -> list[tuple[str, list[str]]]:
     satisfy it. A sentence that answers a different year or place does not answer the question."""
     key = search_key(question)
     out: list[tuple[str, list[str]]] = []
-    for y in dates.years_in(question):
-        out.append(("year", [y]))
+    if years := dates.years_in(question):
+        out.append(("year", years))
     # The places named: a sentence must be about one of them or a place inside one (a sentence about 库尔勒
     # answers a question about 巴州). A comparison (和…相比, 分别, 各) may be answered place by place, so it pins none.
     if not _COMPARE.search(key):
@@ -135,6 +143,8 @@ def constraints(question: str) -> list[tuple[str, list[str]]]:
         # another platform's users does not answer
         for name in dict.fromkeys(_QUOTED.findall(clause)):
             out.append(("name", [search_key(name)]))
+    for modifier, word in _aspects(key):
+        out.append(("aspect", [modifier, word]))
     for o in dict.fromkeys(_ORDINAL.findall(key)):
         forms = [o]
         if o.startswith("首"):
@@ -145,8 +155,44 @@ def constraints(question: str) -> list[tuple[str, list[str]]]:
     return out
 
 
+_ASPECT_NOUNS = frozenset("比例 比重 占比 税率 费率 时间 日期 期限 金额 额度 面积 人数".split())
+
+
+def _aspects(key: str) -> list[tuple[str, str]]:
+    """Generic aspect words the question qualifies ("贴息比例" → (贴息, 比例), "申报的时间" → (申报, 时间)): a sentence
+    naming the same word with another qualifier ("抽查比例") speaks of something else."""
+    from assistant._text import jieba_tokenizer
+
+    jieba_tokenizer()
+    import jieba.posseg as pseg
+
+    words = [(w.word, w.flag) for w in pseg.cut(key) if w.word.strip()]
+    out = []
+    for i, (w, _) in enumerate(words):
+        if i == 0 or w not in _ASPECT_NOUNS:
+            continue
+        prev, flag = words[i - 1] if words[i - 1][0] != "的" or i < 2 else words[i - 2]
+        if len(prev) >= 2 and flag.startswith(("n", "v")) and not wording.is_generic(prev) and not re.search(r"\d", prev):
+            out.append((prev, w))
+    return out
+
+
 def _satisfied(kind: str, forms: list[str], sent_key: str, head: str, ctx: Context, start: int = 0) -> bool:
+    if kind == "year" and (titled := dates.years_in(ctx.title)):
+        # a document titled with another year is about that year, whatever years its sentences mention
+        # ("2024年…办法" says "对2023年…发放的贷款贴息": it does not answer a question about 2023's measure)
+        return bool(set(titled) & set(forms))
+    if kind == "aspect":
+        # "贴息比例" is not answered by a sentence about another 比例 ("抽查比例不低于10%")
+        # only a compound with another qualifier contradicts ("抽查比例"); "，比例不低于5%" or "…的比例" may be it
+        modifier, word = forms
+        if re.search(re.escape(modifier) + "的?" + re.escape(word), sent_key):
+            return True
+        return not any(i >= 2 and re.fullmatch(r"[\u4e00-\u9fff]{2}", sent_key[i - 2:i]) and sent_key[i - 1] != "的"
+                       for i in (m.start() for m in re.finditer(re.escape(word), sent_key)))
     if any(f in sent_key for f in forms):
+        return True
+    if kind == "year" and _covers_year(sent_key, forms):
         return True
     if kind == "ordinal":
         return False
@@ -171,8 +217,44 @@ class _Sent:
     end: int
     text: str
     score: float = 0.0
-    coverage: float = 0.0
+    coverage: float = 0.0  # share of the question's terms the sentence or its passage's headings state (ranking)
+    evidence: float = 0.0  # the same with headings counting half: whether the question is answered at all
     echo: float = 0.0  # the penalty of a support item's restatement of a document also retrieved
+
+
+def _pairs(musts: list[tuple[str, list[str]]], kind: str) -> list[tuple[str, list[str]]]:
+    return [(k, f) for k, f in musts if k == kind]
+
+
+def _covers_year(sent_key: str, years: list[str]) -> bool:
+    """"自2023年1月1日起…" or "2023—2027年" holds for 2025 too."""
+    for m in re.finditer(r"(\d{4})\s*年?[^，。；]{0,12}?(?:起|以来|以后|至今)", sent_key):
+        if any(int(m.group(1)) <= int(y) for y in years):
+            return True
+    for m in re.finditer(r"(\d{4})\s*年?\s*[-—–~～至到]\s*(\d{4})", sent_key):
+        if any(int(m.group(1)) <= int(y) <= int(m.group(2)) for y in years):
+            return True
+    return False
+
+
+def _contradicts(kind: str, ctx: Context, sent_key: str = "") -> bool:
+    """Whether a passage that does not satisfy a year or place constraint is about another year or place (its
+    title names other years, the sentence states another year: "2026年度备案截止日期为…" for 2025) rather than
+    silent about it (a national measure)."""
+    if kind == "year":
+        return bool(dates.years_in(ctx.title) or dates.years_in(sent_key))
+    if kind == "region":
+        # by the document's title ("2024年无锡市…指南"), not its region field nor its headings: a compilation of
+        # several places' articles has one region field, and its section headings are not always recognised
+        return any(m.region.path != regions.COUNTRY for m in regions.find_regions(ctx.title))
+    return False
+
+
+def _is_title(text: str, ctx: Context) -> bool:
+    """The document's title line repeated as a sentence of the passage (a heading line may be an answer:
+    "陆为民 天津市科协党组书记、常务副主席")."""
+    key = search_key(text).strip(" #。.:：")
+    return bool(key) and key == search_key(ctx.title).strip()
 
 
 def question_types(question: str) -> list[str]:
@@ -181,11 +263,14 @@ def question_types(question: str) -> list[str]:
 
 @dataclass
 class _Term:
-    """A key term of the question; ``alts`` are the tokens of its synonyms (高企 ↔ 高新技术企业)."""
+    """A key term of the question; ``alts`` are its synonyms, whole (高企 ↔ 高新技术企业: not any 企业)."""
 
     tokens: list[str]
     weight: float
     alts: list[str]
+
+
+_UNITS = frozenset("年 年度 月 日 号 元 个 项 家 名 位 次 天".split())
 
 
 def _nouns(text: str) -> set[str]:
@@ -198,25 +283,31 @@ def _nouns(text: str) -> set[str]:
     return {w.word for w in pseg.cut(text) if w.flag.startswith("n")}
 
 
-def _terms(question: str, known: set[str] | dict | None = None) -> list[_Term]:
+def _terms(question: str, known: set[str] | dict | None = None, texts: list[str] | None = None) -> list[_Term]:
     """Key terms with weights: longer tokens say more; a synonym group counts once, matched by any form; a
     term the whole knowledge base never uses (``known`` is its vocabulary) weighs most: the question is
     about something the documents do not cover."""
     from assistant.synonyms import groups
 
-    key = search_key(question)
-    toks = tokenize(question)
+    # years as documents write them, and cut off from the next word ("2024年贷了款" is not "年贷")
+    key = re.sub(r"(\d{4}年度?)", r"\1 ", dates.normalize_years(search_key(question)))
+    toks = [t for t in tokenize(key) if t not in _UNITS]
     # asking words ("什么时候", "还有没有机会") are not what a sentence must contain to answer
-    weight = {t: 1.0 + 0.5 * min(len(t), 4) for t in toks if not wording.is_asking_word(t)}
+    weight = {t: 1.0 + 0.5 * min(len(t), 4) if len(t) > 1 else 0.5 for t in toks if not wording.is_asking_word(t)}
     # search-mode sub-tokens of a longer token ("高新技术企业" → "高新", "技术") weigh less on their own
     for t in list(weight):
         if any(t != u and t in u for u in weight):
             weight[t] *= 0.5
+        if wording.is_generic(t):
+            weight[t] *= 0.5  # 政策、条件、标准: every measure has them; a sentence that lacks the word may still answer
+    spelled: dict[str, list[str]] = {}
     if known:
         nouns = _nouns(key)
         for t in weight:
             if len(t) >= 2 and t not in known and t in nouns and not wording.is_generic(t):
-                weight[t] *= 2.5
+                spelled[t] = _spelled_out(t, known, texts or [])
+                if not spelled[t]:
+                    weight[t] *= 2.5
     terms: list[_Term] = []
     grouped: set[str] = set()
     for g in groups():
@@ -226,11 +317,28 @@ def _terms(question: str, known: set[str] | dict | None = None) -> list[_Term]:
         mine = [t for m in present for t in tokenize(m) if t in weight]
         if not mine:
             continue
-        alts = [t for m in g if m not in present for t in tokenize(m)]
-        terms.append(_Term(mine, max(weight[t] for t in mine), alts))
+        alts = [t for m in g if m not in present for t in tokenize(m) if not wording.is_generic(t)]
+        w = max(weight[t] for t in mine)
+        if known and any(t in known for m in alts for t in tokenize(m)):
+            w = max(1.0 + 0.5 * min(len(t), 4) for t in mine)  # the documents say it in other words (科贷 ↔ 科技贷款)
+        terms.append(_Term(mine, w, alts))
         grouped.update(mine)
-    terms.extend(_Term([t], w, []) for t, w in weight.items() if t not in grouped)
+    terms.extend(_Term([t], w, spelled.get(t, [])) for t, w in weight.items() if t not in grouped)
     return terms
+
+
+def _spelled_out(abbr: str, known: set[str] | dict, texts: list[str], limit: int = 4) -> list[str]:
+    """What a two-character abbreviation stands for in the knowledge base's words or in the retrieved passages,
+    the way Chinese abbreviates, by the first character of each part (营收 → 营业收入, 科贷 → 科技贷款)."""
+    if len(abbr) != 2 or not re.fullmatch(r"[\u4e00-\u9fff]{2}", abbr):
+        return []
+    first, second = abbr
+    found = {w for w in known if 4 <= len(w) <= 6 and w[0] == first and w[2:].startswith(second)
+             and re.fullmatch(r"[\u4e00-\u9fff]+", w)}
+    pattern = re.compile(re.escape(first) + r"[\u4e00-\u9fff]{1,2}" + re.escape(second) + r"[\u4e00-\u9fff]")
+    for text in texts:
+        found.update(m.group(0) for m in pattern.finditer(search_key(text)))
+    return sorted(found, key=len)[:limit]
 
 
 def _sentences(ctx: Context, i: int) -> list[_Sent]:
@@ -259,18 +367,27 @@ def _score(sent: _Sent, ctx: Context, head: str, rank: int, terms: list[_Term], 
     """``head`` is the normalized title and heading of the sentence's passage."""
     total = sum(t.weight for t in terms) or 1.0
     key = search_key(sent.text)
-    got = 0.0
+    got = titled = 0.0
     for term in terms:
         if all(t in key for t in term.tokens) or (term.alts and any(a in key for a in term.alts)):
             got += term.weight
         elif any(t in key for t in term.tokens):
             got += term.weight * 0.5
         elif all(t in head for t in term.tokens) or (term.alts and any(a in head for a in term.alts)):
-            got += term.weight * 0.5  # the passage's title or heading says it (高企 ↔ 高新技术企业认定…)
+            # the passage's title or heading says it (高企 ↔ 高新技术企业认定…): true of every sentence under it,
+            # so it no longer tells them apart and the sentence that answers the rest of the question wins;
+            # as evidence that the question is answered at all, it counts half
+            got += term.weight
+            titled += term.weight * 0.5
+        elif len(term.tokens) == 1 and (shape := wording.value_shape(term.tokens[0])) and shape.search(key) and all(
+                m in key or m in head for kind, (m, w) in _pairs(musts, "aspect") if w == term.tokens[0]):
+            got += term.weight  # "贴息比例是多少" ← "按利息的60%给予贴息" (but "抽查比例" needs 抽查)
+            titled += term.weight * 0.5  # as evidence, a value of the right shape is not the word
     sent.coverage = got / total
+    factor = 1.0
     for kind, forms in musts:
         if not _satisfied(kind, forms, key, head, ctx, sent.start):
-            sent.coverage *= 0.6 if kind == "focus" else 0.5
+            factor *= 0.3 if _contradicts(kind, ctx, key) else {"focus": 0.6, "aspect": 0.7}.get(kind, 0.5)
     bonus = 0.0
     for name, _, want in _CUES:
         if name in qtypes:
@@ -279,10 +396,12 @@ def _score(sent: _Sent, ctx: Context, head: str, rank: int, terms: list[_Term], 
                 bonus += 0.15
             elif name in _REQUIRED_CUES:
                 # "how many" is not answered by a sentence without a number, "when" not without a date
-                sent.coverage *= _REQUIRED_CUES[name]
+                factor *= _REQUIRED_CUES[name]
+    sent.coverage *= factor
+    sent.evidence = (got - titled) / total * factor
     length = len(sent.text)
     penalty = 0.1 if length < 10 else (0.1 if length > 220 else 0.0)
-    sent.score = sent.coverage + bonus + 0.12 / (1 + rank) - penalty
+    sent.score = sent.coverage + 0.1 * sent.evidence + bonus + 0.12 / (1 + rank) - penalty
 
 
 def answer_extractive(question: str, contexts: list[Context], *, max_sentences: int = 4,
@@ -295,7 +414,7 @@ def answer_extractive(question: str, contexts: list[Context], *, max_sentences: 
     ``similarity``: the dense model's question–sentence similarities, added to term overlap (weighted by
     ``dense_weight``) so a sentence that answers in other words ("按年度管理" for "有效期多长") is found;
     ``continuation``: the next passage of the same document, read when a list runs past a passage's end."""
-    terms = _terms(question, known)
+    terms = _terms(question, known, [c.text for c in contexts])
     qtypes = question_types(question)
     musts = constraints(question)
     comparing = bool(_COMPARE.search(search_key(question)))
@@ -313,10 +432,12 @@ def answer_extractive(question: str, contexts: list[Context], *, max_sentences: 
         # a support item restates its policy document: when the document itself was retrieved, quote the document
         echo = 0.15 if origin[i] != ctx.source and origin[i] in sources else 0.0
         every.append([s for s in _sentences(ctx, i) if not looks_like_injection(s.text)])
-        for s in every[-1]:
-            if is_filler(s.text):
+        for n, s in enumerate(every[-1]):
+            if is_filler(s.text) or _is_title(s.text, ctx):
                 continue  # never quote text that instructs the assistant, nor headings, keywords, phone lines
-            _score(s, ctx, head, i, terms, qtypes, musts)
+            # "该平台注册用户已突破345万": the sentence before says which platform, as a heading would
+            said = head + " " + search_key(every[-1][n - 1].text) if n and _ANAPHORA.match(s.text) else head
+            _score(s, ctx, said, i, terms, qtypes, musts)
             s.score -= echo
             s.echo = echo
             sents.append(s)
@@ -325,12 +446,12 @@ def answer_extractive(question: str, contexts: list[Context], *, max_sentences: 
     # whether the question is answered is decided on the words (the small embedding model's similarities do
     # not tell a near-miss question from an answered one: measured on the dev sets, both ≈ 0.93) and before
     # restatements give way to their documents
-    if max(sents, key=lambda s: s.score + s.echo).coverage < min_coverage:
+    if max(sents, key=lambda s: s.score + s.echo).evidence < min_coverage:
         return NOT_FOUND, [], True
     if similarity is not None and dense_weight > 0:
         _add_similarity(question, sents, similarity, dense_weight)
     ranked = sorted(sents, key=lambda s: -s.score)
-    best = next(s for s in ranked if s.coverage >= min_coverage)  # exists: the check above found one
+    best = next(s for s in ranked if s.evidence >= min_coverage)  # exists: the check above found one
     ranked = [best] + [s for s in ranked if s is not best]
     chosen: list[_Sent] = [best]
     intro = best.text.endswith(("：", ":"))
@@ -347,6 +468,8 @@ def answer_extractive(question: str, contexts: list[Context], *, max_sentences: 
             break
         if s.score < threshold or s.coverage < min_coverage * 0.6:
             break
+        if s.evidence < best.evidence * 0.5:
+            continue  # its passage's title says the question's words, the sentence hardly any
         if s.text.endswith(("：", ":")):
             continue  # an introduction without its list says nothing
         if any(s.ctx == c.ctx and (s.start < c.end and c.start < s.end) for c in chosen):
@@ -357,12 +480,47 @@ def answer_extractive(question: str, contexts: list[Context], *, max_sentences: 
                 s.coverage < 0.9 * best.coverage or s.score < 0.85 * best.score):
             continue  # another document only when the sentence answers by itself (or the question compares)
         chosen.append(s)
+    # a question of several parts ("首次认定奖多少钱？重新认定的呢？", "预算多少，截止到什么时候？"): each part is
+    # answered by the sentence that best answers it within the question's topic
+    heads = [search_key(f"{c.title} {c.heading}") for c in contexts]
+    for part in _parts(question):
+        p_terms = _terms(part, known, [c.text for c in contexts])
+        if not p_terms:
+            continue
+        p_types = question_types(part)
+        # the part's own year, focus and aspects; the places named anywhere in the question hold for every part
+        p_musts = constraints(part)
+        p_musts += [m for m in musts if m[0] in ("region", "name") and m[0] not in {k for k, _ in p_musts}]
+        pick, top = None, 0.0
+        for s in sents:
+            t = _Sent(s.ctx, s.start, s.end, s.text)
+            _score(t, contexts[s.ctx], heads[s.ctx], s.ctx, p_terms, p_types, p_musts)
+            value = t.score + 0.5 * s.score
+            if t.evidence >= min_coverage and s.evidence >= min_coverage * 0.5 and value > top:
+                pick, top = s, value
+        if pick is not None and not any(pick.ctx == c.ctx and pick.start < c.end and c.start < pick.end for c in chosen) \
+                and not pick.text.endswith(("：", ":")) and (origin[pick.ctx] == origin[best.ctx] or comparing
+                                                            or pick.evidence >= 0.9 * best.evidence):
+            chosen.append(pick)
     chosen = _complete_lists(chosen, sents)
     whole: list[_Sent] = []
     for x in (_whole_sentence(s, contexts[s.ctx]) for s in chosen):
         if not any(x.ctx == w.ctx and w.start <= x.start and x.end <= w.end for w in whole):
             whole = [w for w in whole if not (w.ctx == x.ctx and x.start <= w.start and w.end <= x.end)] + [x]
     return _compose(whole, contexts)
+
+
+_ANAPHORA = re.compile(r"^[^，。；]{0,8}?(?:该|其|此|这一|这个|这些|上述|前述|它)")
+_PART_END = re.compile(r"[？?；;。！!]|[，,](?=[^，,？?]*(?:多少|几|什么|哪|怎么|如何|吗|呢|是否))")
+
+
+def _parts(question: str) -> list[str]:
+    """The sub-questions of a question that asks several things, each with its own question word (one part:
+    none)."""
+    key = search_key(question)
+    parts = [p.strip() for p in _PART_END.split(key) if p.strip()]
+    asking = [p for p in parts if _ASKED.search(p) or re.search(r"[吗呢]$|是否|能否|有没有", p)]
+    return asking if len(asking) >= 2 else []
 
 
 def _add_similarity(question: str, sents: list[_Sent], similarity: Callable[[str, list[str]], list[float]],
@@ -440,7 +598,7 @@ def _whole_sentence(s: _Sent, ctx: Context, max_chars: int = 320) -> _Sent:
     seg = seg.strip()
     if not seg or len(seg) > max_chars or (start + lead == s.start and start + lead + len(seg) == s.end):
         return s
-    return _Sent(s.ctx, start + lead, start + lead + len(seg), seg, s.score, s.coverage)
+    return _Sent(s.ctx, start + lead, start + lead + len(seg), seg, s.score, s.coverage, s.evidence)
 
 
 def _following(head: _Sent, same_ctx: list[_Sent], text: str, max_items: int = 10,

@@ -13,6 +13,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant._text import search_key, tokenize
+from assistant.domain import dates
 from assistant.settings import RetrievalSettings
 from assistant.synonyms import expansions
 from assistant.types import Context
@@ -64,7 +65,7 @@ class HybridSearcher:
 
     def query_terms(self, query: str) -> tuple[list[str], list[str], list[str]]:
         """(tokens of the query, tokens added by synonym expansion, the expansion terms themselves)."""
-        base = tokenize(query)
+        base = tokenize(dates.normalize_years(query))  # "二〇二三年" / "23年" as documents write years
         extra: list[str] = []
         terms = expansions(query) if self.settings.expand_synonyms else []
         for term in terms:

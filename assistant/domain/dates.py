@@ -333,9 +333,38 @@ def report_period(text: str, today: date | None = None) -> Period:
 _YEAR_RE = re.compile(r"(?<!\d)(19\d{2}|20\d{2})(?!\d)")
 
 
+# 二〇二三年 / 二零二四年度: a year written digit by digit in Chinese numerals
+_CN_YEAR_RE = re.compile(r"(?<![零〇○一二三四五六七八九十])([一二][零〇○一二三四五六七八九]{3})(?=年)")
+# "24年" / "23年度" for 2024 / 2023, as people write a recent year; not a duration ("近20年来", "满15年",
+# "超过10年", "25年以内", "30多年"), an ordinal ("第25年") or a count ("共…")
+_SHORT_YEAR_RE = re.compile(
+    r"(?<![\d.\-~/第近满超过过去共历时长达约计期限为])(1[5-9]|2\d|3[0-9])(?=年(?!以[上内下]|内|来|间|期|多|左右|后|前|之内|的时间))")
+
+
+def normalize_years(text: str) -> str:
+    """The text with its years in four digits, as documents write them: "二〇二三年海州" → "2023年海州",
+    "24年贴息" → "2024年贴息" (only where ``years_in`` reads a year; durations stay as written). For the
+    question side of matching; never for text shown to a person."""
+    text = _CN_YEAR_RE.sub(lambda m: "".join(_digit(c if c != "○" else "〇") for c in m.group(1)), text)
+    return _SHORT_YEAR_RE.sub(lambda m: "20" + m.group(1), text)
+
+
 def years_in(text: str) -> list[str]:
-    """The four-digit years a text names, in order, once each (a question that pins a year)."""
-    return list(dict.fromkeys(_YEAR_RE.findall(_key(text))))
+    """The years a text names, in order, once each (a question that pins a year): ``2024年``, ``二〇二三年``,
+    and a two-digit ``24年`` / ``23年度`` read as 20xx when it names a year rather than a duration."""
+    key = _key(text)
+    # "投入2024万元" is an amount, not a year
+    fours = [m for m in _YEAR_RE.finditer(key) if not re.match(r"\s*[万亿元个人项家名台件次%％.]", key[m.end():])]
+    found: list[tuple[int, str]] = [(m.start(), m.group(1)) for m in fours]
+    for m in _CN_YEAR_RE.finditer(key):
+        y = "".join(_digit(c if c != "○" else "〇") for c in m.group(1))
+        if 1900 <= int(y) <= 2099:
+            found.append((m.start(), y))
+    taken = [(m.start(), m.end()) for m in fours]
+    for m in _SHORT_YEAR_RE.finditer(key):
+        if not any(a <= m.start() < b for a, b in taken):
+            found.append((m.start(), "20" + m.group(1)))
+    return list(dict.fromkeys(y for _, y in sorted(found)))
 
 
 def find_year(text: str, today: date | None = None) -> int | None:

@@ -16,12 +16,14 @@ ASKING_WORDS = frozenset("""
 我 我们 我司 咱们 你 你们 您 本 请问 想问 问一下 一下 吗 呢 吧 啊 呀 嘛 么 哦 了 的 地 得 着 过 是 有 在 和 跟 与 及 或 或者
 以及 并且 而且 但是 不过 如果 要是 假如 的话 那么 就 也 都 还 又 再 才 只 已经 刚 刚刚 现在 目前 当前 最近 一般 通常 大概 大约
 能 可以 可 会 要 需要 想 打算 准备 应该 得 拿 给 让 把 被 做 搞 办 弄 算 看 说 讲 知道 了解 告诉 介绍 具体 情况 问题 机会 办法
+哪天 哪年 哪月 哪一天 哪一年 几年 几天 几号 几月 几次 几个 几家 几项 几种 几回 多少钱 怎么办 咋办 咋 啥时候 为啥 干啥
 """.split())
 
 # Nouns every policy question uses: absent from a passage, they prove nothing (present, they are not a topic).
 GENERIC_NOUNS = frozenset("""
 奖项 文章 报道 作者 项目 名称 名字 情况 内容 问题 方面 时间 日期 人才 数量 金额 比例 标准 条件 要求 政策 措施 办法 规定 文件
 企业 公司 单位 机构 部门 地方 地区 城市 资金 经验 做法 成效 成果 结果 效果 名次 排名 人数 次数 总数 规模 现场 活动 平台 相关 有关
+目的 宗旨 意义 作用 用途
 """.split())
 
 
@@ -53,3 +55,32 @@ ASPECT_WORDS = frozenset("""
 def names_a_topic(tokens: list[str]) -> bool:
     """Whether a message says what it is about, beyond asking words and the aspects of a measure."""
     return any(t not in ASPECT_WORDS for t in topic_words(tokens))
+
+
+# Aspects a sentence states with a value rather than with the word: "贴息比例是多少" is answered by "按利息的60%给予
+# 贴息", "每家封顶多少" by "不超过50万元", "什么时候截止" by a date. (word of the question, shape of the value)
+_DATE = r"\d{1,2}\s*月|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}\s*[日号]前"
+_VALUE_SHAPES: list[tuple[frozenset[str], re.Pattern[str]]] = [
+    (frozenset("比例 比重 占比 百分比 比率 税率 费率 幅度 百分之 几成".split()),
+     re.compile(r"\d\s*[%％]|百分之|个百分点|(?<![一二三四五六七八九十])[一二三四五六七八九]成(?![立果本员功为])")),
+    (frozenset("金额 多少钱 钱 额度 奖金 几万 多少万 资助额".split()),
+     re.compile(r"\d[\d.,]*\s*[万亿千百]?元|[一二三四五六七八九十两百千]+\s*[万亿]元")),
+    (frozenset("上限 封顶 最高 最多 限额 顶格 不超过".split()),
+     re.compile(r"不超过|不高于|最高|最多|上限|封顶|以内|为限|顶格")),
+    (frozenset("门槛 下限 最低 至少 起码 不低于".split()),
+     re.compile(r"不低于|不少于|以上|至少|最低|达到|起")),
+    (frozenset("人数 几个人 多少人".split()), re.compile(r"\d+\s*[名人位]|[一二三四五六七八九十百千两]+[名人位]")),
+    # a deadline or a date is a month or a day, not a bare year ("自2023年起" dates nothing)
+    (frozenset("时间 日期 截止 时限 几号 哪天 起止".split()), re.compile(_DATE)),
+    (frozenset("期限 有效期 年限 多久 多长时间".split()),
+     re.compile(r"\d+\s*(?:年|个月|个工作日|天|日)(?!\d)|[一二三四五六七八九十两]+(?:年|个月|个工作日|天)")),
+    (frozenset("面积".split()), re.compile(r"平方米|㎡|m2|亩|平米")),
+]
+
+
+def value_shape(word: str) -> re.Pattern[str] | None:
+    """The shape of the value that states an aspect word of a question (比例 → a percentage), or None."""
+    for words, shape in _VALUE_SHAPES:
+        if word in words:
+            return shape
+    return None

@@ -83,6 +83,9 @@ def run_row(table: str, row: dict[str, Any]) -> tuple[Any, bool]:
             v = d.find_date(row["input"], today)
             got = v.isoformat() if v else None
             return got, got == want
+        if fn == "years_in":
+            got = d.years_in(row["input"])
+            return got, got == want
         if fn == "is_past":
             try:
                 got = d.is_past(row["input"], today)
