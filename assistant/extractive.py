@@ -54,13 +54,21 @@ _REQUIRED_CUES = {"number": 0.6, "date": 0.7, "day": 0.5, "rank": 0.5, "name": 0
 # Lines that are never an answer: metadata and contact lines, keyword lists, a record's title line.
 _FILLER = re.compile(r"^\s*(?:第[一二三四五六七八九十\d]+条\s*)?(?:关键词|关键字|主题词|咨询电话|咨询方式|联系电话|联系方式|联系人|电话|传真|邮箱|电子邮箱|网址|网站|"
                      r"责任编辑|编辑|来源文件|条款|发布机构|政策层级|来源|发布日期|印发日期|成文日期|发文机关|发文字号|文号|适用地区|所属地区|"
-                     r"索引号|主题分类)\s*[:：]|^\s*【[^】]{1,8}】|^\s*（示例数据）\s*$|"
+                     r"索引号|主题分类|通讯地址|地址|邮编|邮政编码)\s*[:：]|^\s*【[^】]{1,8}】|^\s*（示例数据）\s*$|"
                      r"^\s*https?://|^\s*(?:第[一二三四五六七八九十\d]+[章节]|[一二三四五六七八九十]+、)[^，。；：:]{0,24}$|"
                      r"^\s*[（(][一二三四五六七八九十]+[)）][^，。；：:\d]{2,10}。?$")
 
 
-def is_filler(text: str) -> bool:
-    """A heading, a keyword list, a phone or web line: retrieved with its passage, never quoted as an answer."""
+_CONTACT_LINE = re.compile(r"^\s*(?:[^：:]{0,12})(?:咨询电话|咨询方式|联系电话|联系方式|联系人|电话|传真|邮箱|电子邮箱|网址|网站|"
+                           r"通讯地址|地址|邮编)\s*[:：]")
+_ASKS_CONTACT = re.compile(r"电话|联系|邮箱|网址|网站|地址|找谁|热线|传真|咨询方式")
+
+
+def is_filler(text: str, question: str = "") -> bool:
+    """A heading, a keyword list, a phone or web line: retrieved with its passage, never quoted as an answer
+    (unless the question asks how to reach someone: then the phone line is the answer)."""
+    if question and _CONTACT_LINE.search(text) and _ASKS_CONTACT.search(question):
+        return False
     return bool(_FILLER.search(text))
 
 
@@ -268,6 +276,7 @@ class _Term:
     tokens: list[str]
     weight: float
     alts: list[str]
+    spelled: bool = False  # the alts are what the passages spell out of an abbreviation
 
 
 _UNITS = frozenset("年 年度 月 日 号 元 个 项 家 名 位 次 天".split())
@@ -300,14 +309,16 @@ def _terms(question: str, known: set[str] | dict | None = None, texts: list[str]
             weight[t] *= 0.5
         if wording.is_generic(t):
             weight[t] *= 0.5  # 政策、条件、标准: every measure has them; a sentence that lacks the word may still answer
-    spelled: dict[str, list[str]] = {}
+    # a word the passages never write may be an abbreviation they spell out (清理工 → 清源理工学院)
+    keys = [search_key(x) for x in texts or []]
+    spelled: dict[str, list[str]] = {
+        t: _spelled_out(t, known or set(), keys) for t in weight
+        if not wording.is_generic(t) and not any(t in k for k in keys)}
     if known:
         nouns = _nouns(key)
         for t in weight:
-            if len(t) >= 2 and t not in known and t in nouns and not wording.is_generic(t):
-                spelled[t] = _spelled_out(t, known, texts or [])
-                if not spelled[t]:
-                    weight[t] *= 2.5
+            if len(t) >= 2 and t not in known and t in nouns and not wording.is_generic(t) and not spelled.get(t):
+                weight[t] *= 2.5
     terms: list[_Term] = []
     grouped: set[str] = set()
     for g in groups():
@@ -323,21 +334,26 @@ def _terms(question: str, known: set[str] | dict | None = None, texts: list[str]
             w = max(1.0 + 0.5 * min(len(t), 4) for t in mine)  # the documents say it in other words (科贷 ↔ 科技贷款)
         terms.append(_Term(mine, w, alts))
         grouped.update(mine)
-    terms.extend(_Term([t], w, spelled.get(t, [])) for t, w in weight.items() if t not in grouped)
+    terms.extend(_Term([t], w, spelled.get(t, []), bool(spelled.get(t))) for t, w in weight.items() if t not in grouped)
     return terms
 
 
 def _spelled_out(abbr: str, known: set[str] | dict, texts: list[str], limit: int = 4) -> list[str]:
-    """What a two-character abbreviation stands for in the knowledge base's words or in the retrieved passages,
-    the way Chinese abbreviates, by the first character of each part (营收 → 营业收入, 科贷 → 科技贷款)."""
-    if len(abbr) != 2 or not re.fullmatch(r"[\u4e00-\u9fff]{2}", abbr):
+    """What an abbreviation stands for in the knowledge base's words or in the retrieved passages and titles,
+    the way Chinese abbreviates, by characters of each part in order (营收 → 营业收入, 科贷 → 科技贷款, 南师大 →
+    南江师范大, 中原交院 → 中原交通职业技术学院)."""
+    if not 2 <= len(abbr) <= 4 or not re.fullmatch(r"[\u4e00-\u9fff]+", abbr):
         return []
-    first, second = abbr
-    found = {w for w in known if 4 <= len(w) <= 6 and w[0] == first and w[2:].startswith(second)
-             and re.fullmatch(r"[\u4e00-\u9fff]+", w)}
-    pattern = re.compile(re.escape(first) + r"[\u4e00-\u9fff]{1,2}" + re.escape(second) + r"[\u4e00-\u9fff]")
-    for text in texts:
-        found.update(m.group(0) for m in pattern.finditer(search_key(text)))
+    found: set[str] = set()
+    if len(abbr) == 2:
+        first, second = abbr
+        found = {w for w in known if 4 <= len(w) <= 6 and w[0] == first and w[2:].startswith(second)
+                 and re.fullmatch(r"[\u4e00-\u9fff]+", w)}
+        pattern = re.compile(re.escape(first) + r"[\u4e00-\u9fff]{1,4}?" + re.escape(second) + r"[\u4e00-\u9fff]?")
+    else:  # longer abbreviations say more: the parts may be further apart
+        pattern = re.compile(re.escape(abbr[0]) + "".join(r"[\u4e00-\u9fff]{0,6}?" + re.escape(c) for c in abbr[1:]))
+    for text in texts:  # normalized already
+        found.update(m.group(0) for m in pattern.finditer(text) if len(m.group(0)) > len(abbr))
     return sorted(found, key=len)[:limit]
 
 
@@ -414,9 +430,11 @@ def answer_extractive(question: str, contexts: list[Context], *, max_sentences: 
     ``similarity``: the dense model's question–sentence similarities, added to term overlap (weighted by
     ``dense_weight``) so a sentence that answers in other words ("按年度管理" for "有效期多长") is found;
     ``continuation``: the next passage of the same document, read when a list runs past a passage's end."""
-    terms = _terms(question, known, [c.text for c in contexts])
+    terms = _terms(question, known, [f"{c.title}\n{c.text}" for c in contexts])
     qtypes = question_types(question)
-    musts = constraints(question)
+    # a "place" the passages spell out as something else is an abbreviation (云林职院: 云岭林业…, not 云林县)
+    abbreviations = {t for term in terms if term.spelled for t in term.tokens}
+    musts = [m for m in constraints(question) if not (m[0] == "region" and abbreviations & set(m[1]))]
     comparing = bool(_COMPARE.search(search_key(question)))
     if not contexts or not terms:
         return NOT_FOUND, [], True
@@ -433,7 +451,7 @@ def answer_extractive(question: str, contexts: list[Context], *, max_sentences: 
         echo = 0.15 if origin[i] != ctx.source and origin[i] in sources else 0.0
         every.append([s for s in _sentences(ctx, i) if not looks_like_injection(s.text)])
         for n, s in enumerate(every[-1]):
-            if is_filler(s.text) or _is_title(s.text, ctx):
+            if is_filler(s.text, question) or _is_title(s.text, ctx):
                 continue  # never quote text that instructs the assistant, nor headings, keywords, phone lines
             # "该平台注册用户已突破345万": the sentence before says which platform, as a heading would
             said = head + " " + search_key(every[-1][n - 1].text) if n and _ANAPHORA.match(s.text) else head
@@ -484,12 +502,12 @@ def answer_extractive(question: str, contexts: list[Context], *, max_sentences: 
     # answered by the sentence that best answers it within the question's topic
     heads = [search_key(f"{c.title} {c.heading}") for c in contexts]
     for part in _parts(question):
-        p_terms = _terms(part, known, [c.text for c in contexts])
+        p_terms = _terms(part, known, [f"{c.title}\n{c.text}" for c in contexts])
         if not p_terms:
             continue
         p_types = question_types(part)
         # the part's own year, focus and aspects; the places named anywhere in the question hold for every part
-        p_musts = constraints(part)
+        p_musts = [m for m in constraints(part) if not (m[0] == "region" and abbreviations & set(m[1]))]
         p_musts += [m for m in musts if m[0] in ("region", "name") and m[0] not in {k for k, _ in p_musts}]
         pick, top = None, 0.0
         for s in sents:
