@@ -2,9 +2,13 @@
 quotes them, each with its citation. It never writes a fact that is not in a cited passage; when the
 evidence is weak it refuses with the shared sentinel phrase.
 
-Sentence score = weighted share of the question's key terms the sentence (with its heading) contains
+Sentence score = weighted share of the question's key terms the sentence contains (a term its passage's title
+or heading states counts for every sentence under it; an aspect such as 比例 counts when the sentence states a
+value of its shape), times the constraints it fails (another year, another place, another thing asked)
 + a bonus when the sentence has what the question type asks for (a number, a date, a list, a name)
 + a small prior from the passage's retrieval rank.
+Whether the question is answered at all is decided on the best sentence's evidence: the same share with the
+heading's words and value shapes counting half, so a title that repeats the question does not answer it.
 """
 
 from __future__ import annotations

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-# Interrogatives, pronouns, particles, modal and framing verbs, connectives: how people ask, in any topic.
+# Interrogatives, pronouns, particles, modal and framing verbs, connectives, who is asking (孩子、老板): how people
+# ask, in any topic.
 ASKING_WORDS = frozenset("""
 什么 啥 时候 何时 怎么 怎样 怎么样 如何 哪些 哪个 哪家 哪位 哪里 哪儿 哪 多少 几 多久 多长 多大 多高 是否 能否 可否 能不能 可不可以
 有没有 是不是 要不要 会不会 还有 还能 还是 没有 除了 别的 其他 其它 另外 这个 那个 这些 那些 这 那 该 其 此 它 它们
