@@ -275,7 +275,8 @@ def question_types(question: str) -> list[str]:
 
 @dataclass
 class _Term:
-    """A key term of the question; ``alts`` are its synonyms, whole (高企 ↔ 高新技术企业: not any 企业)."""
+    """A key term of the question; ``alts`` are the tokens of its synonyms but generic ones (高企 ↔ 高新、技术、
+    高新技术企业: not any 企业), or what the passages spell out of an abbreviation."""
 
     tokens: list[str]
     weight: float
@@ -296,10 +297,10 @@ def _nouns(text: str) -> set[str]:
     return {w.word for w in pseg.cut(text) if w.flag.startswith("n")}
 
 
-def _terms(question: str, known: set[str] | dict | None = None, texts: list[str] | None = None) -> list[_Term]:
+def _terms(question: str, known: set[str] | dict | None = None, passages: list[str] | None = None) -> list[_Term]:
     """Key terms with weights: longer tokens say more; a synonym group counts once, matched by any form; a
     term the whole knowledge base never uses (``known`` is its vocabulary) weighs most: the question is
-    about something the documents do not cover."""
+    about something the documents do not cover, unless ``passages`` (their normalized text) spell it out."""
     from assistant.synonyms import groups
 
     # years as documents write them, and cut off from the next word ("2024年贷了款" is not "年贷")
@@ -314,7 +315,7 @@ def _terms(question: str, known: set[str] | dict | None = None, texts: list[str]
         if wording.is_generic(t):
             weight[t] *= 0.5  # 政策、条件、标准: every measure has them; a sentence that lacks the word may still answer
     # a word the passages never write may be an abbreviation they spell out (清理工 → 清源理工学院)
-    keys = [search_key(x) for x in texts or []]
+    keys = passages or []
     spelled: dict[str, list[str]] = {
         t: _spelled_out(t, known or set(), keys) for t in weight
         if not wording.is_generic(t) and not any(t in k for k in keys)}
@@ -334,7 +335,7 @@ def _terms(question: str, known: set[str] | dict | None = None, texts: list[str]
             continue
         alts = [t for m in g if m not in present for t in tokenize(m) if not wording.is_generic(t)]
         w = max(weight[t] for t in mine)
-        if known and any(t in known for m in alts for t in tokenize(m)):
+        if known and any(a in known for a in alts):
             w = max(1.0 + 0.5 * min(len(t), 4) for t in mine)  # the documents say it in other words (科贷 ↔ 科技贷款)
         terms.append(_Term(mine, w, alts))
         grouped.update(mine)
@@ -434,23 +435,31 @@ def answer_extractive(question: str, contexts: list[Context], *, max_sentences: 
     ``similarity``: the dense model's question–sentence similarities, added to term overlap (weighted by
     ``dense_weight``) so a sentence that answers in other words ("按年度管理" for "有效期多长") is found;
     ``continuation``: the next passage of the same document, read when a list runs past a passage's end."""
-    terms = _terms(question, known, [f"{c.title}\n{c.text}" for c in contexts])
-    qtypes = question_types(question)
-    # a "place" the passages spell out as something else is an abbreviation (云林职院: 云岭林业…, not 云林县)
-    abbreviations = {t for term in terms if term.spelled for t in term.tokens}
-    musts = [m for m in constraints(question) if not (m[0] == "region" and abbreviations & set(m[1]))]
-    comparing = bool(_COMPARE.search(search_key(question)))
-    if not contexts or not terms:
+    if not contexts:
         return NOT_FOUND, [], True
     if continuation is not None:
         contexts = [_continued(c, continuation) if runs_on(c.text) else c for c in contexts]
+    passages = [search_key(f"{c.title}\n{c.text}") for c in contexts]
+    heads = [search_key(f"{c.title} {c.heading}") for c in contexts]
+    terms = _terms(question, known, passages)
+    qtypes = question_types(question)
+    # a "place" the passages spell out as something else is an abbreviation (云林职院: 云岭林业…, not 云林县)
+    abbreviations = {t for term in terms if term.spelled for t in term.tokens}
+
+    def pinned(q: str) -> list[tuple[str, list[str]]]:
+        return [m for m in constraints(q) if not (m[0] == "region" and abbreviations & set(m[1]))]
+
+    musts = pinned(question)
+    comparing = bool(_COMPARE.search(search_key(question)))
+    if not terms:
+        return NOT_FOUND, [], True
     sents: list[_Sent] = []
     sources = {c.source for c in contexts}
     # the document a passage speaks for: a support item speaks for its policy document
     origin = [restated_document(c.text) or c.source for c in contexts]
     every: list[list[_Sent]] = []  # every sentence of each passage, quotable or not (a list's short items)
     for i, ctx in enumerate(contexts):
-        head = search_key(f"{ctx.title} {ctx.heading}")
+        head = heads[i]
         # a support item restates its policy document: when the document itself was retrieved, quote the document
         echo = 0.15 if origin[i] != ctx.source and origin[i] in sources else 0.0
         every.append([s for s in _sentences(ctx, i) if not looks_like_injection(s.text)])
@@ -504,14 +513,13 @@ def answer_extractive(question: str, contexts: list[Context], *, max_sentences: 
         chosen.append(s)
     # a question of several parts ("首次认定奖多少钱？重新认定的呢？", "预算多少，截止到什么时候？"): each part is
     # answered by the sentence that best answers it within the question's topic
-    heads = [search_key(f"{c.title} {c.heading}") for c in contexts]
     for part in _parts(question):
-        p_terms = _terms(part, known, [f"{c.title}\n{c.text}" for c in contexts])
+        p_terms = _terms(part, known, passages)
         if not p_terms:
             continue
         p_types = question_types(part)
         # the part's own year, focus and aspects; the places named anywhere in the question hold for every part
-        p_musts = [m for m in constraints(part) if not (m[0] == "region" and abbreviations & set(m[1]))]
+        p_musts = pinned(part)
         p_musts += [m for m in musts if m[0] in ("region", "name") and m[0] not in {k for k, _ in p_musts}]
         pick, top = None, 0.0
         for s in sents:

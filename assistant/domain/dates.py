@@ -44,7 +44,7 @@ def _num(s: str) -> int | None:
 
 
 def _digit(c: str) -> str:
-    return "0" if c in "零〇" else str("一二三四五六七八九".index(c) + 1)
+    return "0" if c in "零〇○" else str("一二三四五六七八九".index(c) + 1)
 
 
 def month_end(y: int, m: int) -> date:
@@ -345,26 +345,17 @@ def normalize_years(text: str) -> str:
     """The text with its years in four digits, as documents write them: "二〇二三年海州" → "2023年海州",
     "24年贴息" → "2024年贴息" (only where ``years_in`` reads a year; durations stay as written). For the
     question side of matching; never for text shown to a person."""
-    text = _CN_YEAR_RE.sub(lambda m: "".join(_digit(c if c != "○" else "〇") for c in m.group(1)), text)
+    text = _CN_YEAR_RE.sub(lambda m: "".join(_digit(c) for c in m.group(1)), text)
     return _SHORT_YEAR_RE.sub(lambda m: "20" + m.group(1), text)
 
 
 def years_in(text: str) -> list[str]:
     """The years a text names, in order, once each (a question that pins a year): ``2024年``, ``二〇二三年``,
     and a two-digit ``24年`` / ``23年度`` read as 20xx when it names a year rather than a duration."""
-    key = _key(text)
+    key = normalize_years(_key(text))
     # "投入2024万元" is an amount, not a year
-    fours = [m for m in _YEAR_RE.finditer(key) if not re.match(r"\s*[万亿元个人项家名台件次%％.]", key[m.end():])]
-    found: list[tuple[int, str]] = [(m.start(), m.group(1)) for m in fours]
-    for m in _CN_YEAR_RE.finditer(key):
-        y = "".join(_digit(c if c != "○" else "〇") for c in m.group(1))
-        if 1900 <= int(y) <= 2099:
-            found.append((m.start(), y))
-    taken = [(m.start(), m.end()) for m in fours]
-    for m in _SHORT_YEAR_RE.finditer(key):
-        if not any(a <= m.start() < b for a, b in taken):
-            found.append((m.start(), "20" + m.group(1)))
-    return list(dict.fromkeys(y for _, y in sorted(found)))
+    return list(dict.fromkeys(m.group(1) for m in _YEAR_RE.finditer(key)
+                              if not re.match(r"\s*[万亿元个人项家名台件次%％.]", key[m.end():])))
 
 
 def find_year(text: str, today: date | None = None) -> int | None:
