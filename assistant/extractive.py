@@ -28,8 +28,10 @@ from assistant.types import Citation, Context
 _CUES: list[tuple[str, re.Pattern[str], re.Pattern[str]]] = [
     ("number", re.compile(r"多少|几[个项家名位人次年倍]?|比例|金额|额度|多大|多高|多长|上限|标准|百分之|税率|幅度|补助|奖励|资助"),
      re.compile(r"\d|[一二三四五六七八九十百千万]+[个项家名位人万元倍%]|百分之")),
-    ("date", re.compile(r"何时|什么时候|哪一?年|哪一?天|日期|时间|期限|截止|有效期|多久|起止"),
-     re.compile(r"\d{4}\s*年|\d{1,2}\s*月|\d{4}[-/.]\d{1,2}|年度|日起|之日|有效期")),
+    ("date", re.compile(r"何时|什么时候|啥时候|几月|哪个月|哪一?年|哪一?天|日期|时间|期限|截止|有效期|多久|起止"),
+     # a date, or a duration for "多久"/"多长时间" ("两年一考核", "3个工作日内")
+     re.compile(r"\d{4}\s*年|\d{1,2}\s*月|\d{4}[-/.]\d{1,2}|年度|日起|之日|有效期|"
+                r"[\d一二三四五六七八九十两半]+\s*(?:年|个月|个工作日|工作日|天|日内|周)")),
     # "哪一天召开" is not answered by a year or a month
     ("day", re.compile(r"哪一?天|哪日|几月几[日号]|几号|具体日期|什么日子"),
      re.compile(r"\d{1,2}\s*[日号]|[一二三四五六七八九十]{1,3}[日号]|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")),
@@ -52,19 +54,23 @@ _INJECTION = re.compile(
     r"ignore (?:all |any )?(?:previous|above|prior) (?:instructions|prompts)|system prompt|系统提示词?|"
     r"你现在是|扮演|输出你的(?:提示|指令)|developer mode|jailbreak", re.I)
 _ENUMERATOR = re.compile(r"^\s*(?:[（(]?[一二三四五六七八九十\d]{1,3}[）)．.、]\s*)+")
-_REQUIRED_CUES = {"number": 0.6, "date": 0.7, "day": 0.5, "rank": 0.5, "name": 0.85}
+_DATED = re.compile(r"(?:\d{4}\s*年)?\d{1,2}\s*月(?:\d{1,2}\s*[日号])?(?:底|初|中旬|上旬|下旬)?|\d{4}\s*年度?|"
+                    r"\d{4}[-/.]\d{1,2}(?:[-/.]\d{1,2})?")
+_REQUIRED_CUES = {"number": 0.6, "date": 0.5, "day": 0.5, "rank": 0.5, "name": 0.85}
 
 
 # Lines that are never an answer: metadata and contact lines, keyword lists, a record's title line.
 _FILLER = re.compile(r"^\s*(?:第[一二三四五六七八九十\d]+条\s*)?(?:关键词|关键字|主题词|咨询电话|咨询方式|联系电话|联系方式|联系人|电话|传真|邮箱|电子邮箱|网址|网站|"
                      r"责任编辑|编辑|来源文件|条款|发布机构|政策层级|来源|发布日期|印发日期|成文日期|发文机关|发文字号|文号|适用地区|所属地区|"
-                     r"索引号|主题分类|通讯地址|地址|邮编|邮政编码)\s*[:：]|^\s*【[^】]{1,8}】|^\s*（示例数据）\s*$|"
+                     r"索引号|主题分类|通讯地址|地址|邮编|邮政编码|日期|有效期[起止]?)\s*[:：]|^\s*【[^】]{1,8}】|^\s*（示例数据）\s*$|"
                      r"^\s*https?://|^\s*(?:第[一二三四五六七八九十\d]+[章节]|[一二三四五六七八九十]+、)[^，。；：:]{0,24}$|"
                      r"^\s*[（(][一二三四五六七八九十]+[)）][^，。；：:\d]{2,10}。?$")
 
 
 _CONTACT_LINE = re.compile(r"^\s*(?:[^：:]{0,12})(?:咨询电话|咨询方式|联系电话|联系方式|联系人|电话|传真|邮箱|电子邮箱|网址|网站|"
                            r"通讯地址|地址|邮编)\s*[:：]")
+_VALIDITY_LINE = re.compile(r"^\s*有效期[起止]?\s*[:：]")
+_ASKS_VALIDITY = re.compile(r"有效期|施行|生效|到期|失效|过期|起止|管几年|管多久|多久有效|几年有效")
 _ASKS_CONTACT = re.compile(r"电话|联系|邮箱|网址|网站|地址|找谁|热线|传真|咨询方式")
 
 
@@ -73,6 +79,8 @@ def is_filler(text: str, question: str = "") -> bool:
     (unless the question asks how to reach someone: then the phone line is the answer)."""
     if question and _CONTACT_LINE.search(text) and _ASKS_CONTACT.search(question):
         return False
+    if question and _VALIDITY_LINE.search(text) and _ASKS_VALIDITY.search(question):
+        return False  # a record's 有效期 field answers "有效期到什么时候"; for any other question it is a date in passing
     return bool(_FILLER.search(text))
 
 
@@ -207,7 +215,8 @@ def _satisfied(kind: str, forms: list[str], sent_key: str, head: str, ctx: Conte
     if kind == "year" and _covers_year(sent_key, forms):
         return True
     if kind == "ordinal":
-        return False
+        # a passage titled "首次入库奖励" is about the first time throughout (not one titled "首次认定和重新认定")
+        return any(f in head for f in forms) and not re.search(r"重新|再次|复核|第二次|续", head)
     if kind == "focus":
         return any(f in head for f in forms)
     if kind == "name":
@@ -282,6 +291,7 @@ class _Term:
     weight: float
     alts: list[str]
     spelled: bool = False  # the alts are what the passages spell out of an abbreviation
+    optional: bool = False  # the asker's own figure or count: a sentence that states it gains, one without it loses nothing
 
 
 _UNITS = frozenset("年 年度 月 日 号 元 个 项 家 名 位 次 天".split())
@@ -306,14 +316,21 @@ def _terms(question: str, known: set[str] | dict | None = None, passages: list[s
     # years as documents write them, and cut off from the next word ("2024年贷了款" is not "年贷")
     key = re.sub(r"(\d{4}年度?)", r"\1 ", dates.normalize_years(search_key(question)))
     toks = [t for t in tokenize(key) if t not in _UNITS]
-    # asking words ("什么时候", "还有没有机会") are not what a sentence must contain to answer
-    weight = {t: 1.0 + 0.5 * min(len(t), 4) if len(t) > 1 else 0.5 for t in toks if not wording.is_asking_word(t)}
+    # asking words ("什么时候", "还有没有机会", "几月份", "哪几种") and the pieces the tokenizer cut them into
+    # ("差不多" → "不多") are not what a sentence must contain to answer
+    asking = [t for t in toks if wording.is_asking_word(t) or re.match(r"几|哪|多少", t)]
+    weight = {t: 1.0 + 0.5 * min(len(t), 4) if len(t) > 1 else 0.5 for t in toks
+              if t not in asking and not any(t in a for a in asking)}
     # search-mode sub-tokens of a longer token ("高新技术企业" → "高新", "技术") weigh less on their own
     for t in list(weight):
         if any(t != u and t in u for u in weight):
             weight[t] *= 0.5
         if wording.is_generic(t):
             weight[t] *= 0.5  # 政策、条件、标准: every measure has them; a sentence that lacks the word may still answer
+    # the asker's own figures and counting phrases ("营收三千万", "180人", "三大块") and the pieces the tokenizer
+    # cut them into: the sentence that answers states the rule, not the asker's number
+    counting = [t for t in weight if wording.is_counting(t)]
+    optional = {t for t in weight if t in counting or any(t in c for c in counting)}
     # a word the passages never write may be an abbreviation they spell out (清理工 → 清源理工学院)
     keys = passages or []
     spelled: dict[str, list[str]] = {
@@ -322,7 +339,8 @@ def _terms(question: str, known: set[str] | dict | None = None, passages: list[s
     if known:
         nouns = _nouns(key)
         for t in weight:
-            if len(t) >= 2 and t not in known and t in nouns and not wording.is_generic(t) and not spelled.get(t):
+            if len(t) >= 2 and t not in known and (t in nouns or t.endswith("费")) and not wording.is_generic(t) \
+                    and not spelled.get(t) and not any(t in k for k in keys):  # "青岚" of "青岚市" is known
                 weight[t] *= 2.5
     terms: list[_Term] = []
     grouped: set[str] = set()
@@ -339,7 +357,8 @@ def _terms(question: str, known: set[str] | dict | None = None, passages: list[s
             w = max(1.0 + 0.5 * min(len(t), 4) for t in mine)  # the documents say it in other words (科贷 ↔ 科技贷款)
         terms.append(_Term(mine, w, alts))
         grouped.update(mine)
-    terms.extend(_Term([t], w, spelled.get(t, []), bool(spelled.get(t))) for t, w in weight.items() if t not in grouped)
+    terms.extend(_Term([t], w, spelled.get(t, []), bool(spelled.get(t)), t in optional)
+                 for t, w in weight.items() if t not in grouped)
     return terms
 
 
@@ -386,7 +405,7 @@ def _sentences(ctx: Context, i: int) -> list[_Sent]:
 def _score(sent: _Sent, ctx: Context, head: str, rank: int, terms: list[_Term], qtypes: list[str],
            musts: list[tuple[str, list[str]]]) -> None:
     """``head`` is the normalized title and heading of the sentence's passage."""
-    total = sum(t.weight for t in terms) or 1.0
+    total = sum(t.weight for t in terms if not t.optional) or 1.0
     key = search_key(sent.text)
     got = titled = 0.0
     for term in terms:
@@ -404,7 +423,7 @@ def _score(sent: _Sent, ctx: Context, head: str, rank: int, terms: list[_Term], 
                 m in key or m in head for kind, (m, w) in _pairs(musts, "aspect") if w == term.tokens[0]):
             got += term.weight  # "贴息比例是多少" ← "按利息的60%给予贴息" (but "抽查比例" needs 抽查)
             titled += term.weight * 0.5  # as evidence, a value of the right shape is not the word
-    sent.coverage = got / total
+    sent.coverage = min(got / total, 1.0)
     factor = 1.0
     for kind, forms in musts:
         if not _satisfied(kind, forms, key, head, ctx, sent.start):
@@ -412,14 +431,19 @@ def _score(sent: _Sent, ctx: Context, head: str, rank: int, terms: list[_Term], 
     bonus = 0.0
     for name, _, want in _CUES:
         if name in qtypes:
-            body = _ENUMERATOR.sub("", sent.text) if name == "number" else sent.text
+            # "多少" is not answered by an item number, nor by a date ("12月底前报送") unless a date is asked for
+            body = sent.text
+            if name == "number":
+                body = _ENUMERATOR.sub("", body)
+                if "date" not in qtypes and "day" not in qtypes:
+                    body = _DATED.sub("", body)
             if want.search(body):
                 bonus += 0.15
             elif name in _REQUIRED_CUES:
                 # "how many" is not answered by a sentence without a number, "when" not without a date
                 factor *= _REQUIRED_CUES[name]
     sent.coverage *= factor
-    sent.evidence = (got - titled) / total * factor
+    sent.evidence = min((got - titled) / total, 1.0) * factor
     length = len(sent.text)
     penalty = 0.1 if length < 10 else (0.1 if length > 220 else 0.0)
     sent.score = sent.coverage + 0.1 * sent.evidence + bonus + 0.12 / (1 + rank) - penalty
@@ -450,6 +474,9 @@ def answer_extractive(question: str, contexts: list[Context], *, max_sentences: 
         return [m for m in constraints(q) if not (m[0] == "region" and abbreviations & set(m[1]))]
 
     musts = pinned(question)
+    parts = _parts(question)
+    if parts:  # "获得过什么奖项？什么时候获得的？": a sentence need not have what only one part asks for
+        qtypes = [t for t in qtypes if all(t in question_types(p) for p in parts)]
     comparing = bool(_COMPARE.search(search_key(question)))
     if not terms:
         return NOT_FOUND, [], True
@@ -477,7 +504,8 @@ def answer_extractive(question: str, contexts: list[Context], *, max_sentences: 
     # whether the question is answered is decided on the words (the small embedding model's similarities do
     # not tell a near-miss question from an answered one: measured on the dev sets, both ≈ 0.93) and before
     # restatements give way to their documents
-    if max(sents, key=lambda s: s.score + s.echo).evidence < min_coverage:
+    top = sorted(sents, key=lambda s: -(s.score + s.echo))
+    if all(s.evidence < min_coverage for s in top[:2]):
         return NOT_FOUND, [], True
     if similarity is not None and dense_weight > 0:
         _add_similarity(question, sents, similarity, dense_weight)
@@ -513,7 +541,7 @@ def answer_extractive(question: str, contexts: list[Context], *, max_sentences: 
         chosen.append(s)
     # a question of several parts ("首次认定奖多少钱？重新认定的呢？", "预算多少，截止到什么时候？"): each part is
     # answered by the sentence that best answers it within the question's topic
-    for part in _parts(question):
+    for part in parts:
         p_terms = _terms(part, known, passages)
         if not p_terms:
             continue

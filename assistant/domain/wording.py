@@ -19,6 +19,7 @@ ASKING_WORDS = frozenset("""
 能 可以 可 会 要 需要 想 打算 准备 应该 得 拿 给 让 把 被 做 搞 办 弄 算 看 说 讲 知道 了解 告诉 介绍 具体 情况 问题 机会 办法
 哪天 哪年 哪月 哪一天 哪一年 几年 几天 几号 几月 几次 几个 几家 几项 几种 几回 多少钱 怎么办 咋办 咋 啥时候 为啥 干啥
 孩子 小孩 我家 家里 家长 本人 自己 老板 朋友
+左右 上下 出头 来号 差不多 大概齐 才能 一共 总共 各 各自 分别 到底 究竟 去年 今年 明年 前年 刚才 以后 之后 那种 这种
 """.split())
 
 # Nouns every policy question uses: absent from a passage, they prove nothing (present, they are not a topic).
@@ -39,6 +40,17 @@ def is_generic(token: str) -> bool:
 
 
 _NUMBERLIKE = re.compile(r"[\d.%]+")
+
+
+# How people count ("三千万", "三大块", "180人", "一次") and ask for a count ("几月份", "哪几种"): the asker's own
+# figures and counting phrases, which the passage that answers does not repeat.
+_COUNTING = re.compile(r"^(?:[\d.]+|[零〇一二两三四五六七八九十百千万亿半几]+|哪几?|多少)"
+                       r"[个大块类项种家名人位次年月日号天万亿元份分条批档级成倍来多余回轮期所间岁周季件台套笔张门]{0,3}$")
+
+
+def is_counting(token: str) -> bool:
+    """A figure or count in the asker's words (三千万、三大块、几月份、哪几种), not a topic."""
+    return bool(_COUNTING.match(token)) and not re.fullmatch(r"(?:19|20)\d\d", token)
 
 
 def topic_words(tokens: list[str]) -> list[str]:
@@ -76,6 +88,7 @@ _VALUE_SHAPES: list[tuple[frozenset[str], re.Pattern[str]]] = [
     (frozenset("时间 日期 截止 时限 几号 哪天 起止".split()), re.compile(_DATE)),
     (frozenset("期限 有效期 年限 多久 多长时间".split()),
      re.compile(r"\d+\s*(?:年|个月|个工作日|天|日)(?!\d)|[一二三四五六七八九十两]+(?:年|个月|个工作日|天)")),
+    (frozenset("打分 评分 得分 分数 分值".split()), re.compile(r"\d+\s*分(?!之|钟|别|为|类|档|期|批)")),
     (frozenset("面积".split()), re.compile(r"平方米|㎡|m2|亩|平米")),
 ]
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 TABLES_DIR = Path(__file__).resolve().parents[2] / "tests" / "tables"
-TABLES = ("quantities", "dates", "regions", "vocab", "features", "statements")
+TABLES = ("quantities", "dates", "regions", "vocab", "features", "statements", "wording")
 
 
 @dataclass
@@ -114,6 +114,15 @@ def run_row(table: str, row: dict[str, Any]) -> tuple[Any, bool]:
 
         got = getattr(v, fn)(row["input"])
         return got, _close(got, want)
+    if table == "wording":
+        from assistant.domain import wording as w
+
+        if fn == "value_shape":
+            shape = w.value_shape(row["input"])
+            got = bool(shape and shape.search(row["text"]))
+        else:
+            got = getattr(w, fn)(row["input"])
+        return got, got == want
     if table == "features":
         return _feature(row)
     if table == "statements":
