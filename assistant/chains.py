@@ -14,6 +14,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 
 from assistant._text import answer_sentences, count_tokens, search_key, split_sentences
 from assistant.citations import best_sentence, cite, normalize_markers
+from assistant.decompose import per_entity
 from assistant.domain import wording
 from assistant.errors import ProviderError
 from assistant.extractive import answer_extractive, looks_like_injection
@@ -157,8 +158,18 @@ class Assistant:
         return KechuangRetriever(searcher=self.kb, k=self.settings.answer.k, filters=filters)
 
     def retrieve(self, question: str, filters: SearchFilters | None = None) -> list[Context]:
-        docs = self.retriever(filters).invoke(question)
-        return [Context(text=d.page_content, **d.metadata) for d in docs]
+        """The passages for a question; one asked of several entities ("泰安和巴州分别…") is retrieved entity by
+        entity and the passages taken in turn, so that every entity has its own."""
+        retriever = self.retriever(filters)
+        lists = [retriever.invoke(q) for q in (per_entity(question) or [question])]
+        seen: set[str] = set()
+        out: list[Context] = []
+        for rank in range(max(len(docs) for docs in lists)):
+            for docs in lists:
+                if rank < len(docs) and (ctx := Context(text=docs[rank].page_content, **docs[rank].metadata)).chunk_id not in seen:
+                    seen.add(ctx.chunk_id)
+                    out.append(ctx)
+        return out
 
     def relevant(self, question: str, contexts: list[Context]) -> bool:
         """The retrieval gate of the LLM path: whether the passages share enough of the question's informative

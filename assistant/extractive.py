@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from assistant._text import search_key, split_sentences, tokenize
 from assistant.citations import cite
+from assistant.decompose import per_entity
 from assistant.domain import dates, regions, wording
 from assistant.prompts import NOT_FOUND
 from assistant.records import restated_document
@@ -454,13 +455,19 @@ def answer_extractive(question: str, contexts: list[Context], *, max_sentences: 
                       similarity: Callable[[str, list[str]], list[float]] | None = None,
                       dense_weight: float = 0.0,
                       continuation: Callable[[Context], Context | None] | None = None,
-                      ) -> tuple[str, list[Citation], bool]:
+                      split: bool = True) -> tuple[str, list[Citation], bool]:
     """Returns (answer text, citations, refused). ``known``: the index vocabulary, if available;
     ``similarity``: the dense model's question–sentence similarities, added to term overlap (weighted by
     ``dense_weight``) so a sentence that answers in other words ("按年度管理" for "有效期多长") is found;
-    ``continuation``: the next passage of the same document, read when a list runs past a passage's end."""
+    ``continuation``: the next passage of the same document, read when a list runs past a passage's end;
+    ``split``: a question asked of several entities is answered entity by entity."""
     if not contexts:
         return NOT_FOUND, [], True
+    if split and (subs := per_entity(question)):
+        # "泰安和巴州分别引进了多少人才": each entity's question answered on its own, side by side
+        return _side_by_side([(sub, answer_extractive(
+            sub, contexts, max_sentences=max_sentences, min_coverage=min_coverage, known=known, similarity=similarity,
+            dense_weight=dense_weight, continuation=continuation, split=False)) for sub in subs])
     if continuation is not None:
         contexts = [_continued(c, continuation) if runs_on(c.text) else c for c in contexts]
     passages = [search_key(f"{c.title}\n{c.text}") for c in contexts]
@@ -679,6 +686,37 @@ def _following(head: _Sent, same_ctx: list[_Sent], text: str, max_items: int = 1
         items += new_line
         size += len(s.text)
     return out
+
+
+PART_NOT_FOUND = "资料中未找到："  # the line of an answer that says which part of the question was not found
+
+
+def _side_by_side(answers: list[tuple[str, tuple[str, list[Citation], bool]]]) -> tuple[str, list[Citation], bool]:
+    """The answers to one question per entity, one after the other and numbered as one answer (a passage cited
+    by two of them keeps one number; the quotes name their entity); an entity not found says so on a line of
+    its own (``PART_NOT_FOUND``); refused when none is answered."""
+    if all(refused for _, (_, _, refused) in answers):
+        return NOT_FOUND, [], True
+    numbers: dict[str, int] = {}
+    citations: list[Citation] = []
+    blocks = []
+    for sub, (text, cites, refused) in answers:
+        if refused:
+            blocks.append(PART_NOT_FOUND + sub)
+            continue
+        renumber = {}
+        for c in cites:
+            if c.chunk_id not in numbers:
+                numbers[c.chunk_id] = len(numbers) + 1
+                citations.append(c.model_copy(update={"n": numbers[c.chunk_id]}))
+            else:
+                kept = next(x for x in citations if x.n == numbers[c.chunk_id])
+                if c.quote not in kept.quote:
+                    kept.quote += "……" + c.quote
+            renumber[c.n] = numbers[c.chunk_id]
+        text = re.sub(r"\[(\d+)\]", lambda m, r=renumber: f"[{r.get(int(m.group(1)), int(m.group(1)))}]", text)
+        blocks.append(text)
+    return "\n".join(blocks), citations, False
 
 
 def _compose(chosen: list[_Sent], contexts: list[Context]) -> tuple[str, list[Citation], bool]:
