@@ -63,13 +63,14 @@ _REQUIRED_CUES = {"number": 0.6, "date": 0.5, "day": 0.5, "rank": 0.5, "name": 0
 # Lines that are never an answer: metadata and contact lines, keyword lists, a record's title line.
 _FILLER = re.compile(r"^\s*(?:第[一二三四五六七八九十\d]+条\s*)?(?:关键词|关键字|主题词|咨询电话|咨询方式|联系电话|联系方式|联系人|电话|传真|邮箱|电子邮箱|网址|网站|"
                      r"责任编辑|编辑|来源文件|条款|发布机构|政策层级|来源|发布日期|印发日期|成文日期|发文机关|发文字号|文号|适用地区|所属地区|"
-                     r"索引号|主题分类|通讯地址|地址|邮编|邮政编码|日期|有效期[起止]?)\s*[:：]|^\s*【[^】]{1,8}】|^\s*（示例数据）\s*$|"
+                     r"索引号|主题分类|通讯地址|地址|邮编|邮政编码|日期|有效期[起止]?|文件依据|政策依据|依据文件|摘要说明)\s*[:：]|^\s*【[^】]{1,8}】|^\s*（示例数据）\s*$|"
                      r"^\s*https?://|^\s*(?:第[一二三四五六七八九十\d]+[章节]|[一二三四五六七八九十]+、)[^，。；：:]{0,24}$|"
                      r"^\s*[（(][一二三四五六七八九十]+[)）][^，。；：:\d]{2,10}。?$")
 
 
 _CONTACT_LINE = re.compile(r"^\s*(?:[^：:]{0,12})(?:咨询电话|咨询方式|联系电话|联系方式|联系人|电话|传真|邮箱|电子邮箱|网址|网站|"
                            r"通讯地址|地址|邮编)\s*[:：]")
+_BASIS_LINE = re.compile(r"^\s*(?:文件依据|政策依据|依据文件)\s*[:：]")
 _VALIDITY_LINE = re.compile(r"^\s*有效期[起止]?\s*[:：]")
 _ASKS_VALIDITY = re.compile(r"有效期|施行|生效|到期|失效|过期|起止|管几年|管多久|多久有效|几年有效")
 _ASKS_CONTACT = re.compile(r"电话|联系|邮箱|网址|网站|地址|找谁|热线|传真|咨询方式")
@@ -80,6 +81,8 @@ def is_filler(text: str, question: str = "") -> bool:
     (unless the question asks how to reach someone: then the phone line is the answer)."""
     if question and _CONTACT_LINE.search(text) and _ASKS_CONTACT.search(question):
         return False
+    if question and _BASIS_LINE.search(text) and re.search(r"依据|根据什么|哪个文件|什么文件", question):
+        return False  # "这个办法的依据是什么"
     if question and _VALIDITY_LINE.search(text) and _ASKS_VALIDITY.search(question):
         return False  # a record's 有效期 field answers "有效期到什么时候"; for any other question it is a date in passing
     return bool(_FILLER.search(text))
@@ -316,7 +319,13 @@ def _terms(question: str, known: set[str] | dict | None = None, passages: list[s
 
     # years as documents write them, and cut off from the next word ("2024年贷了款" is not "年贷")
     key = re.sub(r"(\d{4}年度?)", r"\1 ", dates.normalize_years(search_key(question)))
-    toks = [t for t in tokenize(key) if t not in _UNITS]
+    # "多少分才算达标" is cut 多少/分才/算: an adverb glued to a unit is not a word the documents use (人才、成都 are)
+    toks = [t[0] if len(t) == 2 and t[1] in "才就都也还又再" and t[0] in "分元年月天个次家项万名位"
+            and t not in (known or ()) else t for t in tokenize(key) if t not in _UNITS]
+    # a fee the tokenizer cut in two ("评审费" → 评审、费) is one thing the passages may never mention
+    if "费" in toks:
+        toks += [m.group(0) for m in re.finditer(r"[\u4e00-\u9fff]{2}费(?!用)", key)
+                 if m.group(0)[:2] in toks and m.group(0) not in toks]
     # asking words ("什么时候", "还有没有机会", "几月份", "哪几种") and the pieces the tokenizer cut them into
     # ("差不多" → "不多") are not what a sentence must contain to answer
     asking = [t for t in toks if wording.is_asking_word(t) or re.match(r"几|哪|多少", t)]
@@ -464,9 +473,11 @@ def answer_extractive(question: str, contexts: list[Context], *, max_sentences: 
     if not contexts:
         return NOT_FOUND, [], True
     if split and (subs := per_entity(question)):
-        # "泰安和巴州分别引进了多少人才": each entity's question answered on its own, side by side
+        # "泰安和巴州分别引进了多少人才": each entity's question answered on its own, side by side, each briefly
+        # (the answer stays as long as one entity's would be)
+        each = max(2, max_sentences // len(subs))
         return _side_by_side([(sub, answer_extractive(
-            sub, contexts, max_sentences=max_sentences, min_coverage=min_coverage, known=known, similarity=similarity,
+            sub, contexts, max_sentences=each, min_coverage=min_coverage, known=known, similarity=similarity,
             dense_weight=dense_weight, continuation=continuation, split=False)) for sub in subs])
     if continuation is not None:
         contexts = [_continued(c, continuation) if runs_on(c.text) else c for c in contexts]

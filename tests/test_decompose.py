@@ -100,3 +100,10 @@ def test_an_entity_not_found_is_said_so_and_the_other_answered():
     text, _, refused = answer_extractive("泰安和巴州的贴息每年最高分别是多少", _PASSAGES)
     assert not refused and "30万元" in text
     assert PART_NOT_FOUND + "巴州的贴息每年最高是多少" in text.splitlines()
+
+
+def test_each_entity_is_answered_briefly():
+    from assistant.extractive import answer_extractive
+
+    text, _, _ = answer_extractive("泰安和成都的贴息每家企业每年最高分别是多少", _PASSAGES, max_sentences=4)
+    assert len(text.splitlines()) <= 4
