@@ -322,6 +322,8 @@ def _terms(question: str, known: set[str] | dict | None = None, passages: list[s
     # "多少分才算达标" is cut 多少/分才/算: an adverb glued to a unit is not a word the documents use (人才、成都 are)
     toks = [t[0] if len(t) == 2 and t[1] in "才就都也还又再" and t[0] in "分元年月天个次家项万名位"
             and t not in (known or ()) else t for t in tokenize(key) if t not in _UNITS]
+    # "几月份能报", "啥时候要交": a modal verb glued to the verb after it ("能报") is that verb
+    toks = [t[1] if len(t) == 2 and t[0] in "能要可会想该得" and t not in (known or ()) else t for t in toks]
     # a fee the tokenizer cut in two ("评审费" → 评审、费) is one thing the passages may never mention
     if "费" in toks:
         toks += [m.group(0) for m in re.finditer(r"[\u4e00-\u9fff]{2}费(?!用)", key)
