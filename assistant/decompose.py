@@ -64,28 +64,27 @@ def _kind(q: str, span: tuple[int, int]) -> str:
     return "year" if re.fullmatch(_YEAR, q[span[0]:span[1]]) else "place"
 
 
-def _is_word(q: str, pos: int, length: int) -> bool:
-    """Whether the coordinator at ``pos`` is a word of its own (not the 和 of 和静县, the 与 of 参与, the 及 of 普及)."""
+def _word_spans(q: str) -> set[tuple[int, int]]:
+    """(start, end) of every word of the question as jieba cuts it, to tell a coordinator that is a word of its
+    own from the 和 of 和静县, the 与 of 参与, the 及 of 普及."""
     import jieba
 
     from assistant._text import jieba_tokenizer
 
     jieba_tokenizer()
-    at = 0
+    spans, at = set(), 0
     for token in jieba.lcut(q):
-        if at == pos:
-            return len(token) == length
-        if at > pos:
-            return False
+        spans.add((at, at + len(token)))
         at += len(token)
-    return False
+    return spans
 
 
 def _conjuncts(q: str) -> list[str]:
     """"A和B分别…" with A and B any phrases: B is read as long as A is ("工学类和经管类专业学费": 经管类), or up to
     a year or place that follows it, its 的 or the asking word; a place or year that opens A holds for B too ("巴州2026年院士站申报和特派员选派")."""
     marker = _MARKERS.search(q)
-    coords = [m for m in _COORD.finditer(q) if m.group(0) != "、" and _is_word(q, m.start(), len(m.group(0)))]
+    words = _word_spans(q)
+    coords = [m for m in _COORD.finditer(q) if m.group(0) != "、" and m.span() in words]
     if _PREFIX_MARKER.match(q):
         coords = [m for m in coords if m.start() > marker.end()]
         coord = coords[0] if coords else None

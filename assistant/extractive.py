@@ -70,21 +70,21 @@ _FILLER = re.compile(r"^\s*(?:第[一二三四五六七八九十\d]+条\s*)?(?:�
 
 _CONTACT_LINE = re.compile(r"^\s*(?:[^：:]{0,12})(?:咨询电话|咨询方式|联系电话|联系方式|联系人|电话|传真|邮箱|电子邮箱|网址|网站|"
                            r"通讯地址|地址|邮编)\s*[:：]")
-_BASIS_LINE = re.compile(r"^\s*(?:文件依据|政策依据|依据文件)\s*[:：]")
-_VALIDITY_LINE = re.compile(r"^\s*有效期[起止]?\s*[:：]")
-_ASKS_VALIDITY = re.compile(r"有效期|施行|生效|到期|失效|过期|起止|管几年|管多久|多久有效|几年有效")
-_ASKS_CONTACT = re.compile(r"电话|联系|邮箱|网址|网站|地址|找谁|热线|传真|咨询方式")
+# Filler lines that answer the question that asks for them: (the line, the question that asks for it). A phone
+# line answers "招生办电话多少", a 文件依据 line "这个办法的依据是什么", a record's 有效期 field "有效期到什么时候";
+# for any other question they are metadata in passing.
+_ANSWERS_WHEN_ASKED = [
+    (_CONTACT_LINE, re.compile(r"电话|联系|邮箱|网址|网站|地址|找谁|热线|传真|咨询方式")),
+    (re.compile(r"^\s*(?:文件依据|政策依据|依据文件)\s*[:：]"), re.compile(r"依据|根据什么|哪个文件|什么文件")),
+    (re.compile(r"^\s*有效期[起止]?\s*[:：]"), re.compile(r"有效期|施行|生效|到期|失效|过期|起止|管几年|管多久|多久有效|几年有效")),
+]
 
 
 def is_filler(text: str, question: str = "") -> bool:
     """A heading, a keyword list, a phone or web line: retrieved with its passage, never quoted as an answer
-    (unless the question asks how to reach someone: then the phone line is the answer)."""
-    if question and _CONTACT_LINE.search(text) and _ASKS_CONTACT.search(question):
+    (unless the question asks for that very line: then it is the answer)."""
+    if question and any(line.search(text) and asks.search(question) for line, asks in _ANSWERS_WHEN_ASKED):
         return False
-    if question and _BASIS_LINE.search(text) and re.search(r"依据|根据什么|哪个文件|什么文件", question):
-        return False  # "这个办法的依据是什么"
-    if question and _VALIDITY_LINE.search(text) and _ASKS_VALIDITY.search(question):
-        return False  # a record's 有效期 field answers "有效期到什么时候"; for any other question it is a date in passing
     return bool(_FILLER.search(text))
 
 
@@ -524,8 +524,8 @@ def answer_extractive(question: str, contexts: list[Context], *, max_sentences: 
     # whether the question is answered is decided on the words (the small embedding model's similarities do
     # not tell a near-miss question from an answered one: measured on the dev sets, both ≈ 0.93) and before
     # restatements give way to their documents
-    top = sorted(sents, key=lambda s: -(s.score + s.echo))
-    if all(s.evidence < min_coverage for s in top[:2]):
+    leading = sorted(sents, key=lambda s: -(s.score + s.echo))[:2]
+    if all(s.evidence < min_coverage for s in leading):
         return NOT_FOUND, [], True
     if similarity is not None and dense_weight > 0:
         _add_similarity(question, sents, similarity, dense_weight)
@@ -723,7 +723,7 @@ def _side_by_side(answers: list[tuple[str, tuple[str, list[Citation], bool]]]) -
                 numbers[c.chunk_id] = len(numbers) + 1
                 citations.append(c.model_copy(update={"n": numbers[c.chunk_id]}))
             else:
-                kept = next(x for x in citations if x.n == numbers[c.chunk_id])
+                kept = citations[numbers[c.chunk_id] - 1]  # numbered in the order they were appended
                 if c.quote not in kept.quote:
                     kept.quote += "……" + c.quote
             renumber[c.n] = numbers[c.chunk_id]

@@ -10,6 +10,7 @@ import pytest
 from assistant._text import search_key, tokenize
 from assistant.extractive import answer_extractive
 from assistant.types import Context
+from tests._passages import passages
 
 _DOCS = {
     "青岚市科技型企业培育入库办法": (
@@ -33,11 +34,7 @@ _DOCS = {
 
 
 def _contexts() -> list[Context]:
-    out = []
-    for n, (title, text) in enumerate(_DOCS.items()):
-        out.append(Context(chunk_id=f"c{n}", source=f"doc{n}.md", title=title, heading=title, text=text, start=0,
-                           end=len(text), score=1.0))
-    return out
+    return passages(_DOCS)
 
 
 # the index's vocabulary, as the knowledge base gives it to the answerer

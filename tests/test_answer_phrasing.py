@@ -8,6 +8,7 @@ import pytest
 
 from assistant.extractive import answer_extractive
 from assistant.types import Context
+from tests._passages import passages
 
 _DOCS = {
     "清源理工学院2024年本科招生章程": (
@@ -30,11 +31,7 @@ _DOCS = {
 
 
 def _contexts() -> list[Context]:
-    out = []
-    for n, (title, text) in enumerate(_DOCS.items()):
-        out.append(Context(chunk_id=f"c{n}", source=f"doc{n}.md", title=title, heading=title, text=text, start=0,
-                           end=len(text), score=1.0))
-    return out
+    return passages(_DOCS)
 
 
 ROWS: list[tuple[str, str]] = [

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.decompose import per_entity
+from tests._passages import passages
 
 SPLIT: list[tuple[str, list[str]]] = [
     ("泰安和巴州在“科创中国”试点中分别引进了多少人才?",
@@ -69,18 +70,11 @@ def test_a_question_that_does_not_ask_of_each_is_left_whole(question):
     assert per_entity(question) == []
 
 
-def _ctx(n: int, title: str, text: str):
-    from assistant.types import Context
-
-    return Context(chunk_id=f"c{n}", source=f"doc{n}.md", title=title, heading=title, text=text, start=0,
-                   end=len(text), score=1.0)
-
-
-_PASSAGES = [
-    _ctx(0, "泰安市知识产权质押融资贴息细则", "第五条 按企业实际支付利息的50%给予贴息，单个企业每年最高30万元。"),
-    _ctx(1, "成都市科技企业科创贷贴息办法", "第六条 按贷款利息的40%给予贴息，每家企业每年贴息最高50万元。"),
-    _ctx(2, "镇江市技术经纪人奖励办法", "第六条 按技术合同实际到账交易额的2%给予奖励，单个合同奖励最高5万元。"),
-]
+_PASSAGES = passages({
+    "泰安市知识产权质押融资贴息细则": "第五条 按企业实际支付利息的50%给予贴息，单个企业每年最高30万元。",
+    "成都市科技企业科创贷贴息办法": "第六条 按贷款利息的40%给予贴息，每家企业每年贴息最高50万元。",
+    "镇江市技术经纪人奖励办法": "第六条 按技术合同实际到账交易额的2%给予奖励，单个合同奖励最高5万元。",
+})
 
 
 @pytest.mark.parametrize("question", ["泰安和成都的贴息每家企业每年最高分别是多少", "泰安的质押贷款贴息和成都的科创贷贴息，每年最高各能拿多少？",
