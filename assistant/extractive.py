@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from assistant._text import search_key, split_sentences, tokenize
 from assistant.citations import cite
 from assistant.decompose import per_entity
-from assistant.domain import dates, regions, wording
+from assistant.domain import dates, quantities, regions, wording
 from assistant.prompts import NOT_FOUND
 from assistant.records import restated_document
 from assistant.types import Citation, Context
@@ -97,6 +97,7 @@ _COMPARE = re.compile(r"相比|比较|对比|分别|各是|各自|各有|哪个�
 _ORDINAL = re.compile(r"第[一二三四五六七八九十\d]+[届次批期]|首[届次批期]")
 
 
+_PROGRAMME = re.compile(r"\d{3,}\s*(?:工程|计划|行动|战略|体系|模式)")
 _QUOTED = re.compile(r"[“\"「《]([^”\"」》]{2,24})[”\"」》]")
 # question words after which the thing asked about is named just before: "注册资本有什么要求", "排名第几"
 # (not yes/no questions: "西安市有没有…专家" asks about what follows)
@@ -169,6 +170,13 @@ def constraints(question: str) -> list[tuple[str, list[str]]]:
             out.append(("name", [search_key(name)]))
     for modifier, word in _aspects(key):
         out.append(("aspect", [modifier, word]))
+    # a programme the question names by its number ("1355工程", "12621工程"): a sentence about another programme
+    # ("“春苗计划”共投入资金860万元") does not answer
+    for name in dict.fromkeys(_PROGRAMME.findall(key)):
+        out.append(("programme", [name.replace(" ", "")]))
+    for ours, others in wording.contrasts(key):
+        # "海外市场占有率" is not answered by the 国内 one, "市级基地" not by the 省级 count
+        out.append(("contrast", ["|".join(ours), "|".join(others)]))
     for o in dict.fromkeys(_ORDINAL.findall(key)):
         forms = [o]
         if o.startswith("首"):
@@ -214,6 +222,11 @@ def _satisfied(kind: str, forms: list[str], sent_key: str, head: str, ctx: Conte
             return True
         return not any(i >= 2 and re.fullmatch(r"[\u4e00-\u9fff]{2}", sent_key[i - 2:i]) and sent_key[i - 1] != "的"
                        for i in (m.start() for m in re.finditer(re.escape(word), sent_key)))
+    if kind == "contrast":
+        ours, others = (tuple(f.split("|")) for f in forms)
+        return not wording.rules_out(f"{sent_key} {head}", ours, others)
+    if kind == "programme":  # "“12621 工程”" is 12621工程
+        sent_key, head = sent_key.replace(" ", ""), head.replace(" ", "")
     if any(f in sent_key for f in forms):
         return True
     if kind == "year" and _covers_year(sent_key, forms):
@@ -223,9 +236,11 @@ def _satisfied(kind: str, forms: list[str], sent_key: str, head: str, ctx: Conte
         return any(f in head for f in forms) and not re.search(r"重新|再次|复核|第二次|续", head)
     if kind == "focus":
         return any(f in head for f in forms)
-    if kind == "name":
+    if kind in ("name", "programme"):
+        if kind == "programme" and any(f in head for f in forms):
+            return True
         # named in the sentence just before ("“天府科技云”……。该平台注册用户已突破345万")
-        before = search_key(ctx.text[max(0, start - 120):start])
+        before = search_key(ctx.text[max(0, start - 120):start]).replace(" ", "")
         return any(f in before for f in forms)
     if any(f in head for f in forms):
         return True
@@ -268,6 +283,8 @@ def _contradicts(kind: str, ctx: Context, sent_key: str = "") -> bool:
     silent about it (a national measure)."""
     if kind == "year":
         return bool(dates.years_in(ctx.title) or dates.years_in(sent_key))
+    if kind == "contrast":
+        return True  # it names another alternative
     if kind == "region":
         # by the document's title ("2024年无锡市…指南"), not its region field nor its headings: a compilation of
         # several places' articles has one region field, and its section headings are not always recognised
@@ -283,7 +300,10 @@ def _is_title(text: str, ctx: Context) -> bool:
 
 
 def question_types(question: str) -> list[str]:
-    return [name for name, q, _ in _CUES if q.search(question)]
+    """The cues of ``_CUES`` the question asks for, and the kinds of quantity it asks (``quantities.states``)."""
+    which = wording.asked_instances(question)
+    return ([name for name, q, _ in _CUES if q.search(question)] + wording.asked_quantities(question)
+            + ([f"which:{which}"] if which else []))
 
 
 @dataclass
@@ -341,7 +361,7 @@ def _terms(question: str, known: set[str] | dict | None = None, passages: list[s
             weight[t] *= 0.5  # 政策、条件、标准: every measure has them; a sentence that lacks the word may still answer
     # the asker's own figures and counting phrases ("营收三千万", "180人", "三大块") and the pieces the tokenizer
     # cut them into: the sentence that answers states the rule, not the asker's number
-    counting = [t for t in weight if wording.is_counting(t)]
+    counting = [t for t in weight if wording.is_counting(t) and not wording.names_by_number(t, key)]
     optional = {t for t in weight if t in counting or any(t in c for c in counting)}
     # a word the passages never write may be an abbreviation they spell out (清理工 → 清源理工学院)
     keys = passages or []
@@ -441,14 +461,26 @@ def _score(sent: _Sent, ctx: Context, head: str, rank: int, terms: list[_Term], 
         if not _satisfied(kind, forms, key, head, ctx, sent.start):
             factor *= 0.3 if _contradicts(kind, ctx, key) else {"focus": 0.6, "aspect": 0.7}.get(kind, 0.5)
     bonus = 0.0
+    # "多少" is not answered by an item number, nor by a date ("12月底前报送") unless a date is asked for, nor by
+    # the asker's own figure ("12621工程投入多少资金" ← "实施“12621工程”")
+    figures = _ENUMERATOR.sub("", sent.text)
+    if "date" not in qtypes and "day" not in qtypes:
+        figures = _DATED.sub("", figures)
+    for term in terms:
+        if term.optional:
+            for t in term.tokens:
+                if re.search(r"\d", t):
+                    figures = re.sub(rf"(?<![\d.]){re.escape(t)}(?![\d.])", "", figures)
+    for kind in quantities.QUANTITY_KINDS & set(qtypes):
+        if not quantities.states(figures, kind):
+            factor *= 0.4  # "建了多少个" is not answered without a count, "投了多少钱" without an amount
+    asked = " ".join(t for term in terms for t in term.tokens)
+    for qtype in qtypes:
+        if qtype.startswith("which:") and not wording.names_instance(key, qtype[6:], asked):
+            factor *= 0.3  # "合作银行有哪几家" is not answered without a bank's name
     for name, _, want in _CUES:
         if name in qtypes:
-            # "多少" is not answered by an item number, nor by a date ("12月底前报送") unless a date is asked for
-            body = sent.text
-            if name == "number":
-                body = _ENUMERATOR.sub("", body)
-                if "date" not in qtypes and "day" not in qtypes:
-                    body = _DATED.sub("", body)
+            body = figures if name == "number" else sent.text
             if want.search(body):
                 bonus += 0.15
             elif name in _REQUIRED_CUES:
@@ -568,7 +600,7 @@ def answer_extractive(question: str, contexts: list[Context], *, max_sentences: 
         p_types = question_types(part)
         # the part's own year, focus and aspects; the places named anywhere in the question hold for every part
         p_musts = pinned(part)
-        p_musts += [m for m in musts if m[0] in ("region", "name") and m[0] not in {k for k, _ in p_musts}]
+        p_musts += [m for m in musts if m[0] in ("region", "name", "programme") and m[0] not in {k for k, _ in p_musts}]
         pick, top = None, 0.0
         for s in sents:
             t = _Sent(s.ctx, s.start, s.end, s.text)

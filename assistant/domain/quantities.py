@@ -442,3 +442,22 @@ def find_threshold(text: str, kind: ThresholdKind) -> Threshold | None:
             op = "lte" if op == "lt" else "gte"  # 小于5000万元（含）
         return Threshold(op, value, key[max(0, m.start() - 4):m.end() + 3])  # type: ignore[arg-type]
     return None
+
+
+# -- whether a text states a quantity of a kind -----------------------------------------------------------
+# A count is a numeral with a counter of its kind: "新建工作站12家", "两家", "2万人次", "15场"; 个 counts what 家
+# counts ("建了多少个" ← "12家"). Money is a numeral with a money unit ("860万元", "最高10万"), not "2万人次".
+_STATED_NUMERAL = r"(?:\d[\d.,]*|[零〇一二两兩三四五六七八九十][零〇一二两兩三四五六七八九十百千万萬亿億]*)"
+_COUNTERS = {"organisations": "个|個|家|所|座|处|處|支|批|项|項", "people": "人次|人|名|位",
+             "events": "场|場|次|期|届|屆|轮|輪|批"}
+_STATES = {kind: re.compile(rf"{_STATED_NUMERAL}\s*(?:余|餘|多)?\s*(?:万|萬|亿|億)?\s*(?:{units})")
+           for kind, units in _COUNTERS.items()}
+_STATES["money"] = re.compile(rf"{_STATED_NUMERAL}\s*(?:余|餘|多)?\s*(?:(?:千万|百万|万|萬|亿|億|千)?\s*[元圓]|"
+                              r"(?:万|萬|亿|億)(?![人次户名个個家项項]))")
+QUANTITY_KINDS = frozenset(_STATES)
+
+
+def states(text: str, kind: str) -> bool:
+    """Whether ``text`` states a quantity of ``kind`` (organisations, people, events, money). A table row ("升级 |
+    30 | 一次性补足") states any with a number: its header gives the unit."""
+    return bool(_STATES[kind].search(text)) or ("|" in text and bool(re.search(r"\d", text)))

@@ -53,6 +53,19 @@ def is_counting(token: str) -> bool:
     return bool(_COUNTING.match(token)) and not re.fullmatch(r"(?:19|20)\d\d", token)
 
 
+# what follows a figure of the asker's ("180人", "3000多万", "6%左右"); a number followed by anything else is part of a
+# name ("1355工程", "12621工程", "双百计划"), which a sentence that answers does name
+_AFTER_FIGURE = re.compile(r"[个大块类项种家名人位次年月日号天万亿元份分条批档级成倍来多余回轮期所间岁周季件台套笔张门千百%％左上出以不万]")
+
+
+def names_by_number(token: str, text: str) -> bool:
+    """Whether the number ``token`` is part of a name in ``text`` ("1355工程"), not a figure."""
+    if not re.fullmatch(r"\d+", token):
+        return False
+    return any(m.end() < len(text) and re.match(r"[\u4e00-\u9fff]", text[m.end()]) and not _AFTER_FIGURE.match(text[m.end()])
+               for m in re.finditer(rf"(?<![\d.]){token}(?![\d.])", text))
+
+
 def topic_words(tokens: list[str]) -> list[str]:
     """The tokens that name what the question is about (not asking words, generic nouns or bare numbers)."""
     return [t for t in tokens if not is_generic(t) and not _NUMBERLIKE.fullmatch(t)]
@@ -99,3 +112,93 @@ def value_shape(word: str) -> re.Pattern[str] | None:
         if word in words:
             return shape
     return None
+
+
+# What kind of quantity a question asks for ("建了多少个" a count of things, "多少人" of people, "投了多少钱" money):
+# a sentence without one does not answer it, whatever else it shares.
+# people, not an organisation named after them (院士专家工作站, 专家服务团)
+_PEOPLE = r"(?:人员|人才|专家|员工|职工|学生|老师|教师|院士|会员|志愿者)(?![\u4e00-\u9fff]{0,4}(?:站|室|团|队|会|中心|基地|之家|园))"
+_ASKED_QUANTITY = [
+    ("money", re.compile(r"多少(?:钱|资金|经费|万|块)|(?:钱|资金|经费|金额|预算|投资)(?:一共|总共|共|大概|大约|约|规模)?"
+                         r"(?:有|是|为)?(?:多少|几(?=[万千百亿块元]))|(?:投|花)了?多少(?![分人家个项次名位场])|几(?:万|千万|百万|亿)")),
+    # "几个技术人员" counts people, "几个A" grades, "多少所得税" is no count
+    ("organisations", re.compile(rf"(?:多少|(?<!哪)几)(?:个(?![A-Za-z])(?!\w{{0,4}}?(?:{_PEOPLE}))|家|所(?![得有以在属])|座|处(?![理置罚分]))")),
+    ("people", re.compile(rf"(?:多少|(?<!哪)几)个?(?:人|名|位)|(?:多少|(?<!哪)几)个?\w{{0,4}}?(?:{_PEOPLE})")),
+    ("events", re.compile(r"(?:多少|(?<!哪)几)(?:场|次|期|届|轮)")),
+]
+# another question word after the count ("几个经纪人一起促成一个合同，奖金咋分"): the count is the asker's framing
+_LATER_QUESTION = re.compile(r"怎么|咋|如何|怎样|什么|啥|哪|吗|是否|能否")
+
+
+def asked_quantities(question: str) -> list[str]:
+    """The kinds of quantity the question asks for (see ``quantities.states``)."""
+    return [kind for kind, pattern in _ASKED_QUANTITY
+            if (m := pattern.search(question)) and not _LATER_QUESTION.search(question, m.end())]
+
+
+# Qualifiers that rule each other out: a sentence about the 国内 market share does not give the 海外 one, the
+# 省级 count is not the 市级 one, the 专精特新中小企业 requirement is not the 小巨人 one. Each group is a list of
+# alternatives; each alternative lists the ways it is written.
+_CONTRASTS: list[list[tuple[str, ...]]] = [
+    [("国家级",), ("省级", "自治区级"), ("市级", "州级", "地市级"), ("县级", "区级", "县区级")],
+    [("国内", "境内"), ("海外", "国外", "境外", "国际")],
+    [("省内",), ("省外",)],
+    [("线上", "网上", "在线"), ("线下", "现场")],
+    [("上半年",), ("下半年",)],
+    [("创新型中小企业",), ("专精特新中小企业",), ("小巨人",), ("单项冠军",)],
+    [("本科",), ("专科", "高职")],
+]
+# words that name two alternatives at once
+_BOTH = {"国内外": "国内 国外", "境内外": "境内 境外", "海内外": "国内 海外", "省内外": "省内 省外", "线上线下": "线上 线下",
+         "上下半年": "上半年 下半年"}
+
+
+def _spelled_both(text: str) -> str:
+    for word, both in _BOTH.items():
+        text = text.replace(word, both)
+    return text
+
+
+def contrasts(question: str) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """The qualifiers a question names that rule others out: (its forms, the other alternatives' forms)."""
+    key = _spelled_both(question)
+    out = []
+    for group in _CONTRASTS:
+        ours = [alt for alt in group if any(f in key for f in alt)]
+        if len(ours) == 1:  # a question naming two alternatives ("国内外", "省级和市级") pins neither
+            out.append((ours[0], tuple(f for alt in group if alt is not ours[0] for f in alt)))
+    return out
+
+
+def rules_out(text: str, ours: tuple[str, ...], others: tuple[str, ...]) -> bool:
+    """Whether ``text`` is about another alternative than the question's: it names one and not the question's."""
+    key = _spelled_both(text)
+    return any(f in key for f in others) and not any(f in key for f in ours)
+
+
+# "合作银行有哪几家", "哪些高校参与": a question asking which instances of a kind of institution, answered by a
+# sentence that names one ("成都银行", "青岚大学"), not by one that speaks of the kind ("合作银行名单另行公布")
+_INSTANCE_KINDS = "银行|大学|高校|学校|医院|学会|协会|园区"
+_WHICH_INSTANCES = re.compile(rf"({_INSTANCE_KINDS})(?:具体|分别|都|主要)?(?:有|是|包括)?哪(?:几|些)|哪(?:几|些)(?:家|所|个)?\w{{0,4}}?({_INSTANCE_KINDS})")
+_KIND_MODIFIERS = frozenset("合作 商业 各类 相关 有关 当地 本地 指定 其他 其它 参与 所在 省内 市内 多家 一家 各家 贷款 金融".split())
+
+
+# how an instance of a kind is named: a 高校 is a 大学 or a 学院
+_INSTANCE_NAMES = {"高校": "大学|学院", "大学": "大学|学院", "学校": "大学|学院|学校|中学|小学", "学会": "学会|协会", "协会": "学会|协会"}
+
+
+def asked_instances(question: str) -> str | None:
+    """The kind of institution whose instances the question asks for (银行), or None."""
+    m = _WHICH_INSTANCES.search(question)
+    return (m.group(1) or m.group(2)) if m else None
+
+
+def names_instance(text: str, kind: str, question: str = "") -> bool:
+    """Whether ``text`` names an instance of ``kind`` ("成都银行"; "青岚大学" for 高校), not the kind with a modifier of
+    the question's or a generic one ("合作银行", "商业银行")."""
+    suffix = _INSTANCE_NAMES.get(kind, kind)
+    for m in re.finditer(rf"([\u4e00-\u9fff]{{2}})(?:{suffix})", text):
+        modifier = m.group(1)
+        if modifier not in _KIND_MODIFIERS and modifier not in question and not modifier.endswith(("从", "向", "的", "由", "和", "与", "及")):
+            return True
+    return False
