@@ -62,12 +62,15 @@ _REQUIRED_CUES = {"number": 0.6, "date": 0.5, "day": 0.5, "rank": 0.5, "name": 0
 
 # Lines that are never an answer: metadata and contact lines, keyword lists, a record's title line.
 _FILLER = re.compile(r"^\s*(?:第[一二三四五六七八九十\d]+条\s*)?(?:关键词|关键字|主题词|咨询电话|咨询方式|联系电话|联系方式|联系人|电话|传真|邮箱|电子邮箱|网址|网站|"
-                     r"责任编辑|编辑|来源文件|条款|发布机构|政策层级|来源|发布日期|印发日期|成文日期|发文机关|发文字号|文号|适用地区|所属地区|"
+                     r"责任编辑|責任編輯|编辑|編輯|来源文件|条款|发布机构|政策层级|来源|來源|发布日期|印发日期|成文日期|发文机关|发文字号|文号|适用地区|所属地区|"
                      r"索引号|主题分类|通讯地址|地址|邮编|邮政编码|日期|有效期[起止]?|文件依据|政策依据|依据文件|摘要说明)\s*[:：]|^\s*【[^】]{1,8}】|^\s*（示例数据）\s*$|"
                      r"^\s*https?://|^\s*(?:第[一二三四五六七八九十\d]+[章节]|[一二三四五六七八九十]+、)[^，。；：:]{0,24}$|"
                      r"^\s*[（(][一二三四五六七八九十]+[)）][^，。；：:\d]{2,10}。?$")
 
 
+# a web page's dateline: "2022-04-08 14:43:53  來源:光明網"
+_DATELINE = re.compile(r"^\s*\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*"
+                       r"(?:(?:来源|來源|作者|编辑|編輯|发布|發布)\s*[:：].*)?$")
 _CONTACT_LINE = re.compile(r"^\s*(?:[^：:]{0,12})(?:咨询电话|咨询方式|联系电话|联系方式|联系人|电话|传真|邮箱|电子邮箱|网址|网站|"
                            r"通讯地址|地址|邮编)\s*[:：]")
 # Filler lines that answer the question that asks for them: (the line, the question that asks for it). A phone
@@ -85,7 +88,7 @@ def is_filler(text: str, question: str = "") -> bool:
     (unless the question asks for that very line: then it is the answer)."""
     if question and any(line.search(text) and asks.search(question) for line, asks in _ANSWERS_WHEN_ASKED):
         return False
-    return bool(_FILLER.search(text))
+    return bool(_FILLER.search(text) or _DATELINE.search(text))
 
 
 def looks_like_injection(text: str) -> bool:

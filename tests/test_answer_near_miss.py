@@ -114,3 +114,22 @@ def test_what_the_passages_state_is_answered(question, answer):
 def test_what_they_only_name_is_refused(question):
     text, _, refused = answer_extractive(question, passages(_DOCS), known=_KNOWN)
     assert refused, (question, text)
+
+
+# a news page's dateline, as pages copied from the web carry it
+_NEWS = {"川西省科协：深入实施“2468工程”": (
+    "2022-04-08 14:43:53  來源:川西日報\n"
+    "2021年以来，川西省科协深入实施“2468工程”，组建科技服务团，打造创新创业平台，交出了一份出彩的成绩单。\n"
+    "2023年，全省科协系统建成学会服务站56个。")}
+_NEWS_KNOWN = {t for title, text in _NEWS.items() for t in tokenize(search_key(f"{title}\n{text}"))}
+
+
+@pytest.mark.parametrize("question", ["川西2468工程总共投入了多少资金", "2468工程一共花了多少钱", "川西科协2468工程经费有多少"])
+def test_a_dateline_is_not_an_amount(question):
+    text, _, refused = answer_extractive(question, passages(_NEWS), known=_NEWS_KNOWN)
+    assert refused, (question, text)
+
+
+def test_a_dateline_is_never_quoted():
+    text, _, refused = answer_extractive("川西2468工程是哪年开始实施的", passages(_NEWS), known=_NEWS_KNOWN)
+    assert not refused and "2021年以来" in text and "14:43" not in text, text
