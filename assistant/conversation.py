@@ -16,8 +16,17 @@ from assistant.types import Answer
 
 Intent = Literal["support", "policies", "more", "qa", "need", "report"]
 
+# asking which support applies: "有哪些政策适用于我", "能享受什么补贴", "有没有适合我们的补贴", "能申请高企吗" (with a profile)
 _SUPPORT = re.compile(r"(哪些|什么|有没有|能享受|可以享受|能申请|可以申请|适用).{0,12}(政策|支持|补贴|优惠|奖励|措施|扶持)|"
-                      r"(政策|支持|补贴|优惠|扶持).{0,6}(适用于我|适合我|我们能|我能)|我(们)?(是|公司|企业).{0,40}(企业|公司)")
+                      r"(政策|支持|补贴|优惠|扶持).{0,6}(适用于我|适合我|我们能|我能)")
+_CAN_APPLY = re.compile(r"(?:能|可以|符合|够|有资格)\s*(?:申请|申报|评|认定|享受|入库|入|拿到?)[^，。；？?]{0,16}(?:吗|么)[？?]?$|"
+                        r"(?:能不能|可不可以|够不够|有没有资格)\s*(?:申请|申报|评|认定|享受|入库|入|拿到?)[^，。；？?]{0,16}[？?]?$|"
+                        r"(?:符合|满足|够)[^，。；？?什么哪啥]{0,16}条件(?:吗|么)[？?]?$")
+# a particular question: a question word, or the aspect of a measure it asks about ("科技型中小企业评价的条件")
+_PARTICULAR = re.compile(r"[？?]|吗|呢|多少|几[个年天次项家月号成]|什么|啥|怎么|怎样|如何|哪|是否|能否|可否|有没有|能不能|可不可以|多久|多长|"
+                         r"多大|多高|条件|要求|流程|材料|比例|税率|标准|有效期|时间|截止|申报|办理")
+# a self-description: "我们是…企业", "我司在成都…公司"
+_SELF = re.compile(r"我(们)?(是|公司|企业).{0,40}(企业|公司)")
 
 
 _REPORT = re.compile(r"(起草|撰写|写一份|写个|生成|帮我写|草拟).{0,30}(总结|亮点|报告|进展)")
@@ -45,12 +54,19 @@ def detect_intent(text: str, profile_started: bool = False, need_started: bool =
         return "policies"  # 成都有哪些科技金融政策？ / 我们能申请哪些贷款贴息？ (the profile only if referred to)
     if _SUPPORT.search(text):
         return "support"
-    if _DESCRIBES_ENTERPRISE.search(text) and len(text) < 300:
-        from assistant.support import profile_from_text
+    from assistant.support import profile_from_text
 
-        if len(profile_from_text(text).known()) >= 2:
-            return "support"  # 我们是镇江市新材料高企，职工180人…: a profile, even without a question
-    if profile_started and re.search(r"\d+\s*(人|万|亿|年)|高企|高新技术企业|科小|专精特新|成立", text) and len(text) < 60:
+    # the question the message ends with (a profile is written before it): "我们是高企，所得税按多少税率交？" asks
+    # about the tax rate, "…，能申请高企吗" whether the enterprise qualifies
+    asked = re.split(r"[，,。；;！!]", text.rstrip("？?。 "))[-1]
+    particular = bool(_PARTICULAR.search(asked)) or text.rstrip().endswith(("？", "?"))
+    if _DESCRIBES_ENTERPRISE.search(text) and len(text) < 300:
+        profile = profile_from_text(text)
+        if len(profile.known()) >= 2 or _SELF.search(text):
+            if not particular or _CAN_APPLY.search(asked):
+                return "support"  # 我们是镇江市新材料高企，职工180人…: a profile, even without a question
+    if profile_started and len(text) < 60 and not particular and (
+            profile_from_text(text).known() or re.search(r"\d+\s*(人|万|亿|年)|高企|高新技术企业|科小|专精特新|成立", text)):
         return "support"  # answering the finder's follow-up question about a missing fact
     return "qa"
 
@@ -177,6 +193,14 @@ class Conversation:
             yield out
             reply = Reply("support", out, support=report)
         else:
+            if self.profile is None and _DESCRIBES_ENTERPRISE.search(text):
+                from assistant.support import profile_from_text
+
+                # "我们营收三千万，研发投入要占多少才能入科小库？" is answered; the enterprise it describes is kept for
+                # a later "有哪些政策适用于我们"
+                described = profile_from_text(text)
+                if len(described.known()) >= 2:
+                    self.profile = described
             answer = None
             for piece in self.assistant.stream(text, history=self.history, filters=filters):
                 if isinstance(piece, str):

@@ -45,6 +45,17 @@ def test_support_by_chat_then_follow_up_fact_then_question(conv):
     assert len(conv.history) == 6
 
 
+def test_a_profile_with_a_question_is_answered_and_the_next_question_is_not_more_profile(conv):
+    conv.reset()
+    r = conv.send("我们公司在成都，职工120人，营收6000万元，科技型中小企业评价对职工人数有上限吗？")
+    assert r.intent == "qa" and r.answer is not None and "500人" in r.text, r.text
+    assert conv.profile is not None and conv.profile.employees == 120  # kept for a later support question
+    r2 = conv.send("研发费用加计扣除比例是多少？")
+    assert r2.intent == "qa" and "沿用此前" not in r2.text and "100%" in r2.text, r2.text
+    r3 = conv.send("有哪些政策适用于我们？")
+    assert r3.intent in ("support", "policies") and "此前提供的企业信息（成都市）" in r3.text, r3.text
+
+
 def test_expired_measures_are_listed_as_expired(conv):
     conv.reset()
     conv.profile = None
