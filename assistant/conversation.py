@@ -38,6 +38,18 @@ _DESCRIBES_ENTERPRISE = re.compile(r"我(?:们)?(?:是|公司|企业|司)|本公
 _MORE = re.compile(r"^(?:更多|还有呢|继续|下一页|再来|还有吗|剩下的呢|其余的?呢?)[。.!！?？]*$")
 
 
+def _asked(text: str) -> str:
+    """The question a message ends with, after the enterprise it describes ("我们是高企，所得税按多少税率交？")."""
+    return re.split(r"[，,。；;！!]", text.rstrip("？?。 "))[-1]
+
+
+def _described(text: str) -> str:
+    """What a message says of the enterprise, without the question it ends with: "…营收五千万，高企认定什么时候申报"
+    says nothing of being a 高企."""
+    asked = _asked(text)
+    return text[:text.rfind(asked)] if asked and _PARTICULAR.search(asked) else text
+
+
 def detect_intent(text: str, profile_started: bool = False, need_started: bool = False,
                   paging: bool = False) -> Intent:
     from assistant import policy_query
@@ -58,7 +70,7 @@ def detect_intent(text: str, profile_started: bool = False, need_started: bool =
 
     # the question the message ends with (a profile is written before it): "我们是高企，所得税按多少税率交？" asks
     # about the tax rate, "…，能申请高企吗" whether the enterprise qualifies
-    asked = re.split(r"[，,。；;！!]", text.rstrip("？?。 "))[-1]
+    asked = _asked(text)
     particular = bool(_PARTICULAR.search(asked)) or text.rstrip().endswith(("？", "?"))
     if _DESCRIBES_ENTERPRISE.search(text) and len(text) < 300:
         profile = profile_from_text(text)
@@ -198,7 +210,7 @@ class Conversation:
 
                 # "我们营收三千万，研发投入要占多少才能入科小库？" is answered; the enterprise it describes is kept for
                 # a later "有哪些政策适用于我们"
-                described = profile_from_text(text)
+                described = profile_from_text(_described(text))
                 if len(described.known()) >= 2:
                     self.profile = described
             answer = None

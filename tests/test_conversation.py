@@ -56,6 +56,17 @@ def test_a_profile_with_a_question_is_answered_and_the_next_question_is_not_more
     assert r3.intent in ("support", "policies") and "此前提供的企业信息（成都市）" in r3.text, r3.text
 
 
+def test_the_question_a_profile_ends_with_is_not_part_of_the_profile(conv):
+    conv.reset()
+    r = conv.send("我们是镇江的新材料企业，职工150人，营收五千万，高企认定什么时候申报？")
+    assert r.intent == "qa"
+    # the enterprise asked about 高企; it did not say it is one
+    assert conv.profile is not None and conv.profile.employees == 150 and conv.profile.region == "镇江市"
+    assert "高新技术企业" not in conv.profile.qualifications
+    r2 = conv.send("有哪些政策适用于我们？")
+    assert "已是高新技术企业" not in r2.text, r2.text
+
+
 def test_expired_measures_are_listed_as_expired(conv):
     conv.reset()
     conv.profile = None
