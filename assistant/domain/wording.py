@@ -1,8 +1,11 @@
-"""How questions are worded: the words that ask rather than name a topic.
+"""How questions are worded: the words that ask rather than name a topic, and what a question asks for.
 
 One list for every feature that weighs the words of a question: the answerer (a sentence need not contain
 "时候" or "机会" to answer "什么时候…" / "还有没有机会…"), the follow-up detector (a message made only of such
 words has no topic of its own) and the LLM path's retrieval gate (they prove nothing about the passages).
+Also: the asker's own figures (``is_counting``, ``names_by_number``), the kind of quantity asked
+(``asked_quantities``: 建了多少个, 投了多少钱), the qualifiers that rule each other out (``contrasts``: 国内/海外,
+省级/市级) and the institutions whose names are asked (``asked_instances``: 合作银行有哪几家).
 """
 
 from __future__ import annotations
