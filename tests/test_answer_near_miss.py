@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant._text import search_key, tokenize
 from assistant.extractive import answer_extractive
-from tests._passages import passages
+from tests._passages import passages, vocabulary
 
 _DOCS = {
     "青岚市科协2025年工作总结": (
@@ -30,7 +29,7 @@ _DOCS = {
         "第八条 企业通过“青岚政务服务网”在线提交申报材料。"),
 }
 
-_KNOWN = {t for title, text in _DOCS.items() for t in tokenize(search_key(f"{title}\n{text}"))}
+_KNOWN = vocabulary(_DOCS)
 
 
 ROWS: list[tuple[str, str]] = [
@@ -121,7 +120,7 @@ _NEWS = {"川西省科协：深入实施“2468工程”": (
     "2022-04-08 14:43:53  來源:川西日報\n"
     "2021年以来，川西省科协深入实施“2468工程”，组建科技服务团，打造创新创业平台，交出了一份出彩的成绩单。\n"
     "2023年，全省科协系统建成学会服务站56个。")}
-_NEWS_KNOWN = {t for title, text in _NEWS.items() for t in tokenize(search_key(f"{title}\n{text}"))}
+_NEWS_KNOWN = vocabulary(_NEWS)
 
 
 @pytest.mark.parametrize("question", ["川西2468工程总共投入了多少资金", "2468工程一共花了多少钱", "川西科协2468工程经费有多少"])

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant._text import search_key, tokenize
 from assistant.extractive import answer_extractive
 from assistant.types import Context
-from tests._passages import passages
+from tests._passages import passages, vocabulary
 
 _DOCS = {
     "青岚市科技型企业培育入库办法": (
@@ -38,7 +37,7 @@ def _contexts() -> list[Context]:
 
 
 # the index's vocabulary, as the knowledge base gives it to the answerer
-_KNOWN = {t for title, text in _DOCS.items() for t in tokenize(search_key(f"{title}\n{text}"))}
+_KNOWN = vocabulary(_DOCS)
 
 
 ROWS: list[tuple[str, str]] = [
