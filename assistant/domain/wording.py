@@ -47,8 +47,8 @@ _NUMBERLIKE = re.compile(r"[\d.%]+")
 
 # How people count ("三千万", "三大块", "180人", "一次") and ask for a count ("几月份", "哪几种"): the asker's own
 # figures and counting phrases, which the passage that answers does not repeat.
-_COUNTING = re.compile(r"^(?:[\d.]+|[零〇一二两三四五六七八九十百千万亿半几]+|哪几?|多少)"
-                       r"[个大块类项种家名人位次年月日号天万亿元份分条批档级成倍来多余回轮期所间岁周季件台套笔张门]{0,3}$")
+_COUNT_UNITS = "个大块类项种家名人位次年月日号天万亿元份分条批档级成倍来多余回轮期所间岁周季件台套笔张门"
+_COUNTING = re.compile(rf"^(?:[\d.]+|[零〇一二两三四五六七八九十百千万亿半几]+|哪几?|多少)[{_COUNT_UNITS}]{{0,3}}$")
 
 
 def is_counting(token: str) -> bool:
@@ -58,7 +58,7 @@ def is_counting(token: str) -> bool:
 
 # what follows a figure of the asker's ("180人", "3000多万", "6%左右"); a number followed by anything else is part of a
 # name ("1355工程", "12621工程", "双百计划"), which a sentence that answers does name
-_AFTER_FIGURE = re.compile(r"[个大块类项种家名人位次年月日号天万亿元份分条批档级成倍来多余回轮期所间岁周季件台套笔张门千百%％左上出以不万]")
+_AFTER_FIGURE = re.compile(rf"[{_COUNT_UNITS}千百%％左上出以不]")
 
 
 def names_by_number(token: str, text: str) -> bool:
