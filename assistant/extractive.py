@@ -55,8 +55,6 @@ _INJECTION = re.compile(
     r"ignore (?:all |any )?(?:previous|above|prior) (?:instructions|prompts)|system prompt|系统提示词?|"
     r"你现在是|扮演|输出你的(?:提示|指令)|developer mode|jailbreak", re.I)
 _ENUMERATOR = re.compile(r"^\s*(?:[（(]?[一二三四五六七八九十\d]{1,3}[）)．.、]\s*)+")
-_DATED = re.compile(r"(?:\d{4}\s*年)?\d{1,2}\s*月(?:\d{1,2}\s*[日号])?(?:底|初|中旬|上旬|下旬)?|\d{4}\s*年度?|"
-                    r"\d{4}[-/.]\d{1,2}(?:[-/.]\d{1,2})?")
 _REQUIRED_CUES = {"number": 0.6, "date": 0.5, "day": 0.5, "rank": 0.5, "name": 0.85}
 
 
@@ -68,9 +66,6 @@ _FILLER = re.compile(r"^\s*(?:第[一二三四五六七八九十\d]+条\s*)?(?:�
                      r"^\s*[（(][一二三四五六七八九十]+[)）][^，。；：:\d]{2,10}。?$")
 
 
-# a web page's dateline: "2022-04-08 14:43:53  來源:光明網"
-_DATELINE = re.compile(r"^\s*\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*"
-                       r"(?:(?:来源|來源|作者|编辑|編輯|发布|發布)\s*[:：].*)?$")
 _CONTACT_LINE = re.compile(r"^\s*(?:[^：:]{0,12})(?:咨询电话|咨询方式|联系电话|联系方式|联系人|电话|传真|邮箱|电子邮箱|网址|网站|"
                            r"通讯地址|地址|邮编)\s*[:：]")
 # Filler lines that answer the question that asks for them: (the line, the question that asks for it). A phone
@@ -88,7 +83,7 @@ def is_filler(text: str, question: str = "") -> bool:
     (unless the question asks for that very line: then it is the answer)."""
     if question and any(line.search(text) and asks.search(question) for line, asks in _ANSWERS_WHEN_ASKED):
         return False
-    return bool(_FILLER.search(text) or _DATELINE.search(text))
+    return bool(_FILLER.search(text)) or dates.is_dateline(text)
 
 
 def looks_like_injection(text: str) -> bool:
@@ -468,7 +463,7 @@ def _score(sent: _Sent, ctx: Context, head: str, rank: int, terms: list[_Term], 
     # the asker's own figure ("12621工程投入多少资金" ← "实施“12621工程”")
     figures = _ENUMERATOR.sub("", sent.text)
     if "date" not in qtypes and "day" not in qtypes:
-        figures = _DATED.sub("", figures)
+        figures = dates.without_dates(figures)
     for term in terms:
         if term.optional:
             for t in term.tokens:

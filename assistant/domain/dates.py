@@ -428,3 +428,24 @@ def find_absolute_date(text: str) -> date | None:
             if d is not None:
                 found.append((m.start(), d))
     return min(found)[1] if found else None
+
+
+# -- dates in running text, as a sentence or a web page writes them --------------------------------------
+# a date or year a sentence names ("12月底前", "2024年度", "2025-03-31"): not an amount or a count
+_DATED_RE = re.compile(r"(?:\d{4}\s*年)?\d{1,2}\s*月(?:\d{1,2}\s*[日号])?(?:底|初|中旬|上旬|下旬)?|\d{4}\s*年度?|"
+                       r"\d{4}[-/.]\d{1,2}(?:[-/.]\d{1,2})?")
+
+# a web page's dateline: "2022-04-08 14:43:53  來源:光明網"
+_DATELINE_RE = re.compile(r"^\s*\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*"
+                          r"(?:(?:来源|來源|作者|编辑|編輯|发布|發布)\s*[:：].*)?$")
+
+
+def without_dates(text: str) -> str:
+    """The text with the dates and years it names taken out ("12月底前报送" → "前报送"), for a reader that looks for an
+    amount or a count in what is left."""
+    return _DATED_RE.sub("", text)
+
+
+def is_dateline(text: str) -> bool:
+    """A web page's dateline line: a date, perhaps a time and its 来源/作者/编辑, nothing else."""
+    return bool(_DATELINE_RE.search(text))
