@@ -244,8 +244,35 @@ def _satisfied(kind: str, forms: list[str], sent_key: str, head: str, ctx: Conte
         return True
     if kind == "year":
         return str(ctx.metadata.get("published", ""))[:4] in forms and ("今年" in sent_key or "本年" in sent_key)
+    if kind == "region":
+        # the paragraph names the place and this sentence goes on about it ("…米脂县农技站科技特派员韩立正在指导
+        # 果农配制防冻剂。秸秆灰、红糖等材料…") — unless the sentence names another place itself
+        before = search_key(_paragraph_before(ctx.text, start))
+        if any(f in before for f in forms) and not _other_places(sent_key, forms):
+            return True
     region = search_key(str(ctx.metadata.get("region") or ""))
     return bool(region) and any(f in region or region in f for f in forms)
+
+
+def _paragraph_before(text: str, start: int, limit: int = 400) -> str:
+    """The text of the paragraph up to ``start`` (at most ``limit`` characters); for a sentence that opens its
+    paragraph, the last sentence of the paragraph before (web pages put every sentence on a line of its own)."""
+    opening = text.rfind("\n", 0, start) + 1
+    if text[opening:start].strip():
+        return text[max(opening, start - limit):start]
+    before = text[max(0, start - limit):opening].rstrip()
+    return re.split(r"[。！？!?]", before[:-1])[-1] + before[-1:] if before else ""
+
+
+def _other_places(text: str, forms: list[str]) -> bool:
+    """Whether ``text`` names a place that is neither one of ``forms`` (a place asked and the places inside it)
+    nor a place containing one of them (a sentence about 巴州 is not about another place than 库尔勒)."""
+    for mention in regions.find_regions(text):
+        if mention.region.path == regions.COUNTRY:
+            continue
+        if not set(forms) & regions.region_keys(mention.region):
+            return True
+    return False
 
 
 @dataclass
@@ -258,6 +285,14 @@ class _Sent:
     coverage: float = 0.0  # share of the question's terms the sentence or its passage's headings state (ranking)
     evidence: float = 0.0  # the same with headings counting half: whether the question is answered at all
     echo: float = 0.0  # the penalty of a support item's restatement of a document also retrieved
+    # the sentence before, when this one's subject is the person it names ("…总工程师周敏，…。2024年5月，她荣获…"):
+    # read, scored and quoted together
+    antecedent: _Sent | None = None
+
+    @property
+    def said(self) -> str:
+        """What the sentence says, with the sentence that names its subject."""
+        return self.antecedent.text + self.text if self.antecedent is not None else self.text
 
 
 def _pairs(musts: list[tuple[str, list[str]]], kind: str) -> list[tuple[str, list[str]]]:
@@ -275,7 +310,7 @@ def _covers_year(sent_key: str, years: list[str]) -> bool:
     return False
 
 
-def _contradicts(kind: str, ctx: Context, sent_key: str = "") -> bool:
+def _contradicts(kind: str, ctx: Context, sent_key: str = "", forms: list[str] | None = None, start: int = 0) -> bool:
     """Whether a passage that does not satisfy a year or place constraint is about another year or place (its
     title names other years, the sentence states another year: "2026年度备案截止日期为…" for 2025) rather than
     silent about it (a national measure)."""
@@ -286,7 +321,11 @@ def _contradicts(kind: str, ctx: Context, sent_key: str = "") -> bool:
     if kind == "region":
         # by the document's title ("2024年无锡市…指南"), not its region field nor its headings: a compilation of
         # several places' articles has one region field, and its section headings are not always recognised
-        return any(m.region.path != regions.COUNTRY for m in regions.find_regions(ctx.title))
+        if any(m.region.path != regions.COUNTRY for m in regions.find_regions(ctx.title)):
+            return True
+        # the sentence, or the paragraph it goes on, names another place ("清涧县建成科普e站12个" for 米脂县)
+        return bool(forms) and (_other_places(sent_key, forms) or _other_places(
+            search_key(_paragraph_before(ctx.text, start)), forms))
     return False
 
 
@@ -436,7 +475,7 @@ def _score(sent: _Sent, ctx: Context, head: str, rank: int, terms: list[_Term], 
            musts: list[tuple[str, list[str]]]) -> None:
     """``head`` is the normalized title and heading of the sentence's passage."""
     total = sum(t.weight for t in terms if not t.optional) or 1.0
-    key = search_key(sent.text)
+    key = search_key(sent.said)
     got = titled = 0.0
     for term in terms:
         if all(t in key for t in term.tokens) or (term.alts and any(a in key for a in term.alts)):
@@ -457,11 +496,11 @@ def _score(sent: _Sent, ctx: Context, head: str, rank: int, terms: list[_Term], 
     factor = 1.0
     for kind, forms in musts:
         if not _satisfied(kind, forms, key, head, ctx, sent.start):
-            factor *= 0.3 if _contradicts(kind, ctx, key) else {"focus": 0.6, "aspect": 0.7}.get(kind, 0.5)
+            factor *= 0.3 if _contradicts(kind, ctx, key, forms, sent.start) else {"focus": 0.6, "aspect": 0.7}.get(kind, 0.5)
     bonus = 0.0
     # "多少" is not answered by an item number, nor by a date ("12月底前报送") unless a date is asked for, nor by
     # the asker's own figure ("12621工程投入多少资金" ← "实施“12621工程”")
-    figures = _ENUMERATOR.sub("", sent.text)
+    figures = _ENUMERATOR.sub("", sent.said)
     if "date" not in qtypes and "day" not in qtypes:
         figures = dates.without_dates(figures)
     for term in terms:
@@ -478,7 +517,7 @@ def _score(sent: _Sent, ctx: Context, head: str, rank: int, terms: list[_Term], 
             factor *= 0.3  # "合作银行有哪几家" is not answered without a bank's name
     for name, _, want in _CUES:
         if name in qtypes:
-            body = figures if name == "number" else sent.text
+            body = figures if name == "number" else sent.said
             if want.search(body):
                 bonus += 0.15
             elif name in _REQUIRED_CUES:
@@ -545,6 +584,8 @@ def answer_extractive(question: str, contexts: list[Context], *, max_sentences: 
                 continue  # never quote text that instructs the assistant, nor headings, keywords, phone lines
             # "该平台注册用户已突破345万": the sentence before says which platform, as a heading would
             said = head + " " + search_key(every[-1][n - 1].text) if n and _ANAPHORA.match(s.text) else head
+            if n and _PERSONAL.match(s.text) and "\n" not in ctx.text[every[-1][n - 1].end:s.start]:
+                s.antecedent = every[-1][n - 1]
             _score(s, ctx, said, i, terms, qtypes, musts)
             s.score -= echo
             s.echo = echo
@@ -601,7 +642,7 @@ def answer_extractive(question: str, contexts: list[Context], *, max_sentences: 
         p_musts += [m for m in musts if m[0] in ("region", "name", "programme") and m[0] not in {k for k, _ in p_musts}]
         pick, top = None, 0.0
         for s in sents:
-            t = _Sent(s.ctx, s.start, s.end, s.text)
+            t = _Sent(s.ctx, s.start, s.end, s.text, antecedent=s.antecedent)
             _score(t, contexts[s.ctx], heads[s.ctx], s.ctx, p_terms, p_types, p_musts)
             value = t.score + 0.5 * s.score
             if t.evidence >= min_coverage and s.evidence >= min_coverage * 0.5 and value > top:
@@ -611,6 +652,10 @@ def answer_extractive(question: str, contexts: list[Context], *, max_sentences: 
                                                             or pick.evidence >= 0.9 * best.evidence):
             chosen.append(pick)
     chosen = _complete_lists(chosen, sents)
+    # "她荣获…" is quoted after the sentence that says who she is
+    for a in [s.antecedent for s in chosen if s.antecedent is not None]:
+        if all((a.ctx, a.start) != (c.ctx, c.start) for c in chosen):
+            chosen.append(a)
     whole: list[_Sent] = []
     for x in (_whole_sentence(s, contexts[s.ctx]) for s in chosen):
         if not any(x.ctx == w.ctx and w.start <= x.start and x.end <= w.end for w in whole):
@@ -619,6 +664,8 @@ def answer_extractive(question: str, contexts: list[Context], *, max_sentences: 
 
 
 _ANAPHORA = re.compile(r"^[^，。；]{0,8}?(?:该|其|此|这一|这个|这些|上述|前述|它)")
+# a sentence whose subject is the person the sentence before names ("2024年5月，她荣获…", "他牵头组建了…")
+_PERSONAL = re.compile(r"^(?:[^，。；,;]{0,12}[，,])?(?:他|她)(?!们)")
 _PART_END = re.compile(r"[？?；;。！!]|[，,](?=[^，,？?]*(?:多少|几|什么|哪|怎么|如何|吗|呢|是否))")
 
 
