@@ -323,6 +323,11 @@ def _contradicts(kind: str, ctx: Context, sent_key: str = "", forms: list[str] |
         # several places' articles has one region field, and its section headings are not always recognised
         if any(m.region.path != regions.COUNTRY for m in regions.find_regions(ctx.title)):
             return True
+        # an article of a compilation about another place, or one that names none ("xx市", "我市"): the
+        # compilation gathers several places' reports, so an unnamed one is another place's
+        if (article := str(ctx.metadata.get("article_region") or "")) and not (
+                article != "?" and any(f in search_key(article) or search_key(article) in f for f in forms or [])):
+            return True
         # the sentence, or the paragraph it goes on, names another place ("清涧县建成科普e站12个" for 米脂县)
         return bool(forms) and (_other_places(sent_key, forms) or _other_places(
             search_key(_paragraph_before(ctx.text, start)), forms))

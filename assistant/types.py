@@ -32,6 +32,8 @@ class Document(BaseModel):
     blocks: list[Block] = Field(default_factory=list)
     published: date | None = None
     region: str | None = None
+    # a compilation of several articles ("篇一 … 篇二 …"): each article's span and place ("" when it names none)
+    articles: list[tuple[int, int, str]] = Field(default_factory=list)
     doc_type: str = "document"  # "policy", "news", "document", or a record type
     metadata: dict[str, Any] = Field(default_factory=dict)
     content_hash: str = ""

@@ -204,7 +204,7 @@ class Chunker:
         chunks.append(Chunk(
             chunk_id=chunk_id, source=doc.source, title=doc.title, heading=heading, text=text,
             start=start, end=end, ordinal=len(chunks), search_key=search_key(text),
-            metadata=chunk_metadata(doc, kind),
+            metadata=chunk_metadata(doc, kind, start),
         ))
 
 
@@ -220,9 +220,10 @@ def _label(block: Block) -> str:
     return block.text[:20]
 
 
-def chunk_metadata(doc: Document, chunk_kind: str = "prose") -> dict:
+def chunk_metadata(doc: Document, chunk_kind: str = "prose", start: int = 0) -> dict:
     """Filterable metadata shared by every chunk of a document (scalar values only, as Chroma needs);
-    ``chunk_kind`` says whether the chunk is prose (a slice of the text), table rows or a record."""
+    ``chunk_kind`` says whether the chunk is prose (a slice of the text), table rows or a record. In a
+    compilation, the chunk at ``start`` has its article's place."""
     meta = {
         "chunk_kind": "record" if doc.kind == "record" else chunk_kind,
         "source": doc.source,
@@ -233,6 +234,10 @@ def chunk_metadata(doc: Document, chunk_kind: str = "prose") -> dict:
         "published": doc.published.isoformat() if doc.published else "",
         "date_int": int(doc.published.strftime("%Y%m%d")) if doc.published else 0,
     }
+    for a, b, region in doc.articles:
+        if a <= start < b:
+            meta["region"] = region
+            meta["article_region"] = region or "?"  # the article's own place; "?" when it names none
     for k, v in doc.metadata.items():
         if isinstance(v, str | int | float | bool) and k not in meta:
             meta[k] = v

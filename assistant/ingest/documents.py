@@ -10,7 +10,7 @@ from assistant._text import search_key
 from assistant.errors import IngestError
 from assistant.ingest.clean import clean_elements
 from assistant.ingest.loaders import load_file
-from assistant.ingest.metadata import extract_date, extract_region, extract_title, guess_doc_type
+from assistant.ingest.metadata import extract_date, extract_region, extract_title, find_articles, guess_doc_type
 from assistant.ingest.structure import assemble
 from assistant.types import Document
 
@@ -40,6 +40,7 @@ def build_document(path: Path, source: str, max_bytes: int) -> Document:
         blocks=blocks,
         published=extract_date(blocks),
         region=extract_region(title, text),
+        articles=find_articles(text, blocks),
         doc_type=guess_doc_type(title, blocks),
         metadata={"encoding": loaded.encoding, **loaded.metadata},
         content_hash=content_hash(text),

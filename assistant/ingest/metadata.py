@@ -70,6 +70,27 @@ def extract_region(title: str, text: str) -> str | None:
     return None
 
 
+# the line that opens an article of a compilation: "科技创新工作亮点篇一", "第二篇", "范文三", "篇四："
+_ARTICLE = re.compile(r"^[^。！？，,]{0,24}?(?:篇|范文|第[一二三四五六七八九十\d]+篇)[一二三四五六七八九十\d]*[:：]?$")
+
+
+def find_articles(text: str, blocks: list[Block]) -> list[tuple[int, int, str]]:
+    """The articles of a compilation — a page that gathers several places' reports under "篇一", "篇二"… — each
+    with its place (the one it names most, or the one its first lines name; "" for an article that names none,
+    "xx市" or "我市" only). Not a compilation (fewer than two such lines): none."""
+    opens = [b.start for b in blocks if b.kind != "table" and len(b.text) <= 30
+             and _ARTICLE.match(b.text.strip()) and re.search(r"[篇文][一二三四五六七八九十\d]|第.+篇", b.text)]
+    if len(opens) < 2:
+        return []
+    out = []
+    for a, b in zip(opens, [*opens[1:], len(text)], strict=True):
+        article = text[a:b]
+        first = "\n".join(article.split("\n")[1:3])
+        region = extract_region(first, article)
+        out.append((a, b, "" if region in (None, regions.COUNTRY) else region))
+    return out
+
+
 _POLICY_HINT = re.compile(r"办法|通知|意见|细则|规定|措施|政策|公告|指引|条例|申报|认定")
 
 
