@@ -5,8 +5,6 @@ The compilation is written here (fictional figures; real city names so that plac
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from assistant.chains import Assistant

@@ -10,7 +10,13 @@ from assistant._text import search_key
 from assistant.errors import IngestError
 from assistant.ingest.clean import clean_elements
 from assistant.ingest.loaders import load_file
-from assistant.ingest.metadata import extract_date, extract_region, extract_title, find_articles, guess_doc_type
+from assistant.ingest.metadata import (
+    extract_date,
+    extract_region,
+    extract_title,
+    find_articles,
+    guess_doc_type,
+)
 from assistant.ingest.structure import assemble
 from assistant.types import Document
 
