@@ -210,6 +210,9 @@ class Assistant:
         t0 = time.perf_counter()
         standalone = self.condense(question, history)
         contexts = self.retrieve(standalone, filters)
+        if contexts and wording.asks_author(standalone) and (by := self.kb.author_passage(contexts[0])) \
+                and all(c.chunk_id != by.chunk_id for c in contexts):
+            contexts = [*contexts, by]  # "那篇报道是谁写的": the line naming the author, to quote
         base = dict(question=question, standalone_question=standalone, contexts=contexts,
                     settings_fingerprint=self.settings.fingerprint(), prompt_hashes=self.prompt_hashes())
         if not self.use_llm:

@@ -548,6 +548,8 @@ def answer_extractive(question: str, contexts: list[Context], *, max_sentences: 
     ``split``: a question asked of several entities is answered entity by entity."""
     if not contexts:
         return NOT_FOUND, [], True
+    if wording.asks_author(question) and (byline := _byline(contexts)):
+        return byline
     if split and (subs := per_entity(question)):
         # "泰安和巴州分别引进了多少人才": each entity's question answered on its own, side by side, each briefly
         # (the answer stays as long as one entity's would be)
@@ -681,6 +683,22 @@ def _parts(question: str) -> list[str]:
     parts = [p.strip() for p in _PART_END.split(key) if p.strip()]
     asking = [p for p in parts if _ASKED.search(p) or re.search(r"[吗呢]$|是否|能否|有没有", p)]
     return asking if len(asking) >= 2 else []
+
+
+AUTHOR = "作者："  # the line of an answer that names the author the quote below it gives
+
+
+def _byline(contexts: list[Context]) -> tuple[str, list[Citation], bool] | None:
+    """"那篇报道是谁写的": the author the best passage's page names (read at ingest,
+    ``ingest.metadata.find_byline``), quoting the line that names them from the passage that holds it (the
+    pipeline adds that passage, ``KnowledgeBase.author_passage``); None when the page names none (a policy)."""
+    meta = contexts[0].metadata
+    name, start, end = meta.get("author"), meta.get("author_start"), meta.get("author_end")
+    holder = next((c for c in contexts if c.chunk_id == meta.get("author_chunk")), None)
+    if not name or start is None or end is None or holder is None or not holder.start <= start < end <= holder.end:
+        return None
+    quote = holder.text[start - holder.start:end - holder.start]
+    return f"{AUTHOR}{name}\n{quote}[1]", [cite(holder, quote, start - holder.start, 1)], False
 
 
 def _add_similarity(question: str, sents: list[_Sent], similarity: Callable[[str, list[str]], list[float]],

@@ -223,6 +223,15 @@ class KnowledgeBase:
         return Context(chunk_id=r["chunk_id"], source=r["source"], title=r["title"], heading=r["heading"] or "",
                        text=r["text"], start=r["start"], end=r["end"], score=0.0, metadata=r["metadata"])
 
+    def author_passage(self, ctx: Context) -> Context | None:
+        """The passage of ``ctx``'s document that holds the line naming its author (``find_byline``), if any."""
+        want = ctx.metadata.get("author_chunk")
+        r = next((r for r in self._manifest.chunks_of(ctx.source) if want and r["chunk_id"] == want), None)
+        if r is None:
+            return None
+        return Context(chunk_id=r["chunk_id"], source=r["source"], title=r["title"], heading=r["heading"] or "",
+                       text=r["text"], start=r["start"], end=r["end"], score=0.0, metadata=r["metadata"])
+
     def similarity(self, query: str, texts: list[str]) -> list[float]:
         """Cosine similarity of a query to each text by the index's embedding model (vectors cached by content)."""
         import numpy as np

@@ -7,7 +7,7 @@ import pytest
 
 from assistant._text import search_key
 from assistant.chains import Assistant, condense_offline
-from assistant.extractive import PART_NOT_FOUND
+from assistant.extractive import AUTHOR, PART_NOT_FOUND
 from assistant.prompts import NOT_FOUND
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,6 +52,9 @@ def test_every_answer_sentence_is_a_quote_from_a_cited_passage(golden_results):
         for line in a.text.split("\n"):
             if line.startswith(PART_NOT_FOUND):
                 continue  # "泰安和巴州分别…": the entity whose part was not found, said so
+            if line.startswith(AUTHOR):
+                assert line[len(AUTHOR):] in a.text.split("\n", 1)[1], a.text  # the quote below names the author
+                continue
             body, _, rest = line.rpartition("[")
             n = int(rest.rstrip("]"))
             cite = by_n[n]

@@ -190,6 +190,14 @@ _KIND_MODIFIERS = frozenset("合作 商业 各类 相关 有关 当地 本地 �
 _INSTANCE_NAMES = {"高校": "大学|学院", "大学": "大学|学院", "学校": "大学|学院|学校|中学|小学", "学会": "学会|协会", "协会": "学会|协会"}
 
 
+_ASKS_AUTHOR = re.compile(r"(?<![工创])作者|谁写的|谁撰写|谁执笔|谁撰稿|撰稿人|执笔人|写的人是谁|哪位记者|记者是谁|谁报道的|是谁写")
+
+
+def asks_author(question: str) -> bool:
+    """Whether the question asks who wrote a page ("那篇报道是谁写的", "作者是谁")."""
+    return bool(_ASKS_AUTHOR.search(question))
+
+
 def asked_instances(question: str) -> str | None:
     """The kind of institution whose instances the question asks for (银行), or None."""
     m = _WHICH_INSTANCES.search(question)

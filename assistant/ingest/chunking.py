@@ -138,6 +138,7 @@ class Chunker:
                         buf.pop(0)
                 buf.append(u)
         flush()
+        _mark_bylines(chunks)
         return chunks
 
     def _cut_point(self, buf: list[_Unit]) -> int:
@@ -206,6 +207,16 @@ class Chunker:
             start=start, end=end, ordinal=len(chunks), search_key=search_key(text),
             metadata=chunk_metadata(doc, kind, start),
         ))
+
+
+def _mark_bylines(chunks: list[Chunk]) -> None:
+    """Every chunk knows which chunk holds the line naming the author (``author_chunk``), so an answer cites
+    that line whichever chunk was retrieved."""
+    at = chunks[0].metadata.get("author_start") if chunks else None
+    holder = next((c for c in chunks if at is not None and c.start <= at < c.end), None)
+    if holder is not None:
+        for c in chunks:
+            c.metadata["author_chunk"] = holder.chunk_id
 
 
 def _label(block: Block) -> str:

@@ -15,6 +15,7 @@ from assistant.ingest.metadata import (
     extract_region,
     extract_title,
     find_articles,
+    find_byline,
     guess_doc_type,
 )
 from assistant.ingest.structure import assemble
@@ -48,7 +49,7 @@ def build_document(path: Path, source: str, max_bytes: int) -> Document:
         region=extract_region(title, text),
         articles=find_articles(text, blocks),
         doc_type=guess_doc_type(title, blocks),
-        metadata={"encoding": loaded.encoding, **loaded.metadata},
+        metadata={"encoding": loaded.encoding, **find_byline(text), **loaded.metadata},
         content_hash=content_hash(text),
         removed=cleaned.removed,
     )

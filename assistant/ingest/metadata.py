@@ -91,6 +91,48 @@ def find_articles(text: str, blocks: list[Block]) -> list[tuple[int, int, str]]:
     return out
 
 
+_NAME = r"[\u4e00-\u9fff]{2,4}"
+# who wrote a news page, the ways Chinese pages say it: a name after the dateline, 作者：/撰稿：/执笔：, 文/, (本报)记者
+_BYLINE_AUTHOR = [
+    re.compile(rf"^\s*\d{{4}}[-/.年]\d{{1,2}}[-/.月]\d{{1,2}}日?\s*(?:\d{{1,2}}:\d{{2}}(?::\d{{2}})?)?\s*({_NAME})\s*$"),
+    re.compile(rf"(?:^|[\s（(])(?:作者|撰稿|撰文|执笔|本报记者|记者)\s*[:：]?\s*({_NAME})(?=$|[\s)）、，,])"),
+    re.compile(rf"(?:^|[\s（(])文\s*[/／]\s*({_NAME})(?=$|[\s)）、，,])"),
+]
+# a name in brackets closing the article: "…中心城市。（谷某某）"
+_BYLINE_CLOSING = re.compile(rf"[。！？!?”]\s*[（(]\s*({_NAME})\s*[)）]\s*$")
+_NOT_A_NAME = frozenset("全文完 待续 未完 附件 详见 供稿 来源 转载 原创 摄影 图文 编辑 责编 试行 暂行 草案 征求意见稿 节选 摘编 有删节 "
+                        "单位万元 单位 资料图 供图".split())
+
+
+def find_byline(text: str) -> dict[str, str | int]:
+    """The author a news page names in its first or last lines, with the line that names them and its offsets
+    (``author_line``, ``author_start``, ``author_end``): {} for a page that names none. (An editor's line,
+    "编辑：…", is page furniture the cleaner removes, so it is not read.)"""
+    out: dict[str, str | int] = {}
+    lines, pos = [], 0
+    for line in text.split("\n"):
+        lines.append((pos, line))
+        pos += len(line) + 1
+    body = [(p, ln) for p, ln in lines if ln.strip()]
+    zone = body[:8] + [x for x in body[-12:] if x not in body[:8]]
+
+    def take(field: str, name: str, at: int, line: str, offset: int = 0) -> None:
+        name = name.strip()
+        if field in out or name in _NOT_A_NAME or regions.find_regions(name):
+            return
+        start, end = at + offset, at + len(line.rstrip())
+        out.update({field: name, f"{field}_start": start, f"{field}_end": end, f"{field}_line": text[start:end]})
+
+    for at, line in zone:
+        key = search_key(line)
+        for pattern in _BYLINE_AUTHOR:
+            if m := pattern.search(key):
+                take("author", line[m.start(1):m.end(1)], at, line)
+        if (m := _BYLINE_CLOSING.search(key)) and (at, line) in body[-12:]:
+            take("author", line[m.start(1):m.end(1)], at, line, max(key.rfind("（"), key.rfind("(")))
+    return out
+
+
 _POLICY_HINT = re.compile(r"办法|通知|意见|细则|规定|措施|政策|公告|指引|条例|申报|认定")
 
 
