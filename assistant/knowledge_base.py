@@ -219,18 +219,13 @@ class KnowledgeBase:
         after = [r for r in rows if r["start"] > ctx.start and r["end"] > ctx.end]
         if not after:
             return None
-        r = min(after, key=lambda r: r["start"])
-        return Context(chunk_id=r["chunk_id"], source=r["source"], title=r["title"], heading=r["heading"] or "",
-                       text=r["text"], start=r["start"], end=r["end"], score=0.0, metadata=r["metadata"])
+        return _passage(min(after, key=lambda r: r["start"]))
 
     def author_passage(self, ctx: Context) -> Context | None:
         """The passage of ``ctx``'s document that holds the line naming its author (``find_byline``), if any."""
         want = ctx.metadata.get("author_chunk")
         r = next((r for r in self._manifest.chunks_of(ctx.source) if want and r["chunk_id"] == want), None)
-        if r is None:
-            return None
-        return Context(chunk_id=r["chunk_id"], source=r["source"], title=r["title"], heading=r["heading"] or "",
-                       text=r["text"], start=r["start"], end=r["end"], score=0.0, metadata=r["metadata"])
+        return _passage(r) if r is not None else None
 
     def similarity(self, query: str, texts: list[str]) -> list[float]:
         """Cosine similarity of a query to each text by the index's embedding model (vectors cached by content)."""
@@ -393,3 +388,9 @@ class KnowledgeBase:
                  store=(f"chroma server {self.settings.store.host}:{self.settings.store.port}"
                         if self.settings.store.host else "chroma (embedded)"))
         return s
+
+
+def _passage(row: dict[str, Any]) -> Context:
+    """A chunk row of the manifest as a passage (a Context not retrieved by a query: score 0)."""
+    return Context(chunk_id=row["chunk_id"], source=row["source"], title=row["title"], heading=row["heading"] or "",
+                   text=row["text"], start=row["start"], end=row["end"], score=0.0, metadata=row["metadata"])

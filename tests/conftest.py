@@ -34,6 +34,19 @@ def make_settings(data_dir: Path, cache_dir: Path, provider: str = "fake", **kw)
     return Settings(data_dir=data_dir, cache_dir=cache_dir, embedding={"provider": provider}, **kw)
 
 
+def kb_of_files(directory: Path, cache_dir: Path, files: dict[str, str]):
+    """A knowledge base (fake embeddings) of small documents written here: {file name: text}, ingested whole."""
+    from assistant.knowledge_base import KnowledgeBase
+
+    (directory / "docs").mkdir()
+    for name, text in files.items():
+        (directory / "docs" / name).write_text(text, encoding="utf-8")
+    kb = KnowledgeBase(make_settings(directory / "data", cache_dir))
+    report = kb.ingest([directory / "docs"])
+    assert not report.failed, report.as_dict()
+    return kb
+
+
 @pytest.fixture
 def fake_settings(tmp_path, embed_cache) -> Settings:
     """Deterministic hashing embeddings: fast, no model."""

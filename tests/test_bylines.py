@@ -9,7 +9,7 @@ import pytest
 
 from assistant.chains import Assistant
 from assistant.ingest.metadata import find_byline
-from assistant.knowledge_base import KnowledgeBase
+from tests.conftest import kb_of_files
 
 _BODY = "今年以来，青岚市科协深入推进科技志愿服务，组建科技志愿服务队28支，开展服务活动310场。"
 
@@ -70,14 +70,8 @@ _POLICY = """青岚市科技志愿服务管理办法
 
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory, embed_cache):
-    from tests.conftest import make_settings
-
-    d = tmp_path_factory.mktemp("bylines")
-    (d / "docs").mkdir()
-    for name, text in {"news.txt": _NEWS, "report.txt": _REPORT, "policy.txt": _POLICY}.items():
-        (d / "docs" / name).write_text(text, encoding="utf-8")
-    kb = KnowledgeBase(make_settings(d / "data", embed_cache))
-    assert not kb.ingest([d / "docs"]).failed
+    kb = kb_of_files(tmp_path_factory.mktemp("bylines"), embed_cache,
+                     {"news.txt": _NEWS, "report.txt": _REPORT, "policy.txt": _POLICY})
     yield Assistant(kb.settings, kb=kb)
     kb.close()
 

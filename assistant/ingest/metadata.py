@@ -105,32 +105,25 @@ _NOT_A_NAME = frozenset("全文完 待续 未完 附件 详见 供稿 来源 转
 
 
 def find_byline(text: str) -> dict[str, str | int]:
-    """The author a news page names in its first or last lines, with the line that names them and its offsets
-    (``author_line``, ``author_start``, ``author_end``): {} for a page that names none. (An editor's line,
+    """The author a news page names in its first or last lines, with the offsets of the line (or closing bracket)
+    that names them (``author_start``, ``author_end``): {} for a page that names none. (An editor's line,
     "编辑：…", is page furniture the cleaner removes, so it is not read.)"""
-    out: dict[str, str | int] = {}
     lines, pos = [], 0
     for line in text.split("\n"):
         lines.append((pos, line))
         pos += len(line) + 1
     body = [(p, ln) for p, ln in lines if ln.strip()]
-    zone = body[:8] + [x for x in body[-12:] if x not in body[:8]]
-
-    def take(field: str, name: str, at: int, line: str, offset: int = 0) -> None:
-        name = name.strip()
-        if field in out or name in _NOT_A_NAME or regions.find_regions(name):
-            return
-        start, end = at + offset, at + len(line.rstrip())
-        out.update({field: name, f"{field}_start": start, f"{field}_end": end, f"{field}_line": text[start:end]})
-
-    for at, line in zone:
+    last = body[-12:]
+    for at, line in body[:8] + [x for x in last if x not in body[:8]]:
         key = search_key(line)
-        for pattern in _BYLINE_AUTHOR:
-            if m := pattern.search(key):
-                take("author", line[m.start(1):m.end(1)], at, line)
-        if (m := _BYLINE_CLOSING.search(key)) and (at, line) in body[-12:]:
-            take("author", line[m.start(1):m.end(1)], at, line, max(key.rfind("（"), key.rfind("(")))
-    return out
+        found = [(m, 0) for pattern in _BYLINE_AUTHOR if (m := pattern.search(key))]
+        if (at, line) in last and (m := _BYLINE_CLOSING.search(key)):
+            found.append((m, max(key.rfind("（"), key.rfind("("))))  # the bracket, not the whole paragraph
+        for m, offset in found:
+            name = line[m.start(1):m.end(1)].strip()
+            if name not in _NOT_A_NAME and not regions.find_regions(name):
+                return {"author": name, "author_start": at + offset, "author_end": at + len(line.rstrip())}
+    return {}
 
 
 _POLICY_HINT = re.compile(r"办法|通知|意见|细则|规定|措施|政策|公告|指引|条例|申报|认定")
