@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from assistant._text import search_key, split_sentences, tokenize
 from assistant.citations import cite
 from assistant.decompose import per_entity
-from assistant.domain import dates, quantities, regions, wording
+from assistant.domain import dates, quantities, regions, vocab, wording
 from assistant.prompts import NOT_FOUND
 from assistant.records import restated_document
 from assistant.types import Citation, Context
@@ -28,7 +28,7 @@ from assistant.types import Citation, Context
 # Question-type cues: (pattern in the question, pattern the answer sentence should contain).
 _CUES: list[tuple[str, re.Pattern[str], re.Pattern[str]]] = [
     ("number", re.compile(r"多少|几[个项家名位人次年倍]?|比例|金额|额度|多大|多高|多长|上限|标准|百分之|税率|幅度|补助|奖励|资助"),
-     re.compile(r"\d|[一二三四五六七八九十百千万]+[个项家名位人万元倍%]|百分之")),
+     re.compile(r"\d|[一二三四五六七八九十百千万两]+(?:[个项家名位人万元倍%天周]|年(?!度))|百分之")),
     ("date", re.compile(r"何时|什么时候|啥时候|几月|哪个月|哪一?年|哪一?天|日期|时间|期限|截止|有效期|多久|起止"),
      # a date, or a duration for "多久"/"多长时间" ("两年一考核", "3个工作日内")
      re.compile(r"\d{4}\s*年|\d{1,2}\s*月|\d{4}[-/.]\d{1,2}|年度|日起|之日|有效期|"
@@ -49,13 +49,26 @@ _CUES: list[tuple[str, re.Pattern[str], re.Pattern[str]]] = [
      re.compile(r"适用于|适用范围|对象为|对象是|支持对象|申报对象|面向|注册的|具有独立法人|符合.{0,12}的企业")),
     ("purpose", re.compile(r"目的|为什么|为何|宗旨|初衷|出发点"), re.compile(r"^为了?|旨在|目的|为.{2,40}(?:制定|出台)本")),
     ("define", re.compile(r"是什么|什么是|指什么|含义|定义|何谓"), re.compile(r"是指|指的是|是|称为|简称")),
+    # "2026年还能报吗" (wording.asks_availability) is answered by when the measure ends or was last open
+    ("validity", wording.AVAILABILITY,
+     re.compile(r"有效期|施行|到期|截止|最后一次|最后一个|不再受理|停止|废止|失效|起执行|为止")),
+    # "有效期几年" / "专家一年得来几天" is answered by a length of time ("有效期三年", "累计不少于15天"), not by a
+    # date ("有效期至2024年12月31日"); "近几年" asks no length
+    ("duration", re.compile(r"(?<![近这前去最])几年|多少年|多久|多长时间|几个月|多少个月|几天|多少天|几个?工作日|多少个?工作日|几周"),
+     re.compile(r"(?<![\d月.\-/])(?:\d{1,3}|[一二三四五六七八九十两半百]+)\s*(?:年(?!度|[\d一二三四五六七八九十]{1,2}月)|个月|个?工作日|天|日|周)")),
+    # "要多少分才算过" is answered by the threshold ("70分以上…方可"), not by the full mark
+    ("threshold", re.compile(r"才算|才能(?:通过|过|达标|合格|入库|认定|评上|拿到)|及格|合格线|分数线|门槛|起码|最低要|至少要|达标"),
+     re.compile(r"以上|不低于|不少于|达到|至少|方可|超过|及以上")),
+    # "科创贷用途有限制吗" is answered by what it may not be used for
+    ("restriction", re.compile(r"限制|能不能用|可以用于|能用于|用途|用在哪|能用来|可以用来|不能用|禁止"),
+     re.compile(r"不得|不能|禁止|严禁|仅限|限于|仅用于|专款专用|不予")),
 ]
 _INJECTION = re.compile(
     r"忽略(?:以上|上述|之前|前面|所有)?(?:的)?(?:指令|指示|提示|规则|要求)|无视(?:以上|之前)|"
     r"ignore (?:all |any )?(?:previous|above|prior) (?:instructions|prompts)|system prompt|系统提示词?|"
     r"你现在是|扮演|输出你的(?:提示|指令)|developer mode|jailbreak", re.I)
 _ENUMERATOR = re.compile(r"^\s*(?:[（(]?[一二三四五六七八九十\d]{1,3}[）)．.、]\s*)+")
-_REQUIRED_CUES = {"number": 0.6, "date": 0.5, "day": 0.5, "rank": 0.5, "name": 0.85}
+_REQUIRED_CUES = {"number": 0.6, "date": 0.5, "day": 0.5, "rank": 0.5, "name": 0.85, "duration": 0.5, "validity": 0.6}
 
 
 # Lines that are never an answer: metadata and contact lines, keyword lists, a record's title line.
@@ -172,6 +185,12 @@ def constraints(question: str) -> list[tuple[str, list[str]]]:
     # ("“春苗计划”共投入资金860万元") does not answer
     for name in dict.fromkeys(_PROGRAMME.findall(key)):
         out.append(("programme", [name.replace(" ", "")]))
+    # a support measure the question names ("院士专家工作站", "科小", "科创贷"): a passage that never names it (a
+    # 科技服务团 plan for "西安市建院士专家工作站能拿多少") does not answer, whatever else it shares
+    if measures := vocab.find_programs(key):
+        forms = {search_key(a) for canon, _, _ in measures for a in vocab.program_aliases(canon)}
+        forms |= {key[s:e] for _, s, e in measures}
+        out.append(("measure", sorted(forms, key=lambda f: (-len(f), f))))
     for ours, others in wording.contrasts(key):
         # "海外市场占有率" is not answered by the 国内 one, "市级基地" not by the 省级 count
         out.append(("contrast", ["|".join(ours), "|".join(others)]))
@@ -225,6 +244,8 @@ def _satisfied(kind: str, forms: list[str], sent_key: str, head: str, ctx: Conte
         return not wording.rules_out(f"{sent_key} {head}", ours, others)
     if kind == "programme":  # "“12621 工程”" is 12621工程
         sent_key, head = sent_key.replace(" ", ""), head.replace(" ", "")
+    if kind == "measure":  # the support measure named, in the sentence, its heading or title, or its document
+        return bool(ctx.metadata.get(_NAMES_MEASURE)) or any(f in sent_key or f in head for f in forms)
     if any(f in sent_key for f in forms):
         return True
     if kind == "year" and _covers_year(sent_key, forms):
@@ -247,21 +268,48 @@ def _satisfied(kind: str, forms: list[str], sent_key: str, head: str, ctx: Conte
     if kind == "region":
         # the paragraph names the place and this sentence goes on about it ("…米脂县农技站科技特派员韩立正在指导
         # 果农配制防冻剂。秸秆灰、红糖等材料…") — unless the sentence names another place itself
-        before = search_key(_paragraph_before(ctx.text, start))
+        before = search_key(_paragraph_before(ctx, start))
         if any(f in before for f in forms) and not _other_places(sent_key, forms):
             return True
     region = search_key(str(ctx.metadata.get("region") or ""))
     return bool(region) and any(f in region or region in f for f in forms)
 
 
-def _paragraph_before(text: str, start: int, limit: int = 400) -> str:
-    """The text of the paragraph up to ``start`` (at most ``limit`` characters); for a sentence that opens its
-    paragraph, the last sentence of the paragraph before (web pages put every sentence on a line of its own)."""
+def _paragraph_before(ctx: Context, start: int, limit: int = 400) -> str:
+    """The text of the paragraph up to ``start`` (at most ``limit`` characters) in the passage ``ctx``, with the
+    paragraph's beginning in the passage before when the passage starts inside it (``_LEAD``); for a sentence
+    that opens its paragraph, the last sentence of the paragraph before (web pages put every sentence on a line
+    of its own)."""
+    text = ctx.text
     opening = text.rfind("\n", 0, start) + 1
+    if opening == 0 and (lead := str(ctx.metadata.get(_LEAD) or "")):
+        return (lead + text[:start])[-limit:]
     if text[opening:start].strip():
         return text[max(opening, start - limit):start]
     before = text[max(0, start - limit):opening].rstrip()
     return re.split(r"[。！？!?]", before[:-1])[-1] + before[-1:] if before else ""
+
+
+# a passage's metadata, in the answerer only: the beginning of the paragraph it starts in; whether its document
+# names the support measure the question names (in a retrieved passage or a title)
+_LEAD, _NAMES_MEASURE = "paragraph_lead", "names_measure"
+
+
+def _with_leads(contexts: list[Context]) -> list[Context]:
+    """Passages that start inside a paragraph whose beginning is in another retrieved passage of the same document
+    (a long paragraph cut in two: "近年来，广州市高度重视科普…" | "…现有国家科普教育基地25家"), with that beginning
+    (``_LEAD``), so that what the paragraph said before holds for the sentences of the later passage."""
+    out = []
+    for c in contexts:
+        lead = ""
+        for o in contexts:
+            if o is not c and o.source == c.source and o.start < c.start <= o.end and len(o.text) == o.end - o.start:
+                before = o.text[:c.start - o.start]
+                if before and not before.endswith("\n"):
+                    lead = before[before.rfind("\n") + 1:]
+                break
+        out.append(c.model_copy(update={"metadata": {**c.metadata, _LEAD: lead}}) if lead else c)
+    return out
 
 
 def _other_places(text: str, forms: list[str]) -> bool:
@@ -330,7 +378,7 @@ def _contradicts(kind: str, ctx: Context, sent_key: str = "", forms: list[str] |
             return True
         # the sentence, or the paragraph it goes on, names another place ("清涧县建成科普e站12个" for 米脂县)
         return bool(forms) and (_other_places(sent_key, forms) or _other_places(
-            search_key(_paragraph_before(ctx.text, start)), forms))
+            search_key(_paragraph_before(ctx, start)), forms))
     return False
 
 
@@ -405,6 +453,8 @@ def _terms(question: str, known: set[str] | dict | None = None, passages: list[s
     # cut them into: the sentence that answers states the rule, not the asker's number
     counting = [t for t in weight if wording.is_counting(t) and not wording.names_by_number(t, key)]
     optional = {t for t in weight if t in counting or any(t in c for c in counting)}
+    if wording.asks_availability(question):  # "2026年还能报吗" is answered by when it ends, in any year
+        optional |= {t for t in weight if re.fullmatch(r"(?:19|20)\d{2}(?:年度?)?", t)}
     # a word the passages never write may be an abbreviation they spell out (清理工 → 清源理工学院)
     keys = passages or []
     spelled: dict[str, list[str]] = {
@@ -528,11 +578,25 @@ def _score(sent: _Sent, ctx: Context, head: str, rank: int, terms: list[_Term], 
             elif name in _REQUIRED_CUES:
                 # "how many" is not answered by a sentence without a number, "when" not without a date
                 factor *= _REQUIRED_CUES[name]
+    if _states_right_after(key, musts, qtypes):
+        bonus += 0.1  # "有效期几年" ← "…有效期为三年": the value asked for, stated of the very word asked about
     sent.coverage *= factor
     sent.evidence = min((got - titled) / total, 1.0) * factor
     length = len(sent.text)
     penalty = 0.1 if length < 10 else (0.1 if length > 220 else 0.0)
     sent.score = sent.coverage + 0.1 * sent.evidence + bonus + 0.12 / (1 + rank) - penalty
+
+
+_VALUE_CUES = ("number", "date", "day", "duration", "threshold")
+
+
+def _states_right_after(key: str, musts: list[tuple[str, list[str]]], qtypes: list[str]) -> bool:
+    """Whether the sentence states a value of the kind asked within a few characters after the thing the
+    question asks about ("有效期为三年", "满分100分", "综合得分在70分以上")."""
+    wants = [want for name, _, want in _CUES if name in _VALUE_CUES and name in qtypes]
+    forms = [f for kind, fs in musts if kind == "focus" for f in fs if len(f) >= 2]
+    return any(want.search(key, m.end(), m.end() + 8) for f in forms for m in re.finditer(re.escape(f), key)
+               for want in wants)
 
 
 def answer_extractive(question: str, contexts: list[Context], *, max_sentences: int = 4,
@@ -559,6 +623,7 @@ def answer_extractive(question: str, contexts: list[Context], *, max_sentences: 
             dense_weight=dense_weight, continuation=continuation, split=False)) for sub in subs])
     if continuation is not None:
         contexts = [_continued(c, continuation) if runs_on(c.text) else c for c in contexts]
+    contexts = _with_leads(contexts)
     passages = [search_key(f"{c.title}\n{c.text}") for c in contexts]
     heads = [search_key(f"{c.title} {c.heading}") for c in contexts]
     terms = _terms(question, known, passages)
@@ -567,9 +632,15 @@ def answer_extractive(question: str, contexts: list[Context], *, max_sentences: 
     abbreviations = {t for term in terms if term.spelled for t in term.tokens}
 
     def pinned(q: str) -> list[tuple[str, list[str]]]:
-        return [m for m in constraints(q) if not (m[0] == "region" and abbreviations & set(m[1]))]
+        return [m for m in constraints(q) if not (m[0] == "region" and abbreviations & set(m[1]))
+                and not (m[0] == "year" and wording.asks_availability(q))]
 
     musts = pinned(question)
+    if measure := next((forms for kind, forms in musts if kind == "measure"), None):
+        # "第三条 由外地迁入成都市且称号仍在有效期内的企业…" answers for 专精特新 when its document names it elsewhere
+        naming = {c.source for c, text in zip(contexts, passages, strict=True) if any(f in text for f in measure)}
+        contexts = [c.model_copy(update={"metadata": {**c.metadata, _NAMES_MEASURE: True}}) if c.source in naming
+                    else c for c in contexts]
     parts = _parts(question)
     if parts:  # "获得过什么奖项？什么时候获得的？": a sentence need not have what only one part asks for
         qtypes = [t for t in qtypes if all(t in question_types(p) for p in parts)]
@@ -625,8 +696,10 @@ def answer_extractive(question: str, contexts: list[Context], *, max_sentences: 
             break
         if s.score < threshold or s.coverage < min_coverage * 0.6:
             break
-        if s.evidence < best.evidence * 0.5:
-            continue  # its passage's title says the question's words, the sentence hardly any
+        if s.evidence < best.evidence * 0.5 and not (
+                s.ctx == best.ctx and 0 <= s.start - best.end < 200 and "\n" not in contexts[s.ctx].text[best.end:s.start]):
+            continue  # its passage's title says the question's words, the sentence hardly any (unless it goes on
+            # the best sentence's paragraph: "满分100分。…综合得分在70分以上的，方可视为达到要求")
         if s.text.endswith(("：", ":")):
             continue  # an introduction without its list says nothing
         if any(s.ctx == c.ctx and (s.start < c.end and c.start < s.end) for c in chosen):

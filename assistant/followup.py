@@ -63,13 +63,32 @@ def rewrite(question: str, context: str) -> str:
     short_ellipsis = _ELLIPSIS.search(question) and len(re.sub(r"^(?:那么?|那如果)|呢\s*[？?]?\s*$", "", question)) <= 12
     if short_ellipsis and (swapped := _swap(context, question)):
         return swapped
-    topic = vocab.find_programs(context)
     asked = _bare(question)
-    if topic and not _POINTS_BACK.search(question) and not vocab.find_programs(question):
-        # an attribute of the same programme: carry the programme, not the earlier question's own wording
-        key = search_key(context)
-        return f"{key[topic[0][1]:topic[0][2]]} {asked}"
-    return f"{context} {asked}"
+    if vocab.find_programs(context) and not _POINTS_BACK.search(question) and not vocab.find_programs(question) \
+            and not wording.names_nothing_new(tokenize(asked)):
+        # an aspect of its own of the same programme ("研发投入要多少"): carry what the conversation is about (year,
+        # place and programme), not the earlier question's own aspect
+        return f"{_subject(context, question)} {asked}"
+    return f"{context} {asked}"  # "那要多少分才算过", "我们收入8000万，够不够": the earlier question as it stood
+
+
+def _subject(context: str, question: str) -> str:
+    """What the conversation is about: the programme the last question names, with the place and year it names
+    unless the follow-up names its own ("2024年镇江高企奖励多少" → "2024年镇江高企")."""
+    key = search_key(context)
+    spans = [vocab.find_programs(key)[0][1:]]
+    if not regions.find_regions(question) and (places := [m for m in regions.find_regions(key)
+                                                           if m.region.path != regions.COUNTRY]):
+        spans.append((places[0].start, places[0].end))
+    if not _YEAR.search(question) and (year := _YEAR.search(key)):
+        spans.append(year.span())
+    spans.sort()
+    out = key[spans[0][0]:spans[0][1]]
+    for (_, end), (start, stop) in zip(spans, spans[1:], strict=False):
+        if stop <= end:
+            continue
+        out += key[max(start, end):stop] if start - end > 2 or start < end else key[end:stop]  # "库尔勒的科技特派员"
+    return out
 
 
 def _bare(question: str) -> str:

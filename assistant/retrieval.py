@@ -13,7 +13,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant._text import search_key, tokenize
-from assistant.domain import dates
+from assistant.domain import dates, regions
 from assistant.settings import RetrievalSettings
 from assistant.synonyms import expansions
 from assistant.types import Context
@@ -100,8 +100,10 @@ class HybridSearcher:
                 fused[cid] = fused.get(cid, 0.0) + weight / (self.settings.rrf_k + rank + 1)
         bm25_rank = {cid: (r + 1, s) for r, (cid, s) in enumerate(bm25_hits)}
         dense_rank = {cid: (r + 1, s) for r, (cid, s) in enumerate(dense_hits)}
+        rows = self._prefer_asked_place(query, fused)
         order = sorted(fused, key=lambda c: -fused[c])
-        rows = self._manifest.chunks_by_id(order[: k * 3])
+        if rows is None:
+            rows = self._manifest.chunks_by_id(order[: k * 3])
         query_terms = list(dict.fromkeys(base + extra))
         out: list[Context] = []
         for cid in order:
@@ -120,6 +122,25 @@ class HybridSearcher:
             if len(out) >= k:
                 break
         return out
+
+
+    def _prefer_asked_place(self, query: str, fused: dict[str, float]) -> dict[str, dict] | None:
+        """A question that pins a place down ("成都知识产权质押融资贴息…") is about that place: passages of
+        documents (or compilation articles) about another place have their fused score multiplied by
+        ``other_place_factor``, national ones or of no known place by half as much, those of the place keep it.
+        Returns the candidates' rows when it had to read them (None when the query names no place)."""
+        factor = self.settings.other_place_factor
+        asked = [m.region for m in regions.find_regions(query) if m.region.path != regions.COUNTRY]
+        if not asked or factor >= 1 or not fused:
+            return None
+        rows = self._manifest.chunks_by_id(list(fused))
+        for cid, row in rows.items():
+            meta = row["metadata"] or {}
+            article = str(meta.get("article_region") or "")
+            # "?": an article of a compilation that names no place, i.e. another place's
+            fit = -1 if article == "?" else regions.place_fit(article or str(meta.get("region") or "") or None, asked)
+            fused[cid] *= {1: 1.0, 0: (1 + factor) / 2, -1: factor}[fit]
+        return rows
 
 
 class KechuangRetriever(BaseRetriever):

@@ -67,6 +67,10 @@ class RetrievalSettings(_Section):
         0.5, ge=0, description="Weight of the dense ranking in the fusion (0.5: measured with `make eval`, the "
         "4-bit e5-small ranking adds most as a tie-breaker; see eval/RESULTS.md).")
     expand_synonyms: bool = Field(True, description="Expand abbreviations such as 高企 → 高新技术企业.")
+    other_place_factor: float = Field(
+        0.5, ge=0, le=1, description="When the query names a place, the fused score of a passage about another "
+        "place is multiplied by this (1 turns the preference off), of a national text or no known place by half as "
+        "much; passages of the place, of places within or around it keep theirs.")
 
 
 class LLMSettings(_Section):

@@ -32,7 +32,11 @@ def test_held_out_conversations_and_answers_stay_above_their_first_measurement(r
     # answers: 14/18 held out and 26/42 dev first; after the answerer stopped padding from other documents
     # (corpus set: fact recall 0.830 → 0.840, citation precision 0.636 → 0.776) 13/18 and 30/42
     assert s["holdout/follow_up"]["passed"] + s["holdout/switch"]["passed"] >= 13
-    assert s["dev/follow_up"]["passed"] + s["dev/switch"]["passed"] >= 30
+    # the place and year carried with the programme, the earlier question whole when the follow-up names nothing
+    # new (tests/tables/followups.jsonl), a place preferred in ranking and the kind of value asked (a length of
+    # time, a threshold, whether a measure is still open): with these fake embeddings 32 → 34 dev (15 held out
+    # both); with e5 (`kechuang eval multiturn`) 33 → 39 dev
+    assert s["dev/follow_up"]["passed"] + s["dev/switch"]["passed"] >= 34
 
 
 @pytest.mark.parametrize(("turns", "expected"), [
@@ -40,7 +44,7 @@ def test_held_out_conversations_and_answers_stay_above_their_first_measurement(r
     (["高企认定要什么条件", "那科小呢"], "科小认定要什么条件"),  # ellipsis: the programme swapped in
     (["泰安知识产权质押贴息比例是多少", "成都的呢"], "成都知识产权质押贴息比例是多少"),  # the place swapped in
     (["高企认定要什么条件", "那科小呢", "申报时间呢"], "科小 申报时间"),  # the topic carried two turns
-    (["天津揭榜挂帅项目财政支持多少", "钱怎么拨"], "揭榜挂帅 钱怎么拨"),
+    (["天津揭榜挂帅项目财政支持多少", "钱怎么拨"], "天津揭榜挂帅 钱怎么拨"),  # the place carried with the programme
     (["巴州院士工作站申报时间", "揭榜挂帅是什么"], "揭榜挂帅是什么"),
 ])
 def test_standalone_questions(turns, expected):

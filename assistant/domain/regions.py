@@ -269,6 +269,18 @@ def contains(outer: Region | str | None, inner: Region | str | None) -> bool | N
     return applies(outer, inner)
 
 
+def place_fit(text_region: Region | str | None, asked: list[Region]) -> int:
+    """How a text about ``text_region`` fits a question about the places ``asked``: 1 when it is about one of them,
+    a place within one (库尔勒市 for 巴州) or one containing it (四川省 for 成都); -1 when it is about another place
+    than every one of them (泰安市 for 成都); 0 for a national text or one whose place is unknown."""
+    readings = _readings(text_region)
+    if not asked or not readings or any(r.path == COUNTRY for r in readings):
+        return 0
+    if any(applies(text_region, a) or contains(a, text_region) for a in asked):
+        return 1
+    return -1 if all(applies(text_region, a) is False and contains(a, text_region) is False for a in asked) else 0
+
+
 def region_keys(name: Region | str | None) -> set[str]:
     """Every search key naming the region ``name`` means and the regions inside it (for matching text)."""
     r = name if isinstance(name, Region) else resolve(name)

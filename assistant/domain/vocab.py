@@ -182,6 +182,11 @@ def _program_aliases() -> list[tuple[str, str]]:
     return sorted(pairs, key=lambda p: -len(p[0]))
 
 
+def program_aliases(canonical: str) -> list[str]:
+    """Every way a support programme is named (its name first)."""
+    return [canonical, *[a for a in section("programs").get(canonical, []) if a != canonical]]
+
+
 def find_programs(text: str) -> list[tuple[str, int, int]]:
     """The support programmes a text names (高企, 科小, 揭榜挂帅, 科创贷 …): (programme, start, end) in the
     normalised text, in order, longest alias first (创新型中小企业 is not also 科小)."""

@@ -32,14 +32,17 @@ GENERIC_NOUNS = frozenset("""
 目的 宗旨 意义 作用 用途 一年 每年 全年
 """.split())
 
+_ASKING_CHARS = {w for w in ASKING_WORDS if len(w) == 1}
+
 
 def is_asking_word(token: str) -> bool:
-    return token in ASKING_WORDS
+    """An asking word, or a word jieba glued from them ("才算过" → 算过, "多少分才…" → 分才)."""
+    return token in ASKING_WORDS or (len(token) > 1 and all(ch in _ASKING_CHARS for ch in token))
 
 
 def is_generic(token: str) -> bool:
     """A word that frames the question or names no particular topic."""
-    return token in ASKING_WORDS or token in GENERIC_NOUNS
+    return is_asking_word(token) or token in GENERIC_NOUNS
 
 
 _NUMBERLIKE = re.compile(r"[\d.%]+")
@@ -85,6 +88,36 @@ ASPECT_WORDS = frozenset("""
 def names_a_topic(tokens: list[str]) -> bool:
     """Whether a message says what it is about, beyond asking words and the aspects of a measure."""
     return any(t not in ASPECT_WORDS for t in topic_words(tokens))
+
+
+# Judgements a follow-up asks of what was just discussed ("够不够", "行不行", "不到的话会怎样", "要多少分才算过"):
+# with the asker's own figures they name nothing new, so the earlier question is what they are about.
+JUDGEMENT_WORDS = frozenset("不够 够不够 够吗 不行 行不行 不算 算不算 不到 达不到 会怎样 怎样".split())
+_UNIT_CHARS = set(_COUNT_UNITS) | set("才算过够行")
+
+
+def names_nothing_new(tokens: list[str]) -> bool:
+    """Whether a message is made only of asking words, figures, units and judgements ("那要多少分才算过",
+    "能拿几次", "我们收入8000万，够不够"): a follow-up that asks about the earlier question as it stood, not about
+    an aspect of its own ("研发投入要多少", "需要什么材料")."""
+    if any(t in JUDGEMENT_WORDS for t in tokens):
+        return True
+    return all(not t.strip() or not re.search(r"[\u4e00-\u9fff]", t) or is_asking_word(t) or t in JUDGEMENT_WORDS
+               or is_counting(t) or all(ch in _UNIT_CHARS or ch in ASKING_WORDS for ch in t) for t in tokens)
+
+
+# Whether a measure can still be had at a time ("2026年还能报吗", "现在还能申请吗", "是不是已经过期了"): answered by
+# when it ends or was last open ("有效期至2025年6月30日", "2025年4月30日为最后一次申报截止日期"), whatever year the
+# asker names. Without a time ("搬到成都，还能领成都的奖吗") the question is whether the asker qualifies.
+_STILL = re.compile(r"还(?:能|可以)(?:不能)?(?:报|申报|申请|享受|拿|领|办|用)|还(?:有效|适用|受理|在执行|继续)|"
+                    r"还有(?:没有)?[吗呢]?\s*[？?]?\s*$|还在不在")
+_WHEN = re.compile(r"(?:19|20)\d{2}\s*年|今年|明年|后年|现在|目前|如今|眼下|当前|下半年|上半年|年底|年初")
+AVAILABILITY = re.compile(rf"过期|失效|到期了|停了吗|取消了吗|截止了吗|还有效|还在执行|"
+                          rf"^(?=.*(?:{_STILL.pattern}))(?=.*(?:{_WHEN.pattern}))", re.S)
+
+
+def asks_availability(question: str) -> bool:
+    return bool(AVAILABILITY.search(question))
 
 
 # Aspects a sentence states with a value rather than with the word: "贴息比例是多少" is answered by "按利息的60%给予

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 TABLES_DIR = Path(__file__).resolve().parents[2] / "tests" / "tables"
-TABLES = ("quantities", "dates", "regions", "vocab", "features", "statements", "wording")
+TABLES = ("quantities", "dates", "regions", "vocab", "features", "statements", "wording", "followups")
 
 
 @dataclass
@@ -28,7 +28,7 @@ class RowResult:
 
     def describe(self) -> str:
         r = self.row
-        what = r.get("input", r.get("text", {k: r[k] for k in r if k not in ("expect", "split", "note")}))
+        what = r.get("input", r.get("text", r.get("turns", {k: r[k] for k in r if k not in ("expect", "split", "note")})))
         return f"{self.table}:{self.n} {r.get('fn', r.get('feature'))}({what!r}) expected {r['expect']!r}, got {self.got!r}"
 
 
@@ -130,7 +130,22 @@ def run_row(table: str, row: dict[str, Any]) -> tuple[Any, bool]:
 
         got = enterprise.find_statements(row["text"])
         return got, got == want  # exactly: a statement the text does not make must not be read
+    if table == "followups":
+        return _followup(row)
     raise ValueError(f"unknown table {table}")
+
+
+def _followup(row: dict[str, Any]) -> tuple[Any, bool]:
+    """A conversation's last message as a standalone question: a topic switch is left exactly as asked; a
+    follow-up keeps every term the row lists (the programme, place, year and aspect it is about)."""
+    from assistant._text import search_key
+    from assistant.followup import standalone
+
+    turns, want = row["turns"], row["expect"]
+    got = standalone(turns[-1], turns[:-1])
+    if want["kind"] == "switch":
+        return got, got == turns[-1]
+    return got, got != turns[-1] and all(search_key(k) in search_key(got) for k in want["keep"])
 
 
 def _feature(row: dict[str, Any]) -> tuple[Any, bool]:
