@@ -28,7 +28,7 @@ from assistant.types import Citation, Context
 # Question-type cues: (pattern in the question, pattern the answer sentence should contain).
 _CUES: list[tuple[str, re.Pattern[str], re.Pattern[str]]] = [
     ("number", re.compile(r"多少|几[个项家名位人次年倍]?|比例|金额|额度|多大|多高|多长|上限|标准|百分之|税率|幅度|补助|奖励|资助"),
-     re.compile(r"\d|[一二三四五六七八九十百千万两]+(?:[个项家名位人万元倍%天周]|年(?!度))|百分之")),
+     re.compile(r"\d|[一二三四五六七八九十百千万两]+(?:[个项家名人万元倍%天周]|位(?!数)|年(?!度))|百分之")),
     ("date", re.compile(r"何时|什么时候|啥时候|几月|哪个月|哪一?年|哪一?天|日期|时间|期限|截止|有效期|多久|起止"),
      # a date, or a duration for "多久"/"多长时间" ("两年一考核", "3个工作日内")
      re.compile(r"\d{4}\s*年|\d{1,2}\s*月|\d{4}[-/.]\d{1,2}|年度|日起|之日|有效期|"
@@ -51,11 +51,12 @@ _CUES: list[tuple[str, re.Pattern[str], re.Pattern[str]]] = [
     ("define", re.compile(r"是什么|什么是|指什么|含义|定义|何谓"), re.compile(r"是指|指的是|是|称为|简称")),
     # "2026年还能报吗" (wording.asks_availability) is answered by when the measure ends or was last open
     ("validity", wording.AVAILABILITY,
-     re.compile(r"有效期|施行|到期|截止|最后一次|最后一个|不再受理|停止|废止|失效|起执行|为止")),
+     _VALIDITY_STATED := re.compile(r"有效期|施行|到期|截止|最后一次|最后一个|不再受理|停止|废止|失效|起执行|为止")),
     # "有效期几年" / "专家一年得来几天" is answered by a length of time ("有效期三年", "累计不少于15天"), not by a
     # date ("有效期至2024年12月31日"); "近几年" asks no length
     ("duration", re.compile(r"(?<![近这前去最])几年|多少年|多久|多长时间|几个月|多少个月|几天|多少天|几个?工作日|多少个?工作日|几周"),
-     re.compile(r"(?<![\d月.\-/])(?:\d{1,3}|[一二三四五六七八九十两半百]+)\s*(?:年(?!度|[\d一二三四五六七八九十]{1,2}月)|个月|个?工作日|天|日|周)")),
+     re.compile(r"(?<![\d月.\-/上下前同当每])(?:\d{1,3}|[一二三四五六七八九十两半百]+)\s*"
+                r"(?:年(?!度|[\d一二三四五六七八九十]{1,2}月)|个月|个?工作日|天|日|周)")),
     # "要多少分才算过" is answered by the threshold ("70分以上…方可"), not by the full mark
     ("threshold", re.compile(r"才算|才能(?:通过|过|达标|合格|入库|认定|评上|拿到)|及格|合格线|分数线|门槛|起码|最低要|至少要|达标"),
      re.compile(r"以上|不低于|不少于|达到|至少|方可|超过|及以上")),
@@ -68,7 +69,7 @@ _INJECTION = re.compile(
     r"ignore (?:all |any )?(?:previous|above|prior) (?:instructions|prompts)|system prompt|系统提示词?|"
     r"你现在是|扮演|输出你的(?:提示|指令)|developer mode|jailbreak", re.I)
 _ENUMERATOR = re.compile(r"^\s*(?:[（(]?[一二三四五六七八九十\d]{1,3}[）)．.、]\s*)+")
-_REQUIRED_CUES = {"number": 0.6, "date": 0.5, "day": 0.5, "rank": 0.5, "name": 0.85, "duration": 0.5, "validity": 0.6}
+_REQUIRED_CUES = {"number": 0.6, "date": 0.5, "day": 0.5, "rank": 0.5, "name": 0.85, "duration": 0.5, "validity": 0.6, "threshold": 0.7}
 
 
 # Lines that are never an answer: metadata and contact lines, keyword lists, a record's title line.
@@ -187,9 +188,8 @@ def constraints(question: str) -> list[tuple[str, list[str]]]:
         out.append(("programme", [name.replace(" ", "")]))
     # a support measure the question names ("院士专家工作站", "科小", "科创贷"): a passage that never names it (a
     # 科技服务团 plan for "西安市建院士专家工作站能拿多少") does not answer, whatever else it shares
-    if measures := vocab.find_programs(key):
-        forms = {search_key(a) for canon, _, _ in measures for a in vocab.program_aliases(canon)}
-        forms |= {key[s:e] for _, s, e in measures}
+    if measures := vocab.programs_named(key):  # every one a word of the question may name (质押贷款贴息: both)
+        forms = {search_key(a) for canon in measures for a in vocab.program_aliases(canon)}
         out.append(("measure", sorted(forms, key=lambda f: (-len(f), f))))
     for ours, others in wording.contrasts(key):
         # "海外市场占有率" is not answered by the 国内 one, "市级基地" not by the 省级 count
@@ -271,6 +271,8 @@ def _satisfied(kind: str, forms: list[str], sent_key: str, head: str, ctx: Conte
         before = search_key(_paragraph_before(ctx, start))
         if any(f in before for f in forms) and not _other_places(sent_key, forms):
             return True
+        if _other_places(sent_key, forms) or _other_places(before, forms):
+            return False  # the page may be about the place asked; this paragraph is about another one
     region = search_key(str(ctx.metadata.get("region") or ""))
     return bool(region) and any(f in region or region in f for f in forms)
 
@@ -282,10 +284,16 @@ def _paragraph_before(ctx: Context, start: int, limit: int = 400) -> str:
     of its own)."""
     text = ctx.text
     opening = text.rfind("\n", 0, start) + 1
+    paragraph = ""
     if opening == 0 and (lead := str(ctx.metadata.get(_LEAD) or "")):
-        return (lead + text[:start])[-limit:]
-    if text[opening:start].strip():
-        return text[max(opening, start - limit):start]
+        paragraph = lead + text[:start]
+    elif text[opening:start].strip():
+        paragraph = text[opening:start]
+    if paragraph:
+        if len(paragraph) <= limit:
+            return paragraph
+        first = re.split(r"(?<=[。！？!?])", paragraph, maxsplit=1)[0][:limit // 2]
+        return first + paragraph[-(limit - len(first)):]  # its opening ("近年来，泰安市…") and what comes just before
     before = text[max(0, start - limit):opening].rstrip()
     return re.split(r"[。！？!?]", before[:-1])[-1] + before[-1:] if before else ""
 
@@ -299,17 +307,18 @@ def _with_leads(contexts: list[Context]) -> list[Context]:
     """Passages that start inside a paragraph whose beginning is in another retrieved passage of the same document
     (a long paragraph cut in two: "近年来，广州市高度重视科普…" | "…现有国家科普教育基地25家"), with that beginning
     (``_LEAD``), so that what the paragraph said before holds for the sentences of the later passage."""
-    out = []
-    for c in contexts:
-        lead = ""
-        for o in contexts:
-            if o is not c and o.source == c.source and o.start < c.start <= o.end and len(o.text) == o.end - o.start:
+    leads: dict[int, str] = {}
+    for i in sorted(range(len(contexts)), key=lambda i: contexts[i].start):  # earlier passages first: leads chain
+        c = contexts[i]
+        for j, o in enumerate(contexts):
+            if j != i and o.source == c.source and o.start < c.start <= o.end and len(o.text) == o.end - o.start:
                 before = o.text[:c.start - o.start]
                 if before and not before.endswith("\n"):
-                    lead = before[before.rfind("\n") + 1:]
+                    cut = before.rfind("\n")
+                    leads[i] = (leads.get(j, "") if cut < 0 else "") + before[cut + 1:]
                 break
-        out.append(c.model_copy(update={"metadata": {**c.metadata, _LEAD: lead}}) if lead else c)
-    return out
+    return [c.model_copy(update={"metadata": {**c.metadata, _LEAD: leads[i]}}) if leads.get(i) else c
+            for i, c in enumerate(contexts)]
 
 
 def _other_places(text: str, forms: list[str]) -> bool:
@@ -421,6 +430,18 @@ def _nouns(text: str) -> set[str]:
     return {w.word for w in pseg.cut(text) if w.flag.startswith("n")}
 
 
+_ASKS = re.compile(r"多少|几|什么|啥|哪|怎么|怎样|如何|吗|呢|是否|能否|可否|有没有|是不是|要不要|能不能|多[大久长高远]|谁")
+
+
+def _telling(key: str) -> set[str]:
+    """The words of the clauses before the one that asks ("我们去年改了名，多久内要报告？" → 我们、去年、改了、名)."""
+    clauses = [c for c in re.split(r"[，,；;。！!]", key) if c.strip()]
+    asking = [i for i, c in enumerate(clauses) if _ASKS.search(c)]
+    if not asking:
+        return set()
+    return {t for c in clauses[:asking[-1]] for t in tokenize(c)} - set(tokenize(clauses[asking[-1]]))
+
+
 def _terms(question: str, known: set[str] | dict | None = None, passages: list[str] | None = None) -> list[_Term]:
     """Key terms with weights: longer tokens say more; a synonym group counts once, matched by any form; a
     term the whole knowledge base never uses (``known`` is its vocabulary) weighs most: the question is
@@ -432,6 +453,9 @@ def _terms(question: str, known: set[str] | dict | None = None, passages: list[s
     # "多少分才算达标" is cut 多少/分才/算: an adverb glued to a unit is not a word the documents use (人才、成都 are)
     toks = [t[0] if len(t) == 2 and t[1] in "才就都也还又再" and t[0] in "分元年月天个次家项万名位"
             and t not in (known or ()) else t for t in tokenize(key) if t not in _UNITS]
+    # "公示期是多少天" is cut 公示/期是: a copula glued to the suffix before it belongs to neither word
+    toks = [t[0] if len(t) == 2 and t[1] in "是为" and t[0] in "期费率额数量值类级" and t not in (known or ()) else t
+            for t in toks]
     # "几月份能报", "啥时候要交": a modal verb glued to the verb after it ("能报") is that verb
     toks = [t[1] if len(t) == 2 and t[0] in "能要可会想该得" and t not in (known or ()) else t for t in toks]
     # a fee the tokenizer cut in two ("评审费" → 评审、费) is one thing the passages may never mention
@@ -440,7 +464,7 @@ def _terms(question: str, known: set[str] | dict | None = None, passages: list[s
                  if m.group(0)[:2] in toks and m.group(0) not in toks]
     # asking words ("什么时候", "还有没有机会", "几月份", "哪几种") and the pieces the tokenizer cut them into
     # ("差不多" → "不多") are not what a sentence must contain to answer
-    asking = [t for t in toks if wording.is_asking_word(t) or re.match(r"几|哪|多少", t)]
+    asking = [t for t in toks if wording.is_asking_word(t) or re.match(r"几|哪|多少|多[长久大高远]", t)]
     weight = {t: 1.0 + 0.5 * min(len(t), 4) if len(t) > 1 else 0.5 for t in toks
               if t not in asking and not any(t in a for a in asking)}
     # search-mode sub-tokens of a longer token ("高新技术企业" → "高新", "技术") weigh less on their own
@@ -460,12 +484,19 @@ def _terms(question: str, known: set[str] | dict | None = None, passages: list[s
     spelled: dict[str, list[str]] = {
         t: _spelled_out(t, known or set(), keys) for t in weight
         if not wording.is_generic(t) and not any(t in k for k in keys)}
+    nouns = _nouns(key) if known or keys else set()
     if known:
-        nouns = _nouns(key)
         for t in weight:
             if len(t) >= 2 and t not in known and (t in nouns or t.endswith("费")) and not wording.is_generic(t) \
                     and not spelled.get(t) and not any(t in k for k in keys):  # "青岚" of "青岚市" is known
                 weight[t] *= 2.5
+    if keys and (telling := _telling(key)):
+        # how the asker tells the case before asking ("证书拿到后公司改了名字，需要多长时间内报告"): a word of those
+        # clauses that is not a noun and that no retrieved passage writes is not what a sentence must say to answer
+        for t in weight:
+            if t in telling and t not in nouns and not spelled.get(t) and not any(t in k for k in keys) \
+                    and not re.search(r"\d", t):
+                weight[t] *= 0.5
     terms: list[_Term] = []
     grouped: set[str] = set()
     for g in groups():
@@ -551,12 +582,13 @@ def _score(sent: _Sent, ctx: Context, head: str, rank: int, terms: list[_Term], 
     factor = 1.0
     for kind, forms in musts:
         if not _satisfied(kind, forms, key, head, ctx, sent.start):
-            factor *= 0.3 if _contradicts(kind, ctx, key, forms, sent.start) else {"focus": 0.6, "aspect": 0.7}.get(kind, 0.5)
+            factor *= 0.3 if kind == "measure" or _contradicts(kind, ctx, key, forms, sent.start) else {
+                "focus": 0.6, "aspect": 0.7}.get(kind, 0.5)
     bonus = 0.0
     # "多少" is not answered by an item number, nor by a date ("12月底前报送") unless a date is asked for, nor by
     # the asker's own figure ("12621工程投入多少资金" ← "实施“12621工程”")
     figures = _ENUMERATOR.sub("", sent.said)
-    if "date" not in qtypes and "day" not in qtypes:
+    if not {"date", "day", "validity"} & set(qtypes):
         figures = dates.without_dates(figures)
     for term in terms:
         if term.optional:
@@ -581,6 +613,8 @@ def _score(sent: _Sent, ctx: Context, head: str, rank: int, terms: list[_Term], 
     if _states_right_after(key, musts, qtypes):
         bonus += 0.1  # "有效期几年" ← "…有效期为三年": the value asked for, stated of the very word asked about
     sent.coverage *= factor
+    if "validity" in qtypes and _VALIDITY_STATED.search(key):
+        titled = 0.0  # "有效期至2025年6月30日" under the measure's title answers "还能申请吗" in its own words
     sent.evidence = min((got - titled) / total, 1.0) * factor
     length = len(sent.text)
     penalty = 0.1 if length < 10 else (0.1 if length > 220 else 0.0)

@@ -187,6 +187,13 @@ def program_aliases(canonical: str) -> list[str]:
     return [canonical, *[a for a in section("programs").get(canonical, []) if a != canonical]]
 
 
+def programs_named(text: str) -> list[str]:
+    """Every programme one of whose names appears in ``text``, overlapping names included ("质押贷款贴息" names
+    知识产权质押 and 科技金融), unlike ``find_programs``, which reads the text once."""
+    key = _key(text)
+    return list(dict.fromkeys(canon for alias, canon in _program_aliases() if alias and alias in key))
+
+
 def find_programs(text: str) -> list[tuple[str, int, int]]:
     """The support programmes a text names (高企, 科小, 揭榜挂帅, 科创贷 …): (programme, start, end) in the
     normalised text, in order, longest alias first (创新型中小企业 is not also 科小)."""

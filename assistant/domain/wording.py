@@ -130,7 +130,7 @@ _VALUE_SHAPES: list[tuple[frozenset[str], re.Pattern[str]]] = [
      re.compile(r"\d[\d.,]*\s*[万亿千百]?元|[一二三四五六七八九十两百千]+\s*[万亿]元")),
     (frozenset("上限 封顶 最高 最多 限额 顶格 不超过".split()),
      re.compile(r"不超过|不高于|最高|最多|上限|封顶|以内|为限|顶格")),
-    (frozenset("门槛 下限 最低 至少 起码 不低于".split()),
+    (frozenset("门槛 下限 最低 至少 起码 不低于 及格 及格线 合格线 达标".split()),
      re.compile(r"不低于|不少于|以上|至少|最低|达到|起")),
     (frozenset("人数 几个人 多少人".split()), re.compile(r"\d+\s*[名人位]|[一二三四五六七八九十百千两]+[名人位]")),
     # a deadline or a date is a month or a day, not a bare year ("自2023年起" dates nothing)
