@@ -58,6 +58,7 @@ eval: install
 	$(BIN)/kechuang eval --set eval/golden/admissions.jsonl --corpus eval/corpora/admissions --config hybrid --config bm25 --config dense --out eval/reports
 	$(BIN)/kechuang eval --set eval/golden/corpus_people.jsonl --corpus corpora --config hybrid --config bm25 --out eval/reports
 	$(BIN)/kechuang eval --set eval/golden/seeds_people.jsonl --corpus ../shared/seeds --config hybrid --config bm25 --out eval/reports
+	$(BIN)/kechuang eval --set eval/golden/corpus_nearmiss.jsonl --corpus corpora --config hybrid --config bm25 --out eval/reports
 	{ echo "# Evaluation results"; echo; echo "Produced by \`make eval\` (offline, no LLM). HTML reports with charts and drill-down: eval/reports/*.html"; echo; \
 	  sed 's/^# /## /' eval/reports/seeds.md; echo; sed 's/^# /## /' eval/reports/corpus.md; echo; \
 	  echo "## Near-duplicate policies (eval/corpora/neardup: 54 documents, the same measure for several years, cities and enterprise types; 207 questions, 30 % held out)"; echo; \
@@ -66,6 +67,8 @@ eval: install
 	  sed 's/^# /## /' eval/reports/admissions.md; echo; \
 	  echo "## Paraphrased questions (corpus_people, seeds_people: written from the documents without seeing the other sets, in people's words — colloquial, abbreviated, typos; 40 % held out)"; echo; \
 	  sed 's/^# /## /' eval/reports/corpus_people.md; echo; sed 's/^# /## /' eval/reports/seeds_people.md; echo; \
+	  echo "## Near-miss questions (corpus_nearmiss: 40 questions that look answerable from corpora/ but are not — another city, year, enterprise type, aspect or a measure absent — and 30 answerable paraphrases; 30 % held out)"; echo; \
+	  sed 's/^# /## /' eval/reports/corpus_nearmiss.md; echo; \
 	  echo "## Domain tables (\`kechuang eval tables\`: dev rows were used while building the parsers, holdout rows were not)"; echo; \
 	  $(BIN)/kechuang eval tables; echo; \
 	  echo "## Conversations (\`kechuang eval multiturn\`: 60 two- and three-turn cases, follow-ups and topic switches, offline)"; echo; \
