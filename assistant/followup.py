@@ -5,9 +5,11 @@ Decided by what the message says, not by its length. A message continues the con
 "成都的呢", "申报时间呢") or asks only for an attribute with nothing of its own to be about ("最多给多少钱",
 "要几个人") or names no programme or place of its own while the conversation is about one ("提前完成指标还有奖吗"
 after a 揭榜挂帅 question). It starts a new topic when it names a support programme of its own ("科小评价的条件" after a
-加计扣除 question), however short. A continuation is rewritten from the conversation's last standalone question:
+加计扣除 question), however short; naming the conversation's programme again ("我们去年请过特派员") goes on with it. A continuation is rewritten from the conversation's last standalone question:
 an ellipsis naming another programme or place swaps it in ("高企认定要什么条件" + "那科小呢" → "科小认定要什么
-条件"); other continuations keep the topic ("高企" + "申报时间呢")."""
+条件"); a continuation with an aspect of its own keeps the programme with the place and year the conversation is
+about ("2024年镇江高企奖励多少" + "截止日期是哪天" → "2024年镇江高企 截止日期是哪天"); one that names nothing new
+("那要多少分才算过", "我们收入8000万，够不够") keeps the earlier question whole."""
 
 from __future__ import annotations
 
@@ -21,6 +23,8 @@ _POINTS_BACK = re.compile(r"它们?|这个|那个|这项|那项|这些|那些|�
 _LEADS_IN = re.compile(r"^\s*(?:那么?|那如果|如果是|还有|另外|此外|以及|同时|再问一?下|顺便问一?下|对了)")
 _ELLIPSIS = re.compile(r"呢\s*[？?]?\s*$")
 _YEAR = re.compile(r"(?:19|20)\d{2}\s*年?|今年|去年|明年|前年")
+_TIME = re.compile(_YEAR.pattern + r"|现在|目前|如今|当前|眼下|下半年|上半年")
+_NAMED_YEAR = re.compile(r"(?:19|20)\d{2}\s*年度?")  # a year the topic is about; "我们去年贷了款" is the asker's story
 
 
 
@@ -29,8 +33,10 @@ def is_follow_up(question: str, context: str) -> bool:
         return False
     if _POINTS_BACK.search(question) or _LEADS_IN.match(question) or _ELLIPSIS.search(question):
         return True
-    if vocab.find_programs(question):
-        return False
+    if programmes := vocab.find_programs(question):
+        # the conversation's own programme named again ("我们去年请过特派员" after 巴州科技特派员) goes on with it
+        return not regions.find_regions(question) and {p for p, _, _ in programmes} <= {
+            p for p, _, _ in vocab.find_programs(context)}
     if vocab.find_programs(context) and not regions.find_regions(question):
         return True  # names no subject of its own: it continues the conversation's programme
     return not wording.names_a_topic(tokenize(question))  # asks only about an aspect (补助多少, 截止时间呢)
@@ -64,8 +70,7 @@ def rewrite(question: str, context: str) -> str:
     if short_ellipsis and (swapped := _swap(context, question)):
         return swapped
     asked = _bare(question)
-    if vocab.find_programs(context) and not _POINTS_BACK.search(question) and not vocab.find_programs(question) \
-            and not wording.names_nothing_new(tokenize(asked)):
+    if vocab.find_programs(context) and not _POINTS_BACK.search(question) and not wording.names_nothing_new(tokenize(asked)):
         # an aspect of its own of the same programme ("研发投入要多少"): carry what the conversation is about (year,
         # place and programme), not the earlier question's own aspect
         return f"{_subject(context, question)} {asked}"
@@ -80,7 +85,7 @@ def _subject(context: str, question: str) -> str:
     if not regions.find_regions(question) and (places := [m for m in regions.find_regions(key)
                                                            if m.region.path != regions.COUNTRY]):
         spans.append((places[0].start, places[0].end))
-    if not _YEAR.search(question) and (year := _YEAR.search(key)):
+    if not _TIME.search(question) and (year := _NAMED_YEAR.search(key)):
         spans.append(year.span())
     spans.sort()
     out = key[spans[0][0]:spans[0][1]]

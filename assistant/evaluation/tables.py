@@ -137,7 +137,8 @@ def run_row(table: str, row: dict[str, Any]) -> tuple[Any, bool]:
 
 def _followup(row: dict[str, Any]) -> tuple[Any, bool]:
     """A conversation's last message as a standalone question: a topic switch is left exactly as asked; a
-    follow-up keeps every term the row lists (the programme, place, year and aspect it is about)."""
+    follow-up keeps every term the row lists (the programme, place, year and aspect it is about) and none of
+    those it must drop (the asker's own story: "我们去年贷了300万" does not make 去年 the topic)."""
     from assistant._text import search_key
     from assistant.followup import standalone
 
@@ -145,7 +146,8 @@ def _followup(row: dict[str, Any]) -> tuple[Any, bool]:
     got = standalone(turns[-1], turns[:-1])
     if want["kind"] == "switch":
         return got, got == turns[-1]
-    return got, got != turns[-1] and all(search_key(k) in search_key(got) for k in want["keep"])
+    return got, got != turns[-1] and all(search_key(k) in search_key(got) for k in want["keep"]) and not any(
+        search_key(d) in search_key(got) for d in want.get("drop", []))
 
 
 def _feature(row: dict[str, Any]) -> tuple[Any, bool]:
