@@ -26,6 +26,8 @@ from assistant.records import restated_document
 from assistant.types import Citation, Context
 
 # Question-type cues: (pattern in the question, pattern the answer sentence should contain).
+# when a measure ends or was last open
+_VALIDITY_STATED = re.compile(r"有效期|施行|到期|截止|最后一次|最后一个|不再受理|停止|废止|失效|起执行|为止")
 _CUES: list[tuple[str, re.Pattern[str], re.Pattern[str]]] = [
     ("number", re.compile(r"多少|几[个项家名位人次年倍]?|比例|金额|额度|多大|多高|多长|上限|标准|百分之|税率|幅度|补助|奖励|资助"),
      re.compile(r"\d|[一二三四五六七八九十百千万两]+(?:[个项家名人万元倍%天周]|位(?!数)|年(?!度))|百分之")),
@@ -51,7 +53,7 @@ _CUES: list[tuple[str, re.Pattern[str], re.Pattern[str]]] = [
     ("define", re.compile(r"是什么|什么是|指什么|含义|定义|何谓"), re.compile(r"是指|指的是|是|称为|简称")),
     # "2026年还能报吗" (wording.asks_availability) is answered by when the measure ends or was last open
     ("validity", wording.AVAILABILITY,
-     _VALIDITY_STATED := re.compile(r"有效期|施行|到期|截止|最后一次|最后一个|不再受理|停止|废止|失效|起执行|为止")),
+     _VALIDITY_STATED),
     # "有效期几年" / "专家一年得来几天" is answered by a length of time ("有效期三年", "累计不少于15天"), not by a
     # date ("有效期至2024年12月31日"); "近几年" asks no length
     ("duration", re.compile(r"(?<![近这前去最])几年|多少年|多久|多长时间|几个月|多少个月|几天|多少天|几个?工作日|多少个?工作日|几周"),
