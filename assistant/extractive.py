@@ -280,8 +280,9 @@ def _satisfied(kind: str, forms: list[str], sent_key: str, head: str, ctx: Conte
 
 
 def _paragraph_before(ctx: Context, start: int, limit: int = 400) -> str:
-    """The text of the paragraph up to ``start`` (at most ``limit`` characters) in the passage ``ctx``, with the
-    paragraph's beginning in the passage before when the passage starts inside it (``_LEAD``); for a sentence
+    """The text of the paragraph up to ``start`` in the passage ``ctx`` (at most ``limit`` characters: its opening
+    sentence and what comes just before), with the paragraph's beginning in the passages before when the passage
+    starts inside it (``_LEAD``); for a sentence
     that opens its paragraph, the last sentence of the paragraph before (web pages put every sentence on a line
     of its own)."""
     text = ctx.text
