@@ -134,12 +134,13 @@ class HybridSearcher:
         if not asked or factor >= 1 or not fused:
             return None
         rows = self._manifest.chunks_by_id(list(fused))
+        fits: dict[str, int] = {"?": -1}  # "?": an article of a compilation that names no place, i.e. another's
         for cid, row in rows.items():
             meta = row["metadata"] or {}
-            article = str(meta.get("article_region") or "")
-            # "?": an article of a compilation that names no place, i.e. another place's
-            fit = -1 if article == "?" else regions.place_fit(article or str(meta.get("region") or "") or None, asked)
-            fused[cid] *= {1: 1.0, 0: (1 + factor) / 2, -1: factor}[fit]
+            place = str(meta.get("article_region") or "") or str(meta.get("region") or "")
+            if place not in fits:  # passages share a few places: each is placed once
+                fits[place] = regions.place_fit(place or None, asked)
+            fused[cid] *= {1: 1.0, 0: (1 + factor) / 2, -1: factor}[fits[place]]
         return rows
 
 
