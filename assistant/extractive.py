@@ -119,7 +119,7 @@ _ASKED = re.compile(r"多少|多[大高长久远重]|几[个项家名位人次�
 # words allowed between the thing and the question word: "的注册资本具体有多少", "面积最少要多大"
 _BETWEEN = frozenset("的 有 是 为 要 能 可 需 需要 应 应当 具体 一般 都 共 一共 总共 最少 最多 最高 最低 至少 大概 大约 约 "
                      "分别 各 各是 按 达到 能得 得 第".split())
-_NOMINAL = ("n", "vn", "l", "x", "eng")  # jieba tags: n* (nouns, names, places), verbal nouns, idioms …
+_NOMINAL = ("n", "vn", "l", "x", "eng", "s")  # jieba tags: n* (nouns, names, places), verbal nouns, idioms, 处所词 (场地) …
 
 
 def focus(question: str) -> tuple[list[str], str] | None:
@@ -345,6 +345,7 @@ class _Sent:
     coverage: float = 0.0  # share of the question's terms the sentence or its passage's headings state (ranking)
     evidence: float = 0.0  # the same with headings counting half: whether the question is answered at all
     echo: float = 0.0  # the penalty of a support item's restatement of a document also retrieved
+    stated: float = 0.0  # the bonus of stating the value asked right after the word asked about: ranks, decides nothing
     # the sentence before, when this one's subject is the person it names ("…总工程师周敏，…。2024年5月，她荣获…"):
     # read, scored and quoted together
     antecedent: _Sent | None = None
@@ -613,8 +614,9 @@ def _score(sent: _Sent, ctx: Context, head: str, rank: int, terms: list[_Term], 
             elif name in _REQUIRED_CUES:
                 # "how many" is not answered by a sentence without a number, "when" not without a date
                 factor *= _REQUIRED_CUES[name]
-    if _states_right_after(key, musts, qtypes):
-        bonus += 0.1  # "有效期几年" ← "…有效期为三年": the value asked for, stated of the very word asked about
+    # "有效期几年" ← "…有效期为三年": the value asked for, stated of the very word asked about
+    sent.stated = 0.1 if _states_right_after(key, musts, qtypes) else 0.0
+    bonus += sent.stated
     sent.coverage *= factor
     if "validity" in qtypes and _VALIDITY_STATED.search(key):
         titled = 0.0  # "有效期至2025年6月30日" under the measure's title answers "还能申请吗" in its own words
@@ -710,7 +712,7 @@ def answer_extractive(question: str, contexts: list[Context], *, max_sentences: 
     # whether the question is answered is decided on the words (the small embedding model's similarities do
     # not tell a near-miss question from an answered one: measured on the dev sets, both ≈ 0.93) and before
     # restatements give way to their documents
-    leading = sorted(sents, key=lambda s: -(s.score + s.echo))[:2]
+    leading = sorted(sents, key=lambda s: -(s.score + s.echo - s.stated))[:2]
     if all(s.evidence < min_coverage for s in leading):
         return NOT_FOUND, [], True
     if similarity is not None and dense_weight > 0:
