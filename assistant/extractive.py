@@ -71,7 +71,10 @@ _INJECTION = re.compile(
     r"ignore (?:all |any )?(?:previous|above|prior) (?:instructions|prompts)|system prompt|系统提示词?|"
     r"你现在是|扮演|输出你的(?:提示|指令)|developer mode|jailbreak", re.I)
 _ENUMERATOR = re.compile(r"^\s*(?:[（(]?[一二三四五六七八九十\d]{1,3}[）)．.、]\s*)+")
-_REQUIRED_CUES = {"number": 0.6, "date": 0.5, "day": 0.5, "rank": 0.5, "name": 0.85, "duration": 0.5, "validity": 0.6, "threshold": 0.7}
+_REQUIRED_CUES = {"number": 0.6, "date": 0.5, "day": 0.5, "rank": 0.5, "name": 0.85, "duration": 0.5, "validity": 0.6}
+# cues a sentence without them ranks lower for, though it still shows the question is answered ("满分100分" for
+# "要多少分才算达标": the threshold sentence after it may not repeat the thing asked about)
+_RANKING_CUES = {"threshold": 0.7}
 
 
 # Lines that are never an answer: metadata and contact lines, keyword lists, a record's title line.
@@ -588,7 +591,7 @@ def _score(sent: _Sent, ctx: Context, head: str, rank: int, terms: list[_Term], 
         if not _satisfied(kind, forms, key, head, ctx, sent.start):
             factor *= 0.3 if kind == "measure" or _contradicts(kind, ctx, key, forms, sent.start) else {
                 "focus": 0.6, "aspect": 0.7}.get(kind, 0.5)
-    bonus = 0.0
+    bonus, ranking = 0.0, 1.0
     # "多少" is not answered by an item number, nor by a date ("12月底前报送") unless a date is asked for, nor by
     # the asker's own figure ("12621工程投入多少资金" ← "实施“12621工程”")
     figures = _ENUMERATOR.sub("", sent.said)
@@ -614,10 +617,12 @@ def _score(sent: _Sent, ctx: Context, head: str, rank: int, terms: list[_Term], 
             elif name in _REQUIRED_CUES:
                 # "how many" is not answered by a sentence without a number, "when" not without a date
                 factor *= _REQUIRED_CUES[name]
+            elif name in _RANKING_CUES:
+                ranking *= _RANKING_CUES[name]
     # "有效期几年" ← "…有效期为三年": the value asked for, stated of the very word asked about
     sent.stated = 0.1 if _states_right_after(key, musts, qtypes) else 0.0
     bonus += sent.stated
-    sent.coverage *= factor
+    sent.coverage *= factor * ranking
     if "validity" in qtypes and _VALIDITY_STATED.search(key):
         titled = 0.0  # "有效期至2025年6月30日" under the measure's title answers "还能申请吗" in its own words
     sent.evidence = min((got - titled) / total, 1.0) * factor
