@@ -88,11 +88,11 @@ def _subject(context: str, question: str) -> str:
     if not _TIME.search(question) and (year := _NAMED_YEAR.search(key)):
         spans.append(year.span())
     spans.sort()
-    out = key[spans[0][0]:spans[0][1]]
-    for (_, end), (start, stop) in zip(spans, spans[1:], strict=False):
-        if stop <= end:
-            continue
-        out += key[max(start, end):stop] if start - end > 2 or start < end else key[end:stop]  # "库尔勒的科技特派员"
+    out, end = "", spans[0][0]
+    for start, stop in spans:
+        if stop > end:  # a short gap is kept ("库尔勒的科技特派员"), a longer one left out
+            out += key[start if start - end > 2 else end:stop]
+            end = stop
     return out
 
 
