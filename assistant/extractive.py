@@ -25,9 +25,9 @@ from assistant.prompts import NOT_FOUND
 from assistant.records import restated_document
 from assistant.types import Citation, Context
 
-# Question-type cues: (pattern in the question, pattern the answer sentence should contain).
 # when a measure ends or was last open
 _VALIDITY_STATED = re.compile(r"有效期|施行|到期|截止|最后一次|最后一个|不再受理|停止|废止|失效|起执行|为止")
+# Question-type cues: (pattern in the question, pattern the answer sentence should contain).
 _CUES: list[tuple[str, re.Pattern[str], re.Pattern[str]]] = [
     ("number", re.compile(r"多少|几[个项家名位人次年倍]?|比例|金额|额度|多大|多高|多长|上限|标准|百分之|税率|幅度|补助|奖励|资助"),
      re.compile(r"\d|[一二三四五六七八九十百千万两]+(?:[个项家名人万元倍%天周]|位(?!数)|年(?!度))|百分之")),
@@ -285,9 +285,8 @@ def _satisfied(kind: str, forms: list[str], sent_key: str, head: str, ctx: Conte
 def _paragraph_before(ctx: Context, start: int, limit: int = 400) -> str:
     """The text of the paragraph up to ``start`` in the passage ``ctx`` (at most ``limit`` characters: its opening
     sentence and what comes just before), with the paragraph's beginning in the passages before when the passage
-    starts inside it (``_LEAD``); for a sentence
-    that opens its paragraph, the last sentence of the paragraph before (web pages put every sentence on a line
-    of its own)."""
+    starts inside it (``_LEAD``); for a sentence that opens its paragraph, the last sentence of the paragraph before
+    (web pages put every sentence on a line of its own)."""
     text = ctx.text
     opening = text.rfind("\n", 0, start) + 1
     paragraph = ""

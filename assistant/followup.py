@@ -5,9 +5,9 @@ Decided by what the message says, not by its length. A message continues the con
 "成都的呢", "申报时间呢") or asks only for an attribute with nothing of its own to be about ("最多给多少钱",
 "要几个人") or names no programme or place of its own while the conversation is about one ("提前完成指标还有奖吗"
 after a 揭榜挂帅 question). It starts a new topic when it names a support programme of its own ("科小评价的条件" after a
-加计扣除 question), however short; naming the conversation's programme again ("我们去年请过特派员") goes on with it. A continuation is rewritten from the conversation's last standalone question:
-an ellipsis naming another programme or place swaps it in ("高企认定要什么条件" + "那科小呢" → "科小认定要什么
-条件"); a continuation with an aspect of its own keeps the programme with the place and year the conversation is
+加计扣除 question), however short; naming the conversation's programme again ("我们去年请过特派员") goes on with it.
+A continuation is rewritten from the conversation's last standalone question: an ellipsis naming another
+programme or place swaps it in ("高企认定要什么条件" + "那科小呢" → "科小认定要什么条件"); a continuation with an aspect of its own keeps the programme with the place and year the conversation is
 about ("2024年镇江高企奖励多少" + "截止日期是哪天" → "2024年镇江高企 截止日期是哪天"); one that names nothing new
 ("那要多少分才算过", "我们收入8000万，够不够") keeps the earlier question whole."""
 

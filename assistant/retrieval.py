@@ -123,7 +123,6 @@ class HybridSearcher:
                 break
         return out
 
-
     def _prefer_asked_place(self, query: str, fused: dict[str, float]) -> dict[str, dict] | None:
         """A question that pins a place down ("成都知识产权质押融资贴息…") is about that place: passages of
         documents (or compilation articles) about another place have their fused score multiplied by

@@ -276,9 +276,10 @@ def place_fit(text_region: Region | str | None, asked: list[Region]) -> int:
     readings = _readings(text_region)
     if not asked or not readings or any(r.path == COUNTRY for r in readings):
         return 0
-    if any(applies(text_region, a) or contains(a, text_region) for a in asked):
+    fits = [(applies(text_region, a), contains(a, text_region)) for a in asked]  # (it holds there, it lies within)
+    if any(holds or within for holds, within in fits):
         return 1
-    return -1 if all(applies(text_region, a) is False and contains(a, text_region) is False for a in asked) else 0
+    return -1 if all(holds is False and within is False for holds, within in fits) else 0
 
 
 def region_keys(name: Region | str | None) -> set[str]:

@@ -93,7 +93,7 @@ def names_a_topic(tokens: list[str]) -> bool:
 # Judgements a follow-up asks of what was just discussed ("够不够", "行不行", "不到的话会怎样", "要多少分才算过"):
 # with the asker's own figures they name nothing new, so the earlier question is what they are about.
 JUDGEMENT_WORDS = frozenset("不够 够不够 够吗 不行 行不行 不算 算不算 不到 达不到 会怎样 怎样".split())
-_UNIT_CHARS = set(_COUNT_UNITS) | set("才算过够行")
+_UNIT_CHARS = set(_COUNT_UNITS) | set("够行")  # 才、算、过 are asking words
 
 
 def names_nothing_new(tokens: list[str]) -> bool:
@@ -102,7 +102,7 @@ def names_nothing_new(tokens: list[str]) -> bool:
     an aspect of its own ("研发投入要多少", "需要什么材料")."""
     if any(t in JUDGEMENT_WORDS for t in tokens):
         return True
-    return all(not t.strip() or not re.search(r"[\u4e00-\u9fff]", t) or is_asking_word(t) or t in JUDGEMENT_WORDS
+    return all(not t.strip() or not re.search(r"[\u4e00-\u9fff]", t) or is_asking_word(t)
                or is_counting(t) or all(ch in _UNIT_CHARS or ch in ASKING_WORDS for ch in t) for t in tokens)
 
 
