@@ -116,7 +116,7 @@ class Conversation:
     assistant: Assistant
     history: list[dict[str, str]] = field(default_factory=list)
     profile: EnterpriseProfile | None = None
-    need: Any = None  # the need posting being drafted
+    need: Any = None  # the need conversation (drafting.need_session.NeedSession)
     last_list: Any = None  # the last SupportReport or PolicyListing, for "更多"
     offset: int = 0
 
@@ -142,18 +142,12 @@ class Conversation:
         return self.profile, f"沿用此前的企业信息（{who}），并补充了这条消息中的信息。"
 
     def _need_reply(self, text: str) -> Reply:
+        from assistant.rendering import render_text
         from assistant.usecases import draft_need
 
         d = draft_need(self.assistant, text, self.need, k=5)
-        self.need = d.posting
-        out = "需求草稿：\n" + d.published_text
-        if d.posting.notes:
-            out += "\n\n" + "\n".join(f"按此理解：{n}" for n in d.posting.notes)
-        if d.matches:
-            out += "\n\n可对接的资源：\n" + "\n".join(
-                f"· {m.name}（{m.kind}，匹配度{m.score:.2f}）：{'；'.join(m.reasons)}" for m in d.matches)
-        out += f"\n\n{d.next_question}" if d.next_question else "\n\n信息已齐全，可以发布。"
-        return Reply("need", out, need=self.need, matches=d.matches)
+        self.need = d.session
+        return Reply("need", render_text("need_turn", draft=d), need=d.posting, matches=d.matches)
 
     def _report_reply(self, text: str) -> Reply:
         from assistant.domain import dates, regions
@@ -174,7 +168,7 @@ class Conversation:
     def stream(self, text: str, filters: SearchFilters | None = None) -> Iterator[str | Reply]:
         """Yields pieces of text, then the Reply."""
         text = (text or "").strip()
-        intent = detect_intent(text, self.profile is not None, self.need is not None and bool(self.need.questions()),
+        intent = detect_intent(text, self.profile is not None, self.need is not None and self.need.pending is not None,
                                paging=self.last_list is not None)
         if intent == "more":
             self.offset += PAGE

@@ -24,6 +24,11 @@ def _env(html: bool) -> SandboxedEnvironment:
 
     env.globals.update(STATUS=STATUS_LABELS, MARK=CONDITION_MARKS, FACT={**FACT_LABELS, "recognition": "认定情况",
                                                                        "statement": "申请人确认", "manual": "需人工确认"})
+    from assistant.drafting.match import KIND_LABELS
+    from assistant.drafting.need import LABELS
+
+    env.globals["KIND"] = KIND_LABELS
+    env.filters["label"] = lambda key: LABELS.get(key, key)
     env.filters["num"] = lambda v: f"{v:g}" if isinstance(v, float) else str(v)
     env.globals["OPS"] = {"lte": "≤", "lt": "<", "gte": "≥", "gt": ">", "eq": "=", "in": "属于", "not_in": "不属于",
                           "has": "具备", "is": "：", "between": "介于"}

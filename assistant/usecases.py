@@ -12,12 +12,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.drafting.match import KIND_LABELS, Match, match_supply
 from assistant.drafting.need import (
+    LABELS,
+    REQUIRED,
     NeedPosting,
     extract_need_llm,
     mask_contact,
     near_duplicates,
     render_posting,
 )
+from assistant.drafting.need_session import NeedSession
 from assistant.drafting.report import Report, ReportType, build_report, polish_overview
 from assistant.errors import AssistantError
 from assistant.knowledge_base import KnowledgeBase
@@ -135,25 +138,78 @@ def support_checklist_docx(report: SupportReport, path: Path, *, today: date | N
 
 
 # -- 需求发布 -------------------------------------------------------------------------------------------
+_QUALIFIER_MARKS = {"about": "（约）", "at_most": "（上限）", "at_least": "（至少）"}
+POSTING_KEYS = ("title", "need_type", "field", "region", "organization", "description", "goals", "cooperation",
+                "budget_wan", "deadline", "contact", "keywords")
+
+
+def posting_rows(p: NeedPosting | None, inferred: list[str] | tuple[str, ...] = (),
+                 declined: list[str] | tuple[str, ...] = ()) -> list[dict[str, str]]:
+    """The posting as a reader sees it, one row per field: label, value as shown (contact masked, budget with
+    its qualifier), and its state: ``missing`` (required, empty), ``asked`` (optional, empty), ``declined``,
+    ``inferred`` (read from the description: to confirm) or ``""``."""
+    if p is None:
+        return []
+    data = p.public_json()
+    rows = []
+    for key in POSTING_KEYS:
+        value = data.get(key)
+        if key == "contact":
+            value = mask_contact(value)
+        if key == "budget_wan":
+            if p.budget_qualifier == "range" and p.budget_low_wan is not None and p.budget_high_wan is not None:
+                value = f"{p.budget_low_wan:g}–{p.budget_high_wan:g} 万元"
+            elif value is not None:
+                value = f"{value:g} 万元" + _QUALIFIER_MARKS.get(p.budget_qualifier or "", "")
+            else:
+                value = p.budget_note
+        if key == "deadline" and value is None:
+            value = p.deadline_note
+        if isinstance(value, list):
+            value = "、".join(value)
+        empty = value in (None, "")
+        state = ("declined" if key in declined else "missing" if key in REQUIRED else "asked"
+                 if key in ("budget_wan", "deadline") else "") if empty else ("inferred" if key in inferred else "")
+        shown = {"declined": "未提供", "missing": "必填，待补充", "asked": "待补充"}.get(state, "（未填写）") if empty \
+            else str(value)
+        rows.append({"key": key, "label": LABELS[key], "value": shown, "state": state})
+    return rows
+
+
 class NeedDraft(BaseModel):
-    """A need posting after one more message, with what is still missing and who could take it on."""
+    """A need posting after one more message: what it understood, the one question it asks next, what is still
+    missing, and who could take the need on. ``session`` is the conversation to pass with the next message."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
+    session: NeedSession
     posting: NeedPosting
+    changed: list[str] = Field(default_factory=list)
     missing: list[str]
-    questions: list[str]
+    question: str | None = None
+    asking: str | None = None
+    inferred: list[str] = Field(default_factory=list)
+    declined: list[str] = Field(default_factory=list)
     published_text: str
     matches: list[Match] = Field(default_factory=list)
     near_duplicates: list[dict[str, Any]] = Field(default_factory=list)
 
     @property
     def next_question(self) -> str | None:
-        return self.questions[0] if self.questions else None
+        return self.question
+
+    @property
+    def questions(self) -> list[str]:
+        return [self.question] if self.question else []
+
+    def rows(self) -> list[dict[str, str]]:
+        return posting_rows(self.posting, self.inferred, self.declined)
 
     def public_json(self) -> dict[str, Any]:
         """The stable JSON of a draft (CLI ``draft need --json``, the UI's download, scripts)."""
-        return {"posting": self.posting.public_json(), "missing": self.missing, "questions": self.questions,
+        return {"posting": self.posting.public_json(), "missing": self.missing, "question": self.question,
+                "asking": self.asking, "questions": self.questions, "inferred": self.inferred,
+                "declined": self.declined, "changed": self.changed,
                 "published_text": self.published_text, "notes": self.posting.notes,
                 "matches": [m.model_dump() for m in self.matches], "near_duplicates": self.near_duplicates}
 
@@ -162,16 +218,24 @@ class NeedDraft(BaseModel):
                 for m in self.matches]
 
 
-def draft_need(assistant, message: str, draft: NeedPosting | None = None, k: int = 8,
+def draft_need(assistant, message: str, session: NeedSession | None = None, k: int = 8,
                today: date | None = None) -> NeedDraft:
     """Read one more message of a need conversation into the posting (never inventing a budget, date or
-    contact), then list what is missing, the next question, matching resources and near-duplicate needs."""
-    posting = extract_need_llm(assistant, message, draft, today=today)
+    contact; a reply to the last question is read as its answer), then the next question (at most one, never
+    one already asked), matching resources and near-duplicate needs."""
+    if not (message or "").strip():
+        raise AssistantError("消息是空的：请用自己的话描述需求，或回答上一个问题。")
+    session = session.model_copy(deep=True) if session is not None else NeedSession()
+    turn = session.read(message, today=today,
+                        extract=lambda text, draft, day: extract_need_llm(assistant, text, draft, today=day))
+    posting = turn.posting
     kb: KnowledgeBase = assistant.kb
     matches = match_supply(kb, posting, k=k) if (posting.field or posting.keywords) else []
     dups = near_duplicates(posting, kb.records("need"))  # type: ignore[arg-type]
-    return NeedDraft(posting=posting, missing=posting.missing(), questions=posting.questions(),
-                     published_text=render_posting(posting), matches=matches, near_duplicates=dups)
+    return NeedDraft(session=session, posting=posting, changed=turn.changed, missing=posting.missing(),
+                     question=turn.question, asking=turn.asking, inferred=turn.inferred,
+                     declined=list(session.declined), published_text=render_posting(posting), matches=matches,
+                     near_duplicates=dups)
 
 
 # -- 报告起草 -------------------------------------------------------------------------------------------
@@ -187,5 +251,5 @@ def draft_report(assistant, region: str, period: str, report_type: str = "工作
 
 
 __all__ = ["CONDITION_MARKS", "STATUS_LABELS", "NeedDraft", "PolicyListing", "ProfileCheck", "check_saved_profile",
-           "draft_need", "draft_report", "find_support", "list_policies", "support_checklist_docx",
+           "draft_need", "draft_report", "posting_rows", "find_support", "list_policies", "support_checklist_docx",
            "mask_contact"]

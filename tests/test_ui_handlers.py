@@ -68,7 +68,9 @@ def test_need_chat_and_download(svc):
     history, session, posting, rows, path = H.need_chat(
         svc, session, "想解决光伏组件清洗机器人在沙尘环境下效率低的问题", [])
     assert "kc-missing" in posting  # required fields still missing are highlighted
-    assert history[-1]["content"] == session.conversation.need.questions()[0]
+    need = session.conversation.need
+    assert history[-1]["content"].endswith(need.question(need.pending))  # what it understood, then one question
+    assert "根据描述推断" in history[-1]["content"]  # 新能源 was inferred: shown for confirmation
     assert rows and all(len(r) == 6 for r in rows)
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     assert data["posting"]["field"] == "新能源" and data["posting"]["budget_wan"] is None

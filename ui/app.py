@@ -32,6 +32,9 @@ li.kc-ok b{color:#16a34a} li.kc-no b{color:#dc2626} li.kc-maybe b{color:#d97706}
 .kc-posting td{padding:4px 8px}
 .kc-posting tr.kc-missing td{background:#fee2e2;color:#b91c1c;font-weight:600}
 .kc-posting tr.kc-asked td{background:#fef3c7;color:#92400e}
+.kc-posting tr.kc-inferred td{background:#eff6ff;color:#1e40af}
+.kc-posting tr.kc-inferred td::after{content:"（推断，请确认）";font-size:0.85em;color:#6b7280}
+.kc-posting tr.kc-declined td{color:#9ca3af}
 """
 
 QUALIFICATIONS = vocab.qualifications()

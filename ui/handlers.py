@@ -21,12 +21,12 @@ from assistant import usecases
 from assistant.chains import Assistant
 from assistant.conversation import Conversation, Reply
 from assistant.domain import vocab
-from assistant.drafting.need import LABELS, REQUIRED, NeedPosting
+from assistant.drafting.need_session import NeedSession
 from assistant.errors import AssistantError
 from assistant.feedback import FeedbackStore
 from assistant.knowledge_base import KnowledgeBase
 from assistant.profiles import ProfileStore
-from assistant.rendering import render_html
+from assistant.rendering import render_html, render_text
 from assistant.retrieval import SearchFilters
 from assistant.settings import Settings
 from assistant.support import EnterpriseProfile, SupportReport
@@ -361,31 +361,13 @@ def export_checklist(svc: Services, session: ChatSession) -> tuple[str | None, s
 
 
 # -- need posting ------------------------------------------------------------------------------------
-def posting_html(p: NeedPosting | None) -> str:
-    """The posting as it fills in: required fields still missing in red, optional ones asked for in amber."""
-    rows = []
-    if p is not None:
-        data = p.public_json()
-        for key in ("title", "need_type", "field", "region", "organization", "description", "goals", "cooperation",
-                    "budget_wan", "deadline", "contact", "keywords"):
-            value = data.get(key)
-            if key == "contact":
-                value = usecases.mask_contact(value)
-            if key == "budget_wan" and value is not None:
-                value = f"{value:g} 万元" + ({"about": "（约）", "at_most": "（上限）", "at_least": "（至少）"}
-                                            .get(p.budget_qualifier or "", ""))
-                if p.budget_qualifier == "range":
-                    value = f"{p.budget_low_wan:g}–{p.budget_high_wan:g} 万元"
-            if key == "budget_wan" and value is None and p.budget_note:
-                value = p.budget_note
-            if key == "deadline" and value is None and p.deadline_note:
-                value = p.deadline_note
-            if isinstance(value, list):
-                value = "、".join(value)
-            missing = key in REQUIRED and not value
-            asked = key in ("budget_wan", "deadline") and not value
-            rows.append({"label": LABELS[key], "css": "kc-missing" if missing else ("kc-asked" if asked else ""),
-                         "value": value if value not in (None, "") else ("必填，待补充" if missing else "待补充")})
+def posting_html(session: NeedSession | None) -> str:
+    """The posting as it fills in: required fields still missing in red, optional ones asked for in amber,
+    values inferred from the description marked for confirmation, declined ones greyed."""
+    p = session.posting if session is not None else None
+    css = {"missing": "kc-missing", "asked": "kc-asked", "inferred": "kc-inferred", "declined": "kc-declined"}
+    rows = [{**r, "css": css.get(r["state"], "")} for r in
+            usecases.posting_rows(p, session.inferred if session else (), session.declined if session else ())]
     return render_html("posting", posting=p, rows=rows)
 
 
@@ -400,8 +382,8 @@ def need_chat(svc: Services, session: ChatSession, message: str, history: list[d
     history.append({"role": "user", "content": message})
     try:
         draft = usecases.draft_need(svc.assistant, message, conv.need, k=10)
-        conv.need = draft.posting
-        history.append({"role": "assistant", "content": draft.next_question or "信息已齐全，可以下载 JSON 或复制发布稿。"})
+        conv.need = draft.session
+        history.append({"role": "assistant", "content": render_text("need_turn_short", draft=draft)})
         path = Path(tempfile.mkdtemp(prefix="kc-need-")) / "need_posting.json"
         path.write_text(json.dumps(draft.public_json(), ensure_ascii=False, indent=2), encoding="utf-8")
         return history, session, posting_html(conv.need), draft.match_rows(), str(path)

@@ -186,6 +186,27 @@ def _half(y: int | None, which: str) -> date | None:
 
 def find_dates(text: str, today: date | None = None) -> list[DateValue]:
     """Every date expression in ``text``, in reading order, resolved to one calendar date each."""
+    return [v for _, _, v in _date_spans(text, today)]
+
+
+# A span measured of something is a target, not a deadline: "发酵周期15天内", "贮藏期延长到8个月以上".
+_MEASURED_BEFORE = re.compile(r"(?:周期|(?<!截止)(?<!截至)(?<!完成)(?<!交付)时间|时长|寿命|工期|期限内|贮藏期|储藏期|保质期|保鲜期|货架期|有效期|延长|缩短|控制|保持|循环|"
+                              r"响应|处理|发酵|运行|连续|稳定|间隔|维持|使用|存放|放置|回本|回收期)\s*(?:到|至|在|为|了)?\s*$")
+_YEAR_ONLY = re.compile(r"^(?:明年|后年|今年|本年|(?:19|20)\d{2}\s*年)\s*(?:年底|底|末|年末|内|之内|以内)?\s*(?:之前|以前|前)?$")
+
+
+def find_deadline(text: str, today: date | None = None) -> DateValue | None:
+    """The date something must be done by, in free text: the most specific one given ("明年棉花收购季之前吧，9月底"
+    → 2027-09-30, not the end of 明年); a span measured of something else ("发酵周期15天内") is not a deadline."""
+    key = _key(text)
+    spans = [(s, v) for s, _, v in _date_spans(text, today) if not _MEASURED_BEFORE.search(key[max(0, s - 8):s])]
+    if not spans:
+        return None
+    specific = [v for _, v in spans if not _YEAR_ONLY.match(v.text)]
+    return specific[0] if specific else spans[0][1]
+
+
+def _date_spans(text: str, today: date | None = None) -> list[tuple[int, int, DateValue]]:
     today = today or date.today()
     key = _key(text)
     # Phone numbers, postcodes and codes are not dates.
@@ -205,7 +226,7 @@ def find_dates(text: str, today: date | None = None) -> list[DateValue]:
             for i in range(m.start(), m.end()):
                 taken[i] = True
             found.append((m.start(), m.end(), DateValue(d, m.group(0).strip(), f"{m.group(0).strip()} = {d.isoformat()}")))
-    return [v for _, _, v in sorted(found, key=lambda x: x[0])]
+    return sorted(found, key=lambda x: x[0])
 
 
 def find_date(text: str, today: date | None = None) -> DateValue | None:

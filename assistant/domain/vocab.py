@@ -135,6 +135,9 @@ def _negated(key: str, start: int) -> bool:
                for n in _data()["cooperation_negations"]) or before.endswith("不")
 
 
+_FACILITY = set("区线园")
+
+
 def cooperation_modes(text: str | None) -> list[str]:
     """Cooperation modes named in plain words (委托开发 → 技术开发, 买断专利 → 技术转让, 技术入股 → 作价入股),
     in the vocabulary's order; a refused one (不买专利) is left out."""
@@ -147,8 +150,8 @@ def cooperation_modes(text: str | None) -> list[str]:
                    key=lambda p: -len(p[0]))
     for word, mode in pairs:
         for m in re.finditer(re.escape(word), key):
-            if any(taken[m.start():m.end()]):
-                continue
+            if any(taken[m.start():m.end()]) or key[m.end():m.end() + 1] in _FACILITY:
+                continue  # 经济技术开发区, 中试线: a place or a facility, not a way to cooperate
             for i in range(m.start(), m.end()):
                 taken[i] = True
             if not _negated(key, m.start()):

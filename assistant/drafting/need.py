@@ -20,7 +20,7 @@ from assistant.records import Need
 
 FIELDS = tuple(vocab.fields())  # the controlled list of 所属领域
 COOPERATION = tuple(vocab.cooperation_mode_names())
-BUDGET_LABELS = ("预算", "经费", "投入资金", "资金", "费用", "出资", "投入", "花费", "拿出", "能出", "可出", "愿意出",
+BUDGET_LABELS = ("预算", "经费", "研发经费", "研发预算", "技改经费", "技改资金", "项目经费", "投入资金", "资金", "费用", "钱", "出资", "投入", "花费", "拿出", "能出", "可出", "愿意出",
                  "可以出", "最多出", "最高出", "只能出")
 REQUIRED = ("title", "need_type", "field", "region", "description", "cooperation", "contact")
 LABELS = {"title": "需求名称", "need_type": "需求类型", "field": "所属领域", "region": "所在地区", "description": "需求描述",
@@ -99,30 +99,54 @@ def mask_contact(contact: str | None) -> str | None:
     return _EMAIL.sub(lambda m: m.group(0)[0] + "***@" + m.group(0).split("@", 1)[1], out)
 
 
+_BARE_MONEY = re.compile(r"^(?:大概|大约|约|差不多|最多|不超过|控制在)?\s*[\d.,０-９一二两三四五六七八九十百千万]+\s*(?:万|万元|元|块|千元)"
+                         r"(?:以内|以下|左右|上下|之内|封顶)?(?:吧|的样子)?$")
+
+
 def _budget(text: str) -> quantities.Money | None:
-    return quantities.find_money(text, BUDGET_LABELS)
+    """The budget a need states: after (or before) a budget word, or an amount standing alone in its clause
+    ("…，50万以内，技术开发"): in a need posting, a sum of money nobody labelled is what the poster can spend."""
+    money = quantities.find_money(text, BUDGET_LABELS)
+    if money is not None:
+        return money
+    for clause in _clauses(text):
+        if _BARE_MONEY.match(clause):
+            return quantities.parse_money(clause)
+    return None
+
+
+_NAME = r"[\u4e00-\u9fff]{1,3}?(?:先生|女士|经理|工|总|老师|主任|部长|科长|厂长)"
 
 
 def _contact(text: str) -> str | None:
     phone = _PHONE.search(text)
     email = _EMAIL.search(text)
-    name = re.search(r"(?:联系人|请联系|联系)[:：\s]*([\u4e00-\u9fff]{1,3}?(?:先生|女士|经理|工|总|老师|主任)|"
-                     r"(?<=联系人)[:：\s]*[\u4e00-\u9fff]{2,3})", text)
-    parts = [p for p in [name.group(1).strip(":： ") if name else None, phone.group(1) if phone else None,
-                         email.group(0) if email else None] if p]
     if not phone and not email:
         return None  # a name alone cannot be contacted
+    name = re.search(rf"(?:联系人|请联系|联系|找)[:：\s]*({_NAME}|(?<=联系人)[:：\s]*[\u4e00-\u9fff]{{2,3}})", text)
+    if name is None:  # "张工 13912345678", "王经理：0996-1234567"
+        at = (phone or email).start()  # type: ignore[union-attr]
+        name = re.search(rf"({_NAME}|[\u4e00-\u9fff]{{2,3}})[\s:：,，]*(?:电话|手机|微信|邮箱)?[\s:：]*$", text[:at])
+        if name and re.search(r"电话|手机|联系|方式|号码|邮箱|微信|我们|公司|是$", name.group(1)):
+            name = None
+    parts = [p for p in [name.group(1).strip(":： ") if name else None, phone.group(1) if phone else None,
+                         email.group(0) if email else None] if p]
     return " ".join(parts)
 
 
+_TECH_MARKERS = re.compile(r"研发|攻关|工艺|技术难题|自动化|智能化|设备|装置|系统|改造|生产线|产线|配方|开发")
+
+
 def _need_type(key: str) -> str | None:
-    if re.search(r"引进.{0,10}(?:人才|博士|工程师|专家)|招聘|引才|人才引进|需要.{0,10}(?:人才|博士|工程师)", key):
+    if re.search(r"引进.{0,10}(?:人才|博士|工程师|专家|骨干)|招聘|引才|人才引进|(?:招|聘)(?:一|两|二|三|几|个|名|位)?.{0,8}"
+                 r"(?:工程师|博士|人才|技术员|骨干|专家|研究生|硕士)|需要.{0,10}(?:人才|博士|工程师)", key):
         return "人才"
-    if re.search(r"融资|贷款|投资|资金需求|股权|找资金", key):
+    if re.search(r"融资|贷款|投资|资金需求|股权|找资金|质押", key):
         return "资金"
-    if re.search(r"检测|认证|咨询|培训|评估|代理|知识产权布局|标准制定", key) and not re.search(r"研发|攻关|工艺|技术难题", key):
+    if re.search(r"检测|认证|咨询|培训|评估|代理|知识产权布局|标准制定|申报", key) and not _TECH_MARKERS.search(key):
         return "服务"
-    if re.search(r"技术|工艺|研发|难题|攻关|解决|提高|降低|改进|开发|设备|装置", key):
+    if re.search(r"技术|工艺|研发|难题|攻关|解决|提高|降低|降到|降至|缩短|减少|提升|改进|开发|设备|装置|良率|成品率|合格率|"
+                 r"故障|自动化|智能化|数字化|替代|国产化|配方|算法|改造|控温|控制|自动", key):
         return "技术"
     return None
 
@@ -132,11 +156,18 @@ _PROBLEM = re.compile(r"(?:想|希望|需要|亟需|急需|寻求|寻找|准备|
 
 
 def _title(text: str, need_type: str | None) -> str | None:
+    labelled = re.search(r"(?:需求名称|项目名称|需求标题|名称)[:：]\s*([^。，,；;\n]{4,40})", text)
+    if labelled:
+        return labelled.group(1).strip()
     m = _PROBLEM.search(text)
     if not m:
         return None
     core = re.sub(r"(?:的)?(?:问题|难题|事情)$", "", m.group(1).strip("“”\"'：: "))
-    core = re.sub(r"^(?:一下|一个|一项|一些)", "", core)
+    core = re.sub(r"^(?:一下|一个|一项|一些|把|将|让|使)", "", core)
+    # A target in figures names what is to change, not the need: "固化温度降到120℃以下" → "固化温度"
+    core = re.sub(r"(?:降到|降至|降低到|提高到|提升到|提高至|缩短到|缩短至|达到|控制在|不低于|不超过|小于|大于|低于|高于)?"
+                  r"\s*[\d.]+\s*[^\d、，和及与]{0,4}?(?:以下|以上|以内|之内|内|左右)?(?=、|和|及|与|$)", "", core)
+    core = re.sub(r"[、和及与]+$", "", core)
     if len(core) < 4:
         return None
     suffix = {"技术": "技术需求", "服务": "服务需求", "人才": "人才需求", "资金": "融资需求"}.get(need_type or "", "需求")
@@ -151,9 +182,23 @@ def _clauses(text: str) -> list[str]:
     return [c.strip() for c in re.split(r"[，。；！？,;!?\n]", text) if c.strip()]
 
 
+_GOAL_LEAD = re.compile(r"^(?:我们|公司|企业)?(?:想|希望|需要|要|争取|力争|计划|打算|期望|期待|目标是?|预期目标|技术指标|指标|要求)*"
+                        r"[:：]?(?:能|能够|可以)?(?:把|将|使|让)?")
+_TARGET = re.compile(r"目标|指标|要求|达到|提高|降低|降到|降至|提升|缩短|减少|延长|控制在|保持在|不低于|不超过|不大于|不小于|不少于|"
+                     r"不多于|低于|高于|小于|大于|以下|以上|以内|之内|\d\s*\S{0,4}内|%|％|±|≥|≤|[<>]")
+_FIGURE = re.compile(r"\d|[一二两三四五六七八九十百千]+(?:个|倍|成|次|天|小时|分钟)")
+
+
 def _goals(text: str) -> str | None:
-    goals = [c for c in _clauses(text) if re.search(r"目标|指标|达到|提高|降低|提升|不低于|不超过|以上|以下|%|％", c)
-             and re.search(r"\d", c) and not re.search(r"预算|经费|万元|联系|电话", c)]
+    """The technical targets, each kept whole ("固化温度降到120℃以下、固化时间30分钟内"); a labelled 预期目标 is
+    taken up to the end of its sentence."""
+    labelled = re.search(r"(?:预期目标|技术指标|目标指标|预期指标)(?:与技术指标)?[:：]\s*([^。\n]+)", text)
+    if labelled:
+        return labelled.group(1).strip()
+    goals = [_GOAL_LEAD.sub("", c) or c for c in _clauses(text)
+             if _TARGET.search(c) and _FIGURE.search(c)
+             and not re.search(r"预算|经费|万元|万块|联系|电话|手机|截止|前完成", c)
+             and dates.find_deadline(c) is None and not re.search(r"\d\s*(?:万|元|块)", c)]
     return "；".join(goals) or None
 
 
@@ -167,9 +212,18 @@ def _description(text: str) -> str:
     return "，".join(keep) + ("。" if keep else "")
 
 
+_ORG = re.compile(r"([\u4e00-\u9fff（）()]{2,30}?(?:有限责任公司|股份有限公司|有限公司|股份公司|集团|研究院|研究所|合作社|厂))")
+_NOT_A_NAME = re.compile(r"的|我|一家|一个|这|那|某|能|驻|在|是|做|搞|想|本")
+
+
 def _organization(text: str) -> str | None:
-    m = re.search(r"([\u4e00-\u9fff（）()]{2,30}(?:有限公司|股份公司|集团|研究院|研究所|合作社|厂))", text)
-    return m.group(1) if m else None
+    """The enterprise's own name when the text gives one ("新疆巴州恒信复合材料有限公司"); "我们厂", "昌吉的厂" and
+    "和静县的一个养殖合作社" describe it without naming it."""
+    for m in _ORG.finditer(re.sub(r"^.*?(?:需求单位|单位名称|企业名称|公司名称)[:：]", "", text)):
+        name = re.sub(r"^(?:需求单位|单位名称|企业名称|公司名称)?[:：]?", "", m.group(1))
+        if len(name) >= 6 and not _NOT_A_NAME.search(name[:-2]):
+            return name
+    return None
 
 
 def _keywords(text: str, k: int = 6) -> list[str]:
@@ -178,8 +232,89 @@ def _keywords(text: str, k: int = 6) -> list[str]:
     from assistant._text import jieba_tokenizer
 
     jieba_tokenizer()
-    words = [w for w in jieba.analyse.extract_tags(search_key(text), topK=k * 2) if len(w) >= 2 and not w.isdigit()]
+    from assistant.domain import wording
+
+    nouns = ("n", "nz", "vn", "v", "nr", "ns", "nt", "eng", "l", "i", "j")
+    words = [w for w in jieba.analyse.extract_tags(search_key(text), topK=k * 3, allowPOS=nouns)
+             if len(w) >= 2 and not w.isdigit() and not wording.is_generic(w) and not wording.is_counting(w)
+             and w not in _NOT_KEYWORDS]
     return words[:k]
+
+
+# Words of any need posting: they say nothing about what this one is about.
+_NOT_KEYWORDS = frozenset("需求 技术 问题 难题 企业 公司 我们 合作 解决 希望 需要 目标 指标 时间 分钟 小时 温度 以下 以上 预算 经费 "
+                          "项目 方面 方向 团队 专家 高校 单位 工作 情况 效果 方式 成本 效率 质量 降到 降至 提高 降低 提升 减少 缩短 实现 开发 研发 "
+                          "改进 改造 引进 寻找 找到 攻克 突破 做到 达到 控制 进行 存在 没有 出现 导致 影响 采用 使用 想要 完成 "
+                          "招聘 招个 联系 对接 帮忙 帮助 提供 支持 做好 不够 不行 现在 目前 准备 计划 打算".split())
+
+
+_NO_DEADLINE = re.compile(r"不限|没有(?:截止|期限|要求|时间要求)|无(?:截止|期限)|不着急|不急|长期(?:有效)?|都行|随时")
+_TYPE_NAMES = {"技术": "技术", "服务": "服务", "人才": "人才", "资金": "资金", "融资": "资金", "找钱": "资金", "招人": "人才",
+               "引才": "人才"}
+_TITLE_LEAD = re.compile(r"^(?:就)?(?:叫做?|名称(?:是|为|叫)?|标题(?:是|为)?|题目(?:是|为)?|写成?|就写)[:：\s]*")
+
+
+def _money_values(money: quantities.Money) -> dict:
+    if money.qualifier == "negotiable":
+        return {"budget_note": "面议", "budget_qualifier": "negotiable"}
+    out = {"budget_wan": money.wan, "budget_low_wan": money.low_wan, "budget_high_wan": money.high_wan,
+           "budget_qualifier": money.qualifier}
+    if money.note:
+        out["notes"] = [f"预算：{money.note}"]
+    return out
+
+
+def read_answer(key: str, text: str, today: date | None = None) -> dict:
+    """The values a reply gives to the question about ``key`` ("80万" → 预算 80 万元, "不限" → no deadline,
+    "库尔勒" → 库尔勒市, "新材料吧" → 新材料); empty when the reply does not answer it. Read by the domain layer."""
+    text = (text or "").strip()
+    today = today or date.today()
+    if not text:
+        return {}
+    if key == "budget_wan":
+        money = _budget(text)
+        if money is None and (re.search(r"万|元|块|面议|待定|未定|没定|看情况|商议|协商|再谈|可谈", text)
+                              or re.fullmatch(r"\s*[\d.]+\s*", text)):
+            money = quantities.parse_money(text)  # "80" to "预算大约多少万元？"
+        return _money_values(money) if money is not None else {}
+    if key == "deadline":
+        when = dates.find_deadline(text, today)
+        if when is not None:
+            out: dict = {"deadline": when.value}
+            notes = [] if re.fullmatch(r"\d{4}-\d{2}-\d{2}", when.text) else [f"截止日期：{when.note}"]
+            warn = dates.deadline_warning(when.value, today)
+            return {**out, "notes": notes + ([warn] if warn else [])}
+        return {"deadline_note": "不限"} if _NO_DEADLINE.search(search_key(text)) else {}
+    if key == "region":
+        place = regions.best_region(text, include_country=False)
+        return {"region": place.label, "region_path": place.path} if place is not None else {}
+    if key == "field":
+        named = [f for f in FIELDS if f in text]
+        field = named[0] if named else vocab.classify_field(text)
+        return {"field": field} if field else {}
+    if key == "need_type":
+        named = re.fullmatch(r"(?:是|属于|算)?\s*(\S{2})(?:类|的|需求|方面|吧|啊|。)*", text)
+        if named and named.group(1) in _TYPE_NAMES:
+            return {"need_type": _TYPE_NAMES[named.group(1)]}
+        kind = _need_type(search_key(text))
+        return {"need_type": kind} if kind else {}
+    if key == "cooperation":
+        modes = vocab.cooperation_modes(text)
+        return {"cooperation": modes} if modes else {}
+    if key == "contact":
+        contact = _contact(text)
+        if contact is None:
+            name = re.fullmatch(r"(?:联系人|我是|找)?[:：\s]*([\u4e00-\u9fff]{1,4}?(?:先生|女士|经理|工|总|老师|主任|部长)?)[。！!]*", text)
+            if name and len(name.group(1)) >= 2:
+                return {"contact": name.group(1), "notes": ["联系方式只有姓名：发布前请补充电话或邮箱。"]}
+            return {}
+        return {"contact": contact}
+    if key == "title":
+        title = _TITLE_LEAD.sub("", text).strip("“”\"'。！!：: ")
+        return {"title": title} if 4 <= len(title) <= 40 else {}
+    if key == "description":
+        return {"description": text} if len(text) >= 6 else {}
+    return {}
 
 
 def extract_need(text: str, draft: NeedPosting | None = None, today: date | None = None) -> NeedPosting:
@@ -193,8 +328,6 @@ def extract_need(text: str, draft: NeedPosting | None = None, today: date | None
     if place is not None and d.region is None:
         d.region, d.region_path = place.label, place.path
     money = _budget(text)
-    if money is None and draft is not None and draft.budget_wan is None and not draft.budget_note:
-        money = quantities.parse_money(text) if len(text) <= 20 else None  # the answer to "预算多少？": "80万"
     if money is not None and d.budget_wan is None and not d.budget_note:
         d.budget_qualifier = money.qualifier
         if money.qualifier == "negotiable":
@@ -203,7 +336,7 @@ def extract_need(text: str, draft: NeedPosting | None = None, today: date | None
             d.budget_wan, d.budget_low_wan, d.budget_high_wan = money.wan, money.low_wan, money.high_wan
             if money.note:
                 d.notes.append(f"预算：{money.note}")
-    when = dates.find_date(text, today)
+    when = dates.find_deadline(text, today)
     if when is not None and d.deadline is None:
         d.deadline = when.value
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", when.text):
@@ -215,13 +348,15 @@ def extract_need(text: str, draft: NeedPosting | None = None, today: date | None
         "need_type": _need_type(key), "field": vocab.classify_field(text),
         "organization": _organization(text), "contact": _contact(text), "goals": _goals(text),
     }
-    found["title"] = _title(text, found["need_type"] or d.need_type)
+    found["title"] = _title(_description(text), found["need_type"] or d.need_type)
     for k, v in found.items():
         if v is not None and getattr(d, k) in (None, "", []):
             setattr(d, k, v)
-    if re.search(r"面议|不确定|待定|暂无预算", key) and d.budget_wan is None:
+    if (re.search(r"面议|暂无预算|没有预算|预算(?:还|暂时)?(?:不确定|待定|没定|未定)", key) or key in ("待定", "不确定")) \
+            and d.budget_wan is None:
         d.budget_note, d.budget_qualifier = "面议", "negotiable"
-    if re.search(r"不限|没有截止|无截止|长期有效", key) and d.deadline is None:
+    if (re.search(r"(?:时间|期限|截止|日期)\w{0,3}不限|不限时间|没有截止|无截止|长期有效", key) or key == "不限") \
+            and d.deadline is None:
         d.deadline_note = "不限"
     coop = vocab.cooperation_modes(text)
     if coop:
