@@ -27,6 +27,7 @@ class Match(BaseModel):
     reasons: list[str]
     region: str | None = None
     field: str | None = None
+    strong: bool = False  # 高度相关: only above the calibrated score
 
 
 def _record_terms(r: RecordBase) -> set[str]:
