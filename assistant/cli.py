@@ -707,6 +707,7 @@ def draft_need(
 ) -> None:
     """把一段描述整理成科技需求发布稿，列出缺少的信息，并匹配专家、成果和服务团。"""
     _setup_logging()
+    from assistant.drafting.match import KIND_LABELS
     from assistant.usecases import draft_need as draft_need_case
 
     try:
@@ -729,7 +730,10 @@ def draft_need(
     if draft.matches:
         console.print("\n[bold]可对接的资源：[/bold]")
         for m in draft.matches:
-            console.print(f"  {m.score:.2f} {m.name}（{m.kind} · {m.id}）：{'；'.join(m.reasons)}", markup=False)
+            offers = f"；擅长/内容：{'、'.join(m.expertise)}" if m.expertise else ""
+            org = f"；{m.organization}" if m.organization else ""
+            console.print(f"  {m.score:.2f} {m.name}（{KIND_LABELS.get(m.kind, m.kind)} · {m.id}{org}{offers}）："
+                          f"{'；'.join(m.reasons)}", markup=False, emoji=False)
 
 
 @draft_app.command("report")

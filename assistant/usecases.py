@@ -176,6 +176,9 @@ def posting_rows(p: NeedPosting | None, inferred: list[str] | tuple[str, ...] = 
     return rows
 
 
+MATCH_HEADERS = ["类型", "名称", "擅长/内容", "所属单位", "地区", "匹配度", "匹配理由", "联系方式", "编号"]
+
+
 class NeedDraft(BaseModel):
     """A need posting after one more message: what it understood, the one question it asks next, what is still
     missing, and who could take the need on. ``session`` is the conversation to pass with the next message."""
@@ -214,8 +217,8 @@ class NeedDraft(BaseModel):
                 "matches": [m.model_dump() for m in self.matches], "near_duplicates": self.near_duplicates}
 
     def match_rows(self) -> list[list[Any]]:
-        return [[KIND_LABELS.get(m.kind, m.kind), m.name, m.region or "", round(m.score, 3), "；".join(m.reasons), m.id]
-                for m in self.matches]
+        return [[KIND_LABELS.get(m.kind, m.kind), m.name, "、".join(m.expertise), m.organization or "", m.region or "",
+                 round(m.score, 3), "；".join(m.reasons), m.contact, m.id] for m in self.matches]
 
 
 def draft_need(assistant, message: str, session: NeedSession | None = None, k: int = 8,
@@ -251,5 +254,5 @@ def draft_report(assistant, region: str, period: str, report_type: str = "工作
 
 
 __all__ = ["CONDITION_MARKS", "STATUS_LABELS", "NeedDraft", "PolicyListing", "ProfileCheck", "check_saved_profile",
-           "draft_need", "draft_report", "posting_rows", "find_support", "list_policies", "support_checklist_docx",
+           "MATCH_HEADERS", "draft_need", "draft_report", "posting_rows", "find_support", "list_policies", "support_checklist_docx",
            "mask_contact"]

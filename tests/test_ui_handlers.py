@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant import usecases
 from assistant.errors import ConfigError
 from tests.conftest import CORPORA, make_settings
 from ui import handlers as H
@@ -71,7 +72,7 @@ def test_need_chat_and_download(svc):
     need = session.conversation.need
     assert history[-1]["content"].endswith(need.question(need.pending))  # what it understood, then one question
     assert "根据描述推断" in history[-1]["content"]  # 新能源 was inferred: shown for confirmation
-    assert rows and all(len(r) == 6 for r in rows)
+    assert rows and all(len(r) == len(usecases.MATCH_HEADERS) for r in rows)
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     assert data["posting"]["field"] == "新能源" and data["posting"]["budget_wan"] is None
 

@@ -9,6 +9,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # offline product: n
 
 import gradio as gr  # noqa: E402 - after the environment switch above
 
+from assistant import usecases
 from assistant.domain import vocab
 from assistant.llm.factory import describe
 from assistant.settings import Settings
@@ -152,7 +153,7 @@ def build_app(svc: H.Services) -> gr.Blocks:
                     with gr.Column(scale=1):
                         n_posting = gr.HTML(H.posting_html(None), elem_id="kc-n-posting")
                         n_file = gr.File(label="下载需求 JSON", elem_id="kc-n-file")
-                n_matches = gr.Dataframe(headers=["类型", "名称", "地区", "匹配度", "匹配理由", "编号"],
+                n_matches = gr.Dataframe(headers=usecases.MATCH_HEADERS,
                                          label="可对接的专家、成果、服务团和组织", wrap=True, elem_id="kc-n-matches")
                 n_inputs = [session, n_msg, n_chat]
 
