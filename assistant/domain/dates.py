@@ -132,6 +132,14 @@ def _patterns(today: date):
          lambda m: quarter_end(rel_year(m[1]), _num(m[2] or m[3] or m[4]))),
         (rf"{_Y}\s*年?\s*(上半年|h1|下半年|h2)", lambda m: _half(_num(m[1]), m[2])),
         (rf"{ry}\s*(上半年|下半年)", lambda m: _half(rel_year(m[1]), m[2])),
+        (rf"{ry}\s*年中", lambda m: _safe(rel_year(m[1]), 6, 30)),
+        (rf"{_Y}\s*年\s*年中", lambda m: _safe(_num(m[1]), 6, 30)),
+        # the next 国庆 / 春节 / 元旦 (holidays people set deadlines by)
+        (r"(?:国庆节?|十一)\s*(?:之前|以前|前)", lambda m: _next_holiday("国庆", today) - timedelta(days=1)),
+        (r"(?:春节|过年)\s*(?:之前|以前|前)", lambda m: _next_holiday("春节", today) - timedelta(days=1)),
+        (r"元旦\s*(?:之前|以前|前)", lambda m: _next_holiday("元旦", today) - timedelta(days=1)),
+        # 上半年 / 下半年 without a year: the one not yet over by more than half (said in November: next year's)
+        (r"(?<![今明后去本\d年])(?:上半年|下半年)", lambda m: _half(y0 if today.month <= 6 else y0 + 1, m[0])),
         (rf"{_Y}\s*年\s*(?:年底|底|末|年末|内|之内|以内)", lambda m: _safe(_num(m[1]), 12, 31)),
         (rf"{_Y}\s*年\s*(?:之前|以前|前)", lambda m: _safe(_num(m[1]) - 1, 12, 31)),  # 2028年前: before 2028
         (rf"{_Y}\s*年\s*{_M}\s*月(?![\d一二三四五六七八九十])", lambda m: _me(_num(m[1]), _num(m[2]))),
@@ -176,6 +184,22 @@ def _before_month_no_year(m: int | None, today: date) -> date | None:
         return None
     d = _before_month(today.year, m)
     return d if d and d >= today else _before_month(today.year + 1, m)
+
+
+# 春节 (Spring Festival) by year: the lunar calendar is not computed here.
+_SPRING_FESTIVAL = {2024: date(2024, 2, 10), 2025: date(2025, 1, 29), 2026: date(2026, 2, 17), 2027: date(2027, 2, 6),
+                    2028: date(2028, 1, 26), 2029: date(2029, 2, 13), 2030: date(2030, 2, 3), 2031: date(2031, 1, 23),
+                    2032: date(2032, 2, 11), 2033: date(2033, 1, 31), 2034: date(2034, 2, 19), 2035: date(2035, 2, 8)}
+
+
+def _next_holiday(name: str, today: date) -> date:
+    for y in (today.year, today.year + 1):
+        d = {"国庆": date(y, 10, 1), "元旦": date(y, 1, 1)}.get(name) or _SPRING_FESTIVAL.get(y)
+        if d is None:
+            raise ValueError(f"no {name} date for {y}")
+        if d > today:
+            return d
+    raise ValueError(name)
 
 
 def _half(y: int | None, which: str) -> date | None:

@@ -99,7 +99,8 @@ def mask_contact(contact: str | None) -> str | None:
     return _EMAIL.sub(lambda m: m.group(0)[0] + "***@" + m.group(0).split("@", 1)[1], out)
 
 
-_BARE_MONEY = re.compile(r"^(?:大概|大约|约|差不多|最多|不超过|控制在)?\s*[\d.,０-９一二两三四五六七八九十百千万]+\s*(?:万|万元|元|块|千元)"
+_BARE_MONEY = re.compile(r"^(?:总共|一共|合计|总计|全部|大概|大约|约|差不多|最多|不超过|控制在)*\s*"
+                         r"[\d.,０-９一二两三四五六七八九十百千万]+[来多几]?\s*(?:万|万元|元|块|千元|w)"
                          r"(?:以内|以下|左右|上下|之内|封顶)?(?:吧|的样子)?$")
 
 
@@ -138,15 +139,16 @@ _TECH_MARKERS = re.compile(r"研发|攻关|工艺|技术难题|自动化|智能�
 
 
 def _need_type(key: str) -> str | None:
-    if re.search(r"引进.{0,10}(?:人才|博士|工程师|专家|骨干)|招聘|引才|人才引进|(?:招|聘)(?:一|两|二|三|几|个|名|位)?.{0,8}"
-                 r"(?:工程师|博士|人才|技术员|骨干|专家|研究生|硕士)|需要.{0,10}(?:人才|博士|工程师)", key):
+    if re.search(r"引进.{0,10}(?:人才|博士|工程师|专家|骨干)|招聘|引才|人才引进|(?:招|聘)[^，。；,;]{0,20}?"
+                 r"(?:工程师|博士|人才|技术员|骨干|专家|研究生|硕士|技工)|需要.{0,10}(?:人才|博士|工程师)", key):
         return "人才"
-    if re.search(r"融资|贷款|投资|资金需求|股权|找资金|质押", key):
+    if re.search(r"融资|贷款|找投资|引入投资|投资机构|风投|资金需求|资金缺口|缺资金|股权|找资金|质押", key):
         return "资金"
-    if re.search(r"检测|认证|咨询|培训|评估|代理|知识产权布局|标准制定|申报", key) and not _TECH_MARKERS.search(key):
+    if re.search(r"外包|标注|代工|代加工|检测|认证|咨询|培训|评估|代理|知识产权布局|标准制定|申报", key) and (
+            not _TECH_MARKERS.search(key) or re.search(r"外包|代理|申报|认证", key)):
         return "服务"
     if re.search(r"技术|工艺|研发|难题|攻关|解决|提高|降低|降到|降至|缩短|减少|提升|改进|开发|设备|装置|良率|成品率|合格率|"
-                 r"故障|自动化|智能化|数字化|替代|国产化|配方|算法|改造|控温|控制|自动", key):
+                 r"故障|自动化|智能化|数字化|替代|国产化|配方|算法|改造|控温|控制|自动|提到|帮忙做|技术支持", key):
         return "技术"
     return None
 
@@ -179,14 +181,17 @@ def _title(text: str, need_type: str | None) -> str | None:
 
 
 def _clauses(text: str) -> list[str]:
-    return [c.strip() for c in re.split(r"[，。；！？,;!?\n]", text) if c.strip()]
+    """Clauses by punctuation, and by the spaces of voice input ("想找个靠谱的技术 把出水总酚降到0.5以下 预算三四百万")."""
+    parts = re.split(r"[，。；！？,;!?\n]|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", text)
+    return [c.strip() for c in parts if c.strip()]
 
 
 _GOAL_LEAD = re.compile(r"^(?:我们|公司|企业)?(?:想|希望|需要|要|争取|力争|计划|打算|期望|期待|目标是?|预期目标|技术指标|指标|要求)*"
                         r"[:：]?(?:能|能够|可以)?(?:把|将|使|让)?")
-_TARGET = re.compile(r"目标|指标|要求|达到|提高|降低|降到|降至|提升|缩短|减少|延长|控制在|保持在|不低于|不超过|不大于|不小于|不少于|"
-                     r"不多于|低于|高于|小于|大于|以下|以上|以内|之内|\d\s*\S{0,4}内|%|％|±|≥|≤|[<>]")
-_FIGURE = re.compile(r"\d|[一二两三四五六七八九十百千]+(?:个|倍|成|次|天|小时|分钟)")
+_TARGET = re.compile(r"目标|指标|要求|达到|提高|降低|降到|降至|提升|提到|缩短|减少|延长|控制在|保持在|稳定在|做到|不低于|不超过|不大于|"
+                     r"不小于|不少于|不多于|低于|高于|小于|大于|以下|以上|以内|之内|\d\s*\S{0,4}内|≥|≤|[<>]|通过.{0,8}(?:测试|试验|认证)|满足|符合")
+_FIGURE = re.compile(r"\d|[一二两三四五六七八九十百千]+(?:个|倍|成|次|天|小时|分钟|年|个月|周)")
+_STATUS = re.compile(r"现在|目前|现有|只有|一直|原来|以前|经常|时常")  # how things are, not the target
 
 
 def _goals(text: str) -> str | None:
@@ -196,7 +201,7 @@ def _goals(text: str) -> str | None:
     if labelled:
         return labelled.group(1).strip()
     goals = [_GOAL_LEAD.sub("", c) or c for c in _clauses(text)
-             if _TARGET.search(c) and _FIGURE.search(c)
+             if _TARGET.search(c) and _FIGURE.search(c) and not (_STATUS.search(c) and not re.search(r"[想要希]", c))
              and not re.search(r"预算|经费|万元|万块|联系|电话|手机|截止|前完成", c)
              and dates.find_deadline(c) is None and not re.search(r"\d\s*(?:万|元|块)", c)]
     return "；".join(goals) or None
@@ -237,8 +242,13 @@ def _keywords(text: str, k: int = 6) -> list[str]:
     nouns = ("n", "nz", "vn", "v", "nr", "ns", "nt", "eng", "l", "i", "j")
     words = [w for w in jieba.analyse.extract_tags(search_key(text), topK=k * 3, allowPOS=nouns)
              if len(w) >= 2 and not w.isdigit() and not wording.is_generic(w) and not wording.is_counting(w)
-             and w not in _NOT_KEYWORDS]
+             and w not in _NOT_KEYWORDS and w not in _cooperation_words()]
     return words[:k]
+
+
+def _cooperation_words() -> set[str]:
+    """How people name a way to cooperate (联合攻关, 委托开发): what the need is about is not among them."""
+    return {w for ws in vocab.section("cooperation_modes").values() for w in ws} | set(COOPERATION)
 
 
 # Words of any need posting: they say nothing about what this one is about.
@@ -304,7 +314,7 @@ def read_answer(key: str, text: str, today: date | None = None) -> dict:
     if key == "contact":
         contact = _contact(text)
         if contact is None:
-            name = re.fullmatch(r"(?:联系人|我是|找)?[:：\s]*([\u4e00-\u9fff]{1,4}?(?:先生|女士|经理|工|总|老师|主任|部长)?)[。！!]*", text)
+            name = re.fullmatch(rf"(?:联系人|我是|找)?[:：\s]*({_NAME})[。！!]*", text)
             if name and len(name.group(1)) >= 2:
                 return {"contact": name.group(1), "notes": ["联系方式只有姓名：发布前请补充电话或邮箱。"]}
             return {}
@@ -344,9 +354,12 @@ def extract_need(text: str, draft: NeedPosting | None = None, today: date | None
         warn = dates.deadline_warning(when.value, today)
         if warn:
             d.notes.append(warn)
+    goals = _goals(text)
+    if goals and d.goals and goals not in d.goals:
+        d.goals = f"{d.goals}；{goals}"  # a later message adds targets
     found: dict = {
         "need_type": _need_type(key), "field": vocab.classify_field(text),
-        "organization": _organization(text), "contact": _contact(text), "goals": _goals(text),
+        "organization": _organization(text), "contact": _contact(text), "goals": goals,
     }
     found["title"] = _title(_description(text), found["need_type"] or d.need_type)
     for k, v in found.items():
@@ -355,7 +368,8 @@ def extract_need(text: str, draft: NeedPosting | None = None, today: date | None
     if (re.search(r"面议|暂无预算|没有预算|预算(?:还|暂时)?(?:不确定|待定|没定|未定)", key) or key in ("待定", "不确定")) \
             and d.budget_wan is None:
         d.budget_note, d.budget_qualifier = "面议", "negotiable"
-    if (re.search(r"(?:时间|期限|截止|日期)\w{0,3}不限|不限时间|没有截止|无截止|长期有效", key) or key == "不限") \
+    if (re.search(r"(?:时间|期限|截止|日期|工期)\w{0,3}(?:不限|没(?:什么|有)?(?:要求|限制)|无所谓|不急)|不限时间|没有截止|无截止|"
+                  r"长期有效", key) or key == "不限") \
             and d.deadline is None:
         d.deadline_note = "不限"
     coop = vocab.cooperation_modes(text)

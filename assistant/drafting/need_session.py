@@ -108,13 +108,17 @@ class NeedSession(BaseModel):
     turns: int = 0
 
     def next_field(self) -> str | None:
-        """The most important field still open: empty (or, for 合作方式, only inferred), not declined, and asked
-        at most once before (a question the user talked past is put once more, never a third time)."""
+        """The most important field still open: empty (or, for 合作方式, only inferred) and not declined. Fields
+        never asked come first; a question the user talked past (a correction or an addition instead of an
+        answer) is put once more after them, never a third time."""
+        def open_(key: str) -> bool:
+            return key not in self.declined and (not _filled(self.posting, key)
+                                                 or (key == "cooperation" and key in self.inferred))
         for key in ORDER:
-            times = self.asked.count(key)
-            if key in self.declined or times >= 2 or (times == 1 and key not in self.talked_past):
-                continue
-            if not _filled(self.posting, key) or (key == "cooperation" and key in self.inferred):
+            if open_(key) and key not in self.asked:
+                return key
+        for key in ORDER:
+            if open_(key) and key in self.talked_past and self.asked.count(key) < 2:
                 return key
         return None
 
@@ -154,7 +158,9 @@ class NeedSession(BaseModel):
         pending, self.pending = self.pending, None
         answered_inferable: set[str] = set()
         answered = False
-        if pending and replies.declines(text) and not (pending == "budget_wan" and re.search(r"面议|待定|未定", text)):
+        names_other = _named_field(text) not in (None, pending)  # "预算先不写了" to the deadline question
+        if pending and replies.declines(text) and not names_other \
+                and not (pending == "budget_wan" and re.search(r"面议|待定|未定", text)):
             self.declined.append(pending)
             declined = pending
         elif pending == "cooperation" and "cooperation" in self.inferred and replies.confirms(text):
@@ -178,6 +184,12 @@ class NeedSession(BaseModel):
             self.posting = merged
             if replies.corrects(text):
                 self._correct(text, today, changed, answered_inferable)
+            withdrawn = _named_field(text) if replies.withdraws(text) else None
+            if withdrawn and withdrawn != pending:  # "预算先不写了": the value goes, and the question is not put again
+                self._clear(withdrawn)
+                changed.append(withdrawn)
+                if withdrawn not in self.declined:
+                    self.declined.append(withdrawn)
         if pending and declined is None and not answered \
                 and (not _filled(self.posting, pending) or pending in self.inferred) \
                 and (changed or replies.corrects(text)) and pending not in self.talked_past:
@@ -275,8 +287,8 @@ class NeedSession(BaseModel):
     def _stated(self, key: str, text: str) -> bool:
         """Whether the message states the value itself rather than describing a need it was inferred from."""
         value = getattr(self.posting, key)
-        if key == "cooperation":
-            return all(v in text for v in value)
+        if key == "cooperation":  # named as such ("方式：委托开发", "想找人合作开发"), not read from the need
+            return all(v in text for v in value) or bool(re.search(r"合作|方式|委托", text))
         if key == "field":
             return bool(value) and value in text
         return bool(re.search(r"(?:需求)?(?:类型|属于|是)\s*(?:技术|服务|人才|资金)(?:类|需求)?", text))
