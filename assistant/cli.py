@@ -702,28 +702,45 @@ app.add_typer(draft_app, name="draft")
 def draft_need(
     text: Annotated[str, typer.Argument(help="用自己的话描述需求。")],
     k: Annotated[int, typer.Option("-k", help="匹配结果条数。")] = 8,
+    session_file: Annotated[Path | None, typer.Option(
+        "--session", help="对话状态文件（JSON）：有则接着上次的对话（回答上一个问题），没有则新建；每轮后写回。")] = None,
     data_dir: DataDir = None,
     as_json: JsonOut = False,
 ) -> None:
-    """把一段描述整理成科技需求发布稿，列出缺少的信息，并匹配专家、成果和服务团。"""
+    """把一段描述整理成科技需求发布稿，列出缺少的信息，并匹配专家、成果和服务团。用 --session 可以多轮补充。"""
     _setup_logging()
     from assistant.drafting.match import KIND_LABELS
+    from assistant.drafting.need import QUESTIONS
+    from assistant.drafting.need_session import NeedSession
     from assistant.usecases import draft_need as draft_need_case
 
+    session = None
+    if session_file is not None and session_file.exists():
+        try:
+            session = NeedSession.model_validate_json(session_file.read_text(encoding="utf-8"))
+        except ValueError:
+            _fail(AssistantError(f"{session_file} 不是需求对话状态文件：换一个文件名，或删除它重新开始。"))
     try:
-        draft = draft_need_case(_assistant(data_dir), text, k=k)
+        draft = draft_need_case(_assistant(data_dir), text, session, k=k)
     except AssistantError as exc:
         _fail(exc)
+    if session_file is not None:
+        session_file.write_text(draft.session.model_dump_json(indent=2), encoding="utf-8")
     if as_json:
         print(json.dumps(draft.public_json(), ensure_ascii=False, indent=2))
+        return
+    if session_file is not None:
+        from assistant.rendering import render_text
+
+        console.print(render_text("need_turn", draft=draft), markup=False, emoji=False, soft_wrap=True)
         return
     console.print(draft.published_text, markup=False)
     for n in draft.posting.notes:
         console.print(f"  按此理解：{n}", markup=False, emoji=False)
-    if draft.questions:
+    if draft.missing:
         console.print("\n[yellow]还需要补充：[/yellow]")
-        for q in draft.questions:
-            console.print(f"  · {q}", markup=False)
+        for key in draft.missing:
+            console.print(f"  · {QUESTIONS[key]}", markup=False)
     if draft.near_duplicates:
         console.print("\n[yellow]平台上已有相似需求：[/yellow]")
         console.print("；".join(f"{d['name']}（{d['id']}）" for d in draft.near_duplicates), markup=False)

@@ -205,6 +205,11 @@ class NeedDraft(BaseModel):
     def questions(self) -> list[str]:
         return [self.question] if self.question else []
 
+    @property
+    def newly_inferred(self) -> list[str]:
+        """Values inferred from this message (shown once for confirmation, and again when the draft is done)."""
+        return [k for k in self.inferred if k in self.changed]
+
     def rows(self) -> list[dict[str, str]]:
         return posting_rows(self.posting, self.inferred, self.declined)
 

@@ -137,3 +137,20 @@ def test_password_protects_the_app(tmp_path, embed_cache):
         assert "s3cret-pass" not in page
     finally:
         app.close()
+
+
+def test_need_posting_is_editable_before_download(svc):
+    session = H.new_session(svc)
+    _, session, _, _, _ = H.need_chat(svc, session, "我们是库尔勒的棉纺厂，想把细纱断头率降到30根以内，预算大概80万", [])
+    table = H.posting_table(session.conversation.need)
+    labels = [r[0] for r in table]
+    assert "预算（万元）" in labels and "所属领域" in labels
+    edited = [[label, {"预算（万元）": "一百二十万左右", "截止日期": "明年6月底", "所属领域": "不存在的领域",
+                       "联系人及联系方式": "王工 13912345678"}.get(label, value)] for label, value in table]
+    session, html, table, message, path = H.edit_need(svc, session, edited)
+    p = session.conversation.need.posting
+    assert p.budget_wan == 120 and p.deadline is not None and p.contact == "王工 13912345678"
+    assert p.field == "纺织服装" and "所属领域“不存在的领域”" in message  # an unreadable value is refused, not stored
+    assert "139****5678" in html and "13912345678" not in html  # masked where shown publicly
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    assert data["posting"]["budget_wan"] == 120

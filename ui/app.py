@@ -152,6 +152,11 @@ def build_app(svc: H.Services) -> gr.Blocks:
                         n_new = gr.Button("重新开始", size="sm")
                     with gr.Column(scale=1):
                         n_posting = gr.HTML(H.posting_html(None), elem_id="kc-n-posting")
+                        with gr.Accordion("修改发布稿", open=False, elem_id="kc-n-edit-box"):
+                            n_table = gr.Dataframe(headers=["字段", "内容"], datatype=["str", "str"], interactive=True,
+                                                   col_count=(2, "fixed"), wrap=True, elem_id="kc-n-edit")
+                            n_save = gr.Button("保存修改", size="sm", elem_id="kc-n-save")
+                            n_status = gr.Markdown(elem_id="kc-n-status")
                         n_file = gr.File(label="下载需求 JSON", elem_id="kc-n-file")
                 n_matches = gr.Dataframe(headers=usecases.MATCH_HEADERS,
                                          label="可对接的专家、成果、服务团和组织", wrap=True, elem_id="kc-n-matches")
@@ -159,10 +164,12 @@ def build_app(svc: H.Services) -> gr.Blocks:
 
                 def _need(sess, message, history):
                     hist, s, posting, rows, path = H.need_chat(svc, sess, message, history)
-                    return hist, s, posting, rows, path, ""
+                    return hist, s, posting, rows, path, "", H.posting_table(s.conversation.need)
 
                 for trigger in (n_msg.submit, n_send.click):
-                    trigger(_need, n_inputs, [n_chat, session, n_posting, n_matches, n_file, n_msg])
+                    trigger(_need, n_inputs, [n_chat, session, n_posting, n_matches, n_file, n_msg, n_table])
+                n_save.click(functools.partial(H.edit_need, svc), [session, n_table],
+                             [session, n_posting, n_table, n_status, n_file])
                 n_new.click(H.reset_need, [session], [n_chat, session, n_posting, n_matches, n_file])
 
             # -- reports --------------------------------------------------------------------------

@@ -392,6 +392,40 @@ def need_chat(svc: Services, session: ChatSession, message: str, history: list[d
         return history, session, posting_html(conv.need), [], None
 
 
+EDITABLE = ("title", "need_type", "field", "region", "organization", "description", "goals", "cooperation", "budget_wan",
+            "deadline", "contact")
+
+
+def posting_table(session: NeedSession | None) -> list[list[str]]:
+    """The posting as an editable two-column table (字段, 内容); the contact is shown in full to its owner."""
+    if session is None:
+        return []
+    rows = {r["key"]: r for r in usecases.posting_rows(session.posting, session.inferred, session.declined)}
+    out = []
+    for key in EDITABLE:
+        r = rows[key]
+        value = session.posting.contact if key == "contact" else r["value"]
+        empty = r["state"] in ("missing", "asked", "declined") or value == "（未填写）"
+        out.append([r["label"], "" if empty else (value or "")])
+    return out
+
+
+def edit_need(svc: Services, session: ChatSession, table: Any) -> tuple[ChatSession, str, list[list[str]], str, str | None]:
+    """Edits typed into the posting table: (session, posting HTML, table, message, JSON file path). A value that
+    cannot be read is not applied and is named in the message."""
+    conv = session.conversation
+    if conv.need is None:
+        return session, posting_html(None), [], "还没有需求草稿：先在左侧描述需求。", None
+    rows = table.values.tolist() if hasattr(table, "values") else list(table or [])
+    values = {str(r[0]): "" if r[1] is None else str(r[1]) for r in rows if len(r) >= 2 and r[0]}
+    errors = conv.need.edit(values)
+    path = Path(tempfile.mkdtemp(prefix="kc-need-")) / "need_posting.json"
+    path.write_text(json.dumps({"posting": conv.need.posting.public_json(), "notes": conv.need.posting.notes},
+                               ensure_ascii=False, indent=2), encoding="utf-8")
+    message = "；".join(errors) if errors else "已保存修改。"
+    return session, posting_html(conv.need), posting_table(conv.need), message, str(path)
+
+
 def reset_need(session: ChatSession) -> tuple[list, ChatSession, str, list, None]:
     session.conversation.need = None
     return [], session, posting_html(None), [], None

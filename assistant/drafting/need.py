@@ -148,7 +148,8 @@ def _need_type(key: str) -> str | None:
             not _TECH_MARKERS.search(key) or re.search(r"外包|代理|申报|认证", key)):
         return "服务"
     if re.search(r"技术|工艺|研发|难题|攻关|解决|提高|降低|降到|降至|缩短|减少|提升|改进|开发|设备|装置|良率|成品率|合格率|"
-                 r"故障|自动化|智能化|数字化|替代|国产化|配方|算法|改造|控温|控制|自动|提到|帮忙做|技术支持", key):
+                 r"故障|自动化|智能化|数字化|替代|国产化|配方|算法|改造|控温|控制|自动|提到|帮忙做|技术支持|延长|结垢|腐蚀|堵塞|"
+                 r"磨损|泄漏|开裂|能耗|污染|衰减|良品", key):
         return "技术"
     return None
 
@@ -167,8 +168,10 @@ def _title(text: str, need_type: str | None) -> str | None:
     core = re.sub(r"(?:的)?(?:问题|难题|事情)$", "", m.group(1).strip("“”\"'：: "))
     core = re.sub(r"^(?:一下|一个|一项|一些|把|将|让|使)", "", core)
     # A target in figures names what is to change, not the need: "固化温度降到120℃以下" → "固化温度"
-    core = re.sub(r"(?:降到|降至|降低到|提高到|提升到|提高至|缩短到|缩短至|达到|控制在|不低于|不超过|小于|大于|低于|高于)?"
-                  r"\s*[\d.]+\s*[^\d、，和及与]{0,4}?(?:以下|以上|以内|之内|内|左右)?(?=、|和|及|与|$)", "", core)
+    core = re.sub(r"(?:降到|降至|降低到|提高到|提升到|提高至|提到|缩短到|缩短至|延长到|延长至|做到|达到|控制在|不低于|不超过|小于|大于|低于|"
+                  r"高于)?"
+                  r"\s*[\d.一二两三四五六七八九十百千]+\s*[^\d、，和及与]{0,4}?(?:以下|以上|以内|之内|内|左右)?(?=、|和|及|与|$)", "",
+                  core)
     core = re.sub(r"[、和及与]+$", "", core)
     if len(core) < 4:
         return None
@@ -191,6 +194,7 @@ _GOAL_LEAD = re.compile(r"^(?:我们|公司|企业)?(?:想|希望|需要|要|争
 _TARGET = re.compile(r"目标|指标|要求|达到|提高|降低|降到|降至|提升|提到|缩短|减少|延长|控制在|保持在|稳定在|做到|不低于|不超过|不大于|"
                      r"不小于|不少于|不多于|低于|高于|小于|大于|以下|以上|以内|之内|\d\s*\S{0,4}内|≥|≤|[<>]|通过.{0,8}(?:测试|试验|认证)|满足|符合")
 _FIGURE = re.compile(r"\d|[一二两三四五六七八九十百千]+(?:个|倍|成|次|天|小时|分钟|年|个月|周)")
+_VERB_FIRST = re.compile(r"^(?:降到|降至|降低到|提高到|提升到|提到|提高至|缩短到|缩短至|控制在|达到|做到|减少到)")
 _STATUS = re.compile(r"现在|目前|现有|只有|一直|原来|以前|经常|时常")  # how things are, not the target
 
 
@@ -200,20 +204,33 @@ def _goals(text: str) -> str | None:
     labelled = re.search(r"(?:预期目标|技术指标|目标指标|预期指标)(?:与技术指标)?[:：]\s*([^。\n]+)", text)
     if labelled:
         return labelled.group(1).strip()
-    goals = [_GOAL_LEAD.sub("", c) or c for c in _clauses(text)
-             if _TARGET.search(c) and _FIGURE.search(c) and not (_STATUS.search(c) and not re.search(r"[想要希]", c))
-             and not re.search(r"预算|经费|万元|万块|联系|电话|手机|截止|前完成", c)
-             and dates.find_deadline(c) is None and not re.search(r"\d\s*(?:万|元|块)", c)]
+    clauses = _clauses(text)
+    goals = []
+    for i, c in enumerate(clauses):
+        if not (_TARGET.search(c) and _FIGURE.search(c)) or (_STATUS.search(c) and not re.search(r"[想要希]", c)) \
+                or re.search(r"预算|经费|万元|万块|联系|电话|手机|截止|前完成", c) or dates.find_deadline(c) is not None \
+                or re.search(r"\d\s*(?:万|元|块)", c):
+            continue
+        goal = _GOAL_LEAD.sub("", c) or c
+        if _VERB_FIRST.match(goal) and i:  # "吨酱耗汽4.5吨，想降到3吨以下": the target names what it is of
+            subject = re.match(r"^([\u4e00-\u9fffA-Za-z]{2,12}?)(?:只有|在|为|是|达|约)?\s*[\d一二两三四五六七八九十百]", clauses[i - 1])
+            if subject:
+                goal = subject.group(1) + goal
+        goals.append(goal)
     return "；".join(goals) or None
 
 
 _ADMIN = re.compile(r"预算|经费|万元|联系|电话|手机|邮箱|截止|之前|前完成")
 
 
+_GREETING = re.compile(r"(?:你好|您好|喂|嗯+|哈喽|在吗|打扰了|请问|那个|是这样的?哈?|麻烦问一下)[啊呀哈，,！!]*")
+
+
 def _description(text: str) -> str:
     """Background, status and difficulty: the text without its budget, deadline and contact clauses."""
     keep = [c for c in _clauses(_EMAIL.sub("", _PHONE.sub("", text)))
-            if not _ADMIN.search(c) and dates.find_date(c) is None and quantities.find_money(c, BUDGET_LABELS) is None]
+            if not _ADMIN.search(c) and dates.find_date(c) is None and quantities.find_money(c, BUDGET_LABELS) is None
+            and not _GREETING.fullmatch(c)]
     return "，".join(keep) + ("。" if keep else "")
 
 
@@ -242,7 +259,8 @@ def _keywords(text: str, k: int = 6) -> list[str]:
     nouns = ("n", "nz", "vn", "v", "nr", "ns", "nt", "eng", "l", "i", "j")
     words = [w for w in jieba.analyse.extract_tags(search_key(text), topK=k * 3, allowPOS=nouns)
              if len(w) >= 2 and not w.isdigit() and not wording.is_generic(w) and not wording.is_counting(w)
-             and w not in _NOT_KEYWORDS and w not in _cooperation_words()]
+             and w not in _NOT_KEYWORDS and w not in _cooperation_words() and not _GREETING.fullmatch(w)
+             and regions.best_region(w, include_country=False) is None]
     return words[:k]
 
 
@@ -255,7 +273,8 @@ def _cooperation_words() -> set[str]:
 _NOT_KEYWORDS = frozenset("需求 技术 问题 难题 企业 公司 我们 合作 解决 希望 需要 目标 指标 时间 分钟 小时 温度 以下 以上 预算 经费 "
                           "项目 方面 方向 团队 专家 高校 单位 工作 情况 效果 方式 成本 效率 质量 降到 降至 提高 降低 提升 减少 缩短 实现 开发 研发 "
                           "改进 改造 引进 寻找 找到 攻克 突破 做到 达到 控制 进行 存在 没有 出现 导致 影响 采用 使用 想要 完成 "
-                          "招聘 招个 联系 对接 帮忙 帮助 提供 支持 做好 不够 不行 现在 目前 准备 计划 打算".split())
+                          "招聘 招个 联系 对接 帮忙 帮助 提供 支持 做好 不够 不行 现在 目前 准备 计划 打算 延长 特别 厉害 停车 "
+                          "想办法 办法 靠谱 用上 上线 投产".split())
 
 
 _NO_DEADLINE = re.compile(r"不限|没有(?:截止|期限|要求|时间要求)|无(?:截止|期限)|不着急|不急|长期(?:有效)?|都行|随时")
