@@ -12,6 +12,7 @@ this module lays out with the base document's named styles:
     #### 1. 三级标题       → KC Heading 3 (仿宋 bold)
     - 条目                 → KC Item (no indent: checklists, references)
     ~ 注                   → KC Note (small print)
+    >> 落款                → KC Body, right-aligned (issuing body, date)
     | 列 | 列 |           → a table; consecutive rows form one table, the first row is its header
     other text              → KC Body (two-character indent)
 
@@ -26,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import RGBColor
 
 from assistant.rendering import render_markup
@@ -95,6 +97,12 @@ def layout(markup: str, path: Path, title: str = "") -> Path:
             _table(doc, rows)
             rows = []
         if not line.strip():
+            continue
+        if line.startswith(">> "):  # 落款: issuing body and date, right-aligned, no indent
+            para = doc.add_paragraph(style="KC Body")
+            para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            para.paragraph_format.first_line_indent = 0
+            _runs(para, line[3:].strip())
             continue
         style = next((s for p, s in _PREFIX.items() if line.startswith(p)), None)
         text = line[line.index(" ") + 1:] if style else line.strip()
