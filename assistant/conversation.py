@@ -14,7 +14,7 @@ from assistant.retrieval import SearchFilters
 from assistant.support import EnterpriseProfile, SupportReport
 from assistant.types import Answer
 
-Intent = Literal["support", "policies", "more", "qa", "need", "report"]
+Intent = Literal["support", "policies", "more", "qa", "need", "report", "revise"]
 
 # asking which support applies: "有哪些政策适用于我", "能享受什么补贴", "有没有适合我们的补贴", "能申请高企吗" (with a profile)
 _SUPPORT = re.compile(r"(哪些|什么|有没有|能享受|可以享受|能申请|可以申请|适用).{0,12}(政策|支持|补贴|优惠|奖励|措施|扶持)|"
@@ -50,12 +50,17 @@ def _described(text: str) -> str:
     return text[:text.rfind(asked)] if asked and _PARTICULAR.search(asked) else text
 
 
+_REVISE = re.compile(r"写详细|详细一点|展开|加上|增加|补充|去掉|删掉|删除|拿掉|改成|改为|换成|精简|简短|短一点|压缩")
+
+
 def detect_intent(text: str, profile_started: bool = False, need_started: bool = False,
-                  paging: bool = False) -> Intent:
+                  paging: bool = False, report_started: bool = False) -> Intent:
     from assistant import policy_query
 
     if paging and _MORE.match(text.strip()):
         return "more"
+    if report_started and _REVISE.search(text) and len(text) < 60 and not re.search(r"[？?]|吗$", text):
+        return "revise"  # "把第二部分写详细一点", "去掉存在问题", "改成工作亮点" after a draft
     if _REPORT.search(text):
         return "report"
     if _NEED.search(text):
@@ -118,12 +123,14 @@ class Conversation:
     profile: EnterpriseProfile | None = None
     need: Any = None  # the need conversation (drafting.need_session.NeedSession)
     last_list: Any = None  # the last SupportReport or PolicyListing, for "更多"
+    report: Any = None  # the last drafted report (drafting.report.Report), for revisions
     offset: int = 0
 
     def reset(self) -> None:
         self.history = []
         self.profile = None
         self.need = None
+        self.report = None
         self.last_list = None
         self.offset = 0
 
@@ -163,13 +170,26 @@ class Conversation:
             report = draft_report(self.assistant, place.label, period.label, rtype)
         except AssistantError as exc:
             return Reply("report", str(exc))
-        return Reply("report", report.markdown(), report=report)
+        self.report = report
+        return Reply("report", report.markdown() + "\n\n（可以接着提修改意见，如“把第二部分写详细一点”“去掉存在问题”。）",
+                     report=report)
+
+    def _revise_reply(self, text: str) -> Reply:
+        from assistant.drafting.report import revise_report
+        from assistant.errors import AssistantError
+
+        try:
+            report, said = revise_report(self.assistant.kb, self.report, text)
+        except AssistantError as exc:
+            return Reply("revise", str(exc), report=self.report)
+        self.report = report
+        return Reply("revise", f"{said}\n\n{report.markdown()}", report=report)
 
     def stream(self, text: str, filters: SearchFilters | None = None) -> Iterator[str | Reply]:
         """Yields pieces of text, then the Reply."""
         text = (text or "").strip()
         intent = detect_intent(text, self.profile is not None, self.need is not None and self.need.pending is not None,
-                               paging=self.last_list is not None)
+                               paging=self.last_list is not None, report_started=self.report is not None)
         if intent == "more":
             self.offset += PAGE
             last = self.last_list
@@ -185,8 +205,8 @@ class Conversation:
             out = render_listing(listing)
             yield out
             reply = Reply("policies", out, support=listing.report)
-        elif intent in ("need", "report"):
-            reply = self._need_reply(text) if intent == "need" else self._report_reply(text)
+        elif intent in ("need", "report", "revise"):
+            reply = {"need": self._need_reply, "report": self._report_reply, "revise": self._revise_reply}[intent](text)
             yield reply.text
         elif intent == "support":
             from assistant.usecases import find_support

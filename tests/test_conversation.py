@@ -98,4 +98,8 @@ def test_need_drafting_by_chat_asks_one_question_at_a_time(tmp_path_factory, emb
     assert r.matches and any(m.region == "巴州" for m in r.matches)
     r = conv.send("起草巴州2023年科创中国试点城市建设工作总结")
     assert r.intent == "report" and r.report is not None and r.text.startswith("# 巴州2023年")
+    r = conv.send("去掉存在问题")  # a revision of the draft, by chat
+    assert r.intent == "revise" and "存在问题" not in r.report.markdown() and r.text.startswith("已去掉")
+    r = conv.send("改成工作亮点")
+    assert r.intent == "revise" and r.report.report_type == "工作亮点"
     kb.close()

@@ -111,11 +111,28 @@ def test_need_posting_and_json_download(page, tmp_path):
     _shot(page, "3-need", tmp_path)
 
 
-def test_report_tab(page, tmp_path):
+def test_report_drafted_revised_by_chat_and_downloaded(page, tmp_path):
+    import docx
+    from docx.shared import Mm
+
     _tab(page, "报告起草")
     page.click("#kc-r-go")
     page.wait_for_selector("#kc-r-preview :text('总体情况')")
-    assert "平台记录统计" in page.inner_text("#kc-r-preview")
+    assert "平台记录统计" in page.inner_text("#kc-r-preview") and "存在问题" in page.inner_text("#kc-r-preview")
+    page.fill("#kc-r-revise-input textarea", "去掉存在问题")
+    page.click("#kc-r-revise")
+    page.wait_for_selector("#kc-r-status :text('已去掉')")
+    preview = page.inner_text("#kc-r-preview")
+    assert "存在问题" not in preview and "三、下一步计划" in preview
+    page.fill("#kc-r-revise-input textarea", "加上专家服务的数据")
+    page.click("#kc-r-revise")
+    page.wait_for_selector("#kc-r-status :text('专家')")
+    with page.expect_download() as dl:
+        page.locator("#kc-r-docx a").first.click()
+    d = docx.Document(dl.value.path())
+    text = "\n".join(p.text for p in d.paragraphs)
+    assert "存在问题" not in text and "汇聚专家智力资源" in text
+    assert abs(d.sections[0].page_width - Mm(210)) < Mm(1) and "PAGE" in d.sections[0].footer._element.xml
     _shot(page, "4-report", tmp_path)
 
 

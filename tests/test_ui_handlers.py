@@ -78,10 +78,27 @@ def test_need_chat_and_download(svc):
 
 
 def test_report_files(svc):
-    md, docx_path, md_path = H.make_report(svc, "巴州", "2023", "工作总结", "short")
+    session = H.new_session(svc)
+    md, docx_path, md_path, session, edit, _ = H.make_report(svc, session, "巴州", "2023", "工作总结", "short")
     assert md.startswith("# 巴州2023年") and Path(docx_path).exists() and Path(md_path).exists()
-    md, docx_path, _ = H.make_report(svc, "巴州", "明年", "工作总结", "short")
+    md, docx_path, _, session, _, _ = H.make_report(svc, session, "巴州", "明年", "工作总结", "short")
     assert md.startswith("⚠️") and docx_path is None
+
+
+def test_report_revised_by_words_and_exported_as_edited(svc):
+    import docx
+
+    session = H.new_session(svc)
+    H.make_report(svc, session, "巴州", "2023", "工作总结", "short")
+    md, docx_path, _, session, edit, status = H.revise_report(svc, session, "去掉存在问题")
+    assert "存在问题" not in md and status.startswith("已去掉") and Path(docx_path).exists()
+    md, _, _, session, _, status = H.revise_report(svc, session, "写成一首诗")
+    assert status.startswith("⚠️") and "可以这样修改" in status and "下一步计划" in md  # the draft is kept
+    edited = edit.replace("## 一、总体情况", "## 一、总体情况（已人工核对）")
+    docx_path, md_path, status = H.export_edited_report(svc, session, edited)
+    text = "\n".join(p.text for p in docx.Document(docx_path).paragraphs)
+    assert "一、总体情况（已人工核对）" in text and Path(md_path).read_text(encoding="utf-8") == edited.strip()
+    assert H.export_edited_report(svc, session, "")[0] is None
 
 
 def test_upload_limits_and_path_traversal(svc, tmp_path):

@@ -154,7 +154,7 @@ def build_app(svc: H.Services) -> gr.Blocks:
                         n_posting = gr.HTML(H.posting_html(None), elem_id="kc-n-posting")
                         with gr.Accordion("修改发布稿", open=False, elem_id="kc-n-edit-box"):
                             n_table = gr.Dataframe(headers=["字段", "内容"], datatype=["str", "str"], interactive=True,
-                                                   col_count=(2, "fixed"), wrap=True, elem_id="kc-n-edit")
+                                                   column_count=(2, "fixed"), wrap=True, elem_id="kc-n-edit")
                             n_save = gr.Button("保存修改", size="sm", elem_id="kc-n-save")
                             n_status = gr.Markdown(elem_id="kc-n-status")
                         n_file = gr.File(label="下载需求 JSON", elem_id="kc-n-file")
@@ -183,10 +183,21 @@ def build_app(svc: H.Services) -> gr.Blocks:
                 r_btn = gr.Button("起草", variant="primary", elem_id="kc-r-go")
                 r_preview = gr.Markdown(elem_id="kc-r-preview")
                 with gr.Row():
-                    r_docx = gr.File(label="下载 DOCX")
-                    r_md = gr.File(label="下载 Markdown")
-                r_btn.click(functools.partial(H.make_report, svc), [r_region, r_period, r_type, r_len],
-                            [r_preview, r_docx, r_md])
+                    r_revise_in = gr.Textbox(placeholder="修改意见，如：把第二部分写详细一点 / 加上专家服务的数据 / 去掉存在问题 / 改成工作亮点",
+                                             show_label=False, scale=5, elem_id="kc-r-revise-input")
+                    r_revise = gr.Button("按意见修改", scale=1, elem_id="kc-r-revise")
+                r_status = gr.Markdown(elem_id="kc-r-status")
+                with gr.Accordion("直接编辑正文（Markdown）", open=False, elem_id="kc-r-edit-box"):
+                    r_edit = gr.Textbox(lines=16, show_label=False, elem_id="kc-r-edit")
+                    r_export = gr.Button("导出编辑后的 DOCX", size="sm", elem_id="kc-r-export")
+                with gr.Row():
+                    r_docx = gr.File(label="下载 DOCX", elem_id="kc-r-docx")
+                    r_md = gr.File(label="下载 Markdown", elem_id="kc-r-md")
+                r_outputs = [r_preview, r_docx, r_md, session, r_edit, r_status]
+                r_btn.click(functools.partial(H.make_report, svc), [session, r_region, r_period, r_type, r_len], r_outputs)
+                for trigger in (r_revise_in.submit, r_revise.click):
+                    trigger(functools.partial(H.revise_report, svc), [session, r_revise_in], r_outputs)
+                r_export.click(functools.partial(H.export_edited_report, svc), [session, r_edit], [r_docx, r_md, r_status])
 
             # -- knowledge base --------------------------------------------------------------------
             with gr.Tab("知识库", id="kb"):

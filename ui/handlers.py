@@ -432,19 +432,61 @@ def reset_need(session: ChatSession) -> tuple[list, ChatSession, str, list, None
 
 
 # -- reports -----------------------------------------------------------------------------------------
-def make_report(svc: Services, region: str, period: str, report_type: str, length: str
-                ) -> tuple[str, str | None, str | None]:
-    """(Markdown preview, DOCX path, Markdown path)."""
+def _report_files(report_title: str, markdown: str, docx_from) -> tuple[str, str]:
+    out = Path(tempfile.mkdtemp(prefix="kc-report-"))
+    stem = re.sub(r"[^\w\u4e00-\u9fff]+", "_", report_title)[:60]
+    md = out / f"{stem}.md"
+    md.write_text(markdown, encoding="utf-8")
+    return str(docx_from(out / f"{stem}.docx")), str(md)
+
+
+def make_report(svc: Services, session: ChatSession, region: str, period: str, report_type: str, length: str
+                ) -> tuple[str, str | None, str | None, ChatSession, str, str]:
+    """(Markdown preview, DOCX path, Markdown path, session, editable Markdown, status). The report is kept in the
+    session, so that revisions by chat (here or in the chat tab) work on it."""
     try:
         report = usecases.draft_report(svc.assistant, region, period, report_type, length)
     except Exception as exc:  # noqa: BLE001
-        return f"⚠️ {friendly(exc)}", None, None
-    out = Path(tempfile.mkdtemp(prefix="kc-report-"))
-    stem = re.sub(r"[^\w\u4e00-\u9fff]+", "_", report.title)[:60]
-    md = out / f"{stem}.md"
-    md.write_text(report.markdown(), encoding="utf-8")
-    docx_path = report.docx(out / f"{stem}.docx")
-    return report.markdown(), str(docx_path), str(md)
+        return f"⚠️ {friendly(exc)}", None, None, session, "", ""
+    session.conversation.report = report
+    docx_path, md_path = _report_files(report.title, report.markdown(), report.docx)
+    return report.markdown(), docx_path, md_path, session, report.markdown(), "已起草。可以在下方提修改意见，或直接编辑正文后导出。"
+
+
+def no_report_preview() -> str:
+    return "（还没有报告：选择地区和时间段后点“起草”。）"
+
+
+def revise_report(svc: Services, session: ChatSession, instruction: str
+                  ) -> tuple[str, str | None, str | None, ChatSession, str, str]:
+    """A revision asked for in words ("把第二部分写详细一点", "去掉存在问题", "改成工作亮点")."""
+    from assistant.drafting.report import revise_report as revise
+
+    report = session.conversation.report
+    if report is None:
+        return no_report_preview(), None, None, session, "", "请先起草报告，再提修改意见。"
+    try:
+        report, said = revise(svc.kb, report, instruction)
+    except AssistantError as exc:
+        return report.markdown(), None, None, session, report.markdown(), f"⚠️ {exc}"
+    session.conversation.report = report
+    docx_path, md_path = _report_files(report.title, report.markdown(), report.docx)
+    return report.markdown(), docx_path, md_path, session, report.markdown(), said
+
+
+def export_edited_report(svc: Services, session: ChatSession, markdown: str) -> tuple[str | None, str | None, str]:
+    """The report as its author edited it, laid out in 公文 form: (DOCX path, Markdown path, status)."""
+    from assistant import gongwen
+    from assistant.drafting.report import markdown_to_markup
+
+    text = (markdown or "").strip()
+    if not text:
+        return None, None, "正文是空的：先起草报告。"
+    if len(text) > 200_000:
+        return None, None, "正文超过 20 万字，无法导出：请分成几份。"
+    title = next((line[2:].strip() for line in text.splitlines() if line.startswith("# ")), "工作报告")
+    docx_path, md_path = _report_files(title, text, lambda p: gongwen.layout(markdown_to_markup(text), p, title=title))
+    return docx_path, md_path, "已按编辑后的正文导出。"
 
 
 # -- knowledge base ---------------------------------------------------------------------------------
