@@ -73,6 +73,10 @@ eval: install
 	  $(BIN)/kechuang eval tables; echo; \
 	  echo "## Conversations (\`kechuang eval multiturn\`: 60 two- and three-turn cases, follow-ups and topic switches, offline)"; echo; \
 	  $(BIN)/kechuang eval multiturn; echo; \
+	  echo "## Supply–demand matching (\`kechuang eval matching\`: eval/golden/matching.jsonl, 71 needs in plain words with graded relevant records and negative pairs, 18 held out)"; echo; \
+	  $(BIN)/kechuang eval matching; echo; \
+	  echo "## Need postings by conversation (\`kechuang eval dialogues\`: tests/tables/need_dialogues.jsonl, replies read as answers, nothing invented, no question repeated)"; echo; \
+	  $(BIN)/kechuang eval dialogues; echo; \
 	  echo "## Enterprise journey (\`kechuang eval journey\`: profile verdicts; support items drafted offline from policy documents)"; echo; \
 	  $(BIN)/kechuang eval journey; } > eval/RESULTS.md
 

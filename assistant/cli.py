@@ -655,6 +655,37 @@ def eval_multiturn(data_dir: DataDir = None) -> None:
         kb.close()
 
 
+@eval_app.command("matching")
+def eval_matching(data_dir: DataDir = None) -> None:
+    """供需匹配评测（eval/golden/matching.jsonl）：precision@3、nDCG@5、前5名中的负例，开发/留出分开。"""
+    _setup_logging()
+    import tempfile
+
+    from assistant.evaluation import matching
+    from assistant.knowledge_base import KnowledgeBase
+
+    if data_dir is not None:
+        print(matching.markdown(matching.run(_assistant(data_dir).kb)))
+        return
+    with tempfile.TemporaryDirectory() as tmp:  # the sample records, indexed with the configured embeddings
+        kb = KnowledgeBase(_settings(Path(tmp)))
+        kb.ingest([Path(__file__).resolve().parents[1] / "corpora" / "records"])
+        print(f"（索引：corpora/records，向量模型 {kb.settings.embedding.provider}）\n")
+        print(matching.markdown(matching.run(kb)))
+        kb.close()
+
+
+@eval_app.command("dialogues")
+def eval_dialogues() -> None:
+    """需求发布对话表（tests/tables/need_dialogues.jsonl）：按提问回答，最终发布稿是否正确、是否编造、是否重复提问。"""
+    from assistant.evaluation import dialogues
+
+    s = dialogues.summary(dialogues.run_table())
+    print("| need dialogues | dialogues | passed | rate |\n|---|---|---|---|")
+    for split, v in s.items():
+        print(f"| {split} | {v['n']} | {v['passed']} | {v['rate']:.3f} |")
+
+
 @eval_app.command("journey")
 def eval_journey(data_dir: DataDir = None) -> None:
     """企业旅程：画像测试表的判定准确率、政策条件提取的召回/精确率（样例政策与三份新版式政策），开发/留出分开。"""
