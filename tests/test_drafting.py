@@ -183,6 +183,20 @@ def test_cli_draft_need_json_and_report(tmp_path):
     assert out["posting"]["budget_wan"] is None and out["posting"]["deadline"] is None
     assert isinstance(out["missing"], list) and out["questions"]
     assert out["matches"] and {"kind", "id", "name", "score", "reasons"} <= set(out["matches"][0])
+    # a conversation from the CLI: the state file carries the question asked, the next reply answers it
+    state = tmp_path / "need.json"
+    r = runner.invoke(app, ["draft", "need", "我们是库尔勒的棉纺厂，想把细纱断头率降到30根以内", "--session", str(state),
+                            "--data-dir", data, "--json"], env=env)
+    asked = json.loads(r.stdout)["asking"]
+    assert r.exit_code == 0 and asked and state.exists()
+    reply = {"title": "细纱断头控制技术", "need_type": "技术", "cooperation": "技术开发", "budget_wan": "80万",
+             "deadline": "明年6月底", "contact": "王工 13912345678"}[asked]
+    r = runner.invoke(app, ["draft", "need", reply, "--session", str(state), "--data-dir", data, "--json"], env=env)
+    out = json.loads(r.stdout)
+    assert asked not in out["missing"] and out["asking"] != asked
+    state.write_text("not json", encoding="utf-8")
+    r = runner.invoke(app, ["draft", "need", "80万", "--session", str(state), "--data-dir", data], env=env)
+    assert r.exit_code == 1 and "不是需求对话状态文件" in r.output
     docx_path = tmp_path / "r.docx"
     r = runner.invoke(app, ["draft", "report", "--region", "巴州", "--period", "2023", "--out", str(docx_path),
                             "--data-dir", data], env=env)
