@@ -175,11 +175,11 @@ class Conversation:
                      report=report)
 
     def _revise_reply(self, text: str) -> Reply:
-        from assistant.drafting.report import revise_report
         from assistant.errors import AssistantError
+        from assistant.usecases import revise_report
 
         try:
-            report, said = revise_report(self.assistant.kb, self.report, text)
+            report, said = revise_report(self.assistant, self.report, text)
         except AssistantError as exc:
             return Reply("revise", str(exc), report=self.report)
         self.report = report

@@ -21,7 +21,8 @@ from assistant.drafting.need import (
     render_posting,
 )
 from assistant.drafting.need_session import NeedSession
-from assistant.drafting.report import Report, ReportType, build_report, polish_overview
+from assistant.drafting.report import Report, ReportType, build_report, polish_overview, rewrite_llm
+from assistant.drafting.report import revise_report as revise_structure
 from assistant.errors import AssistantError
 from assistant.knowledge_base import KnowledgeBase
 from assistant.profiles import ProfileStore, SavedProfile
@@ -258,6 +259,17 @@ def draft_report(assistant, region: str, period: str, report_type: str = "工作
     return polish_overview(assistant, report)
 
 
+def revise_report(assistant, report: Report, instruction: str) -> tuple[Report, str]:
+    """A revision asked for in words: applied to the structured report when it names one (写详细, 加上…数据,
+    去掉…, 改成…), otherwise, with an LLM, as a rewrite in which every number must already be in the text."""
+    try:
+        return revise_structure(assistant.kb, report, instruction)
+    except AssistantError as exc:
+        if not str(exc).startswith("没有看懂"):
+            raise
+        return rewrite_llm(assistant, report, instruction)
+
+
 __all__ = ["CONDITION_MARKS", "STATUS_LABELS", "NeedDraft", "PolicyListing", "ProfileCheck", "check_saved_profile",
-           "MATCH_HEADERS", "draft_need", "draft_report", "posting_rows", "find_support", "list_policies", "support_checklist_docx",
+           "MATCH_HEADERS", "draft_need", "draft_report", "posting_rows", "revise_report", "find_support", "list_policies", "support_checklist_docx",
            "mask_contact"]

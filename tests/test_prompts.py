@@ -11,6 +11,7 @@ SAMPLE_VARS = {
     "judge": {"question": "q", "passages": "p", "answer": "a"},
     "extract_need": {"fields": "新材料", "cooperation": "技术开发", "draft": "{}", "text": "x"},
     "report_overview": {"region": "巴州", "period": "2023年", "report_type": "工作总结", "figures": ["需求：4项"]},
+    "report_revise": {"instruction": "更正式", "title": "巴州2023年工作总结", "heading": "一、总体情况", "text": "发布科技需求4项。"},
 }
 
 

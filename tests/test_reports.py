@@ -178,3 +178,30 @@ def test_docx_is_in_gongwen_layout(kb, tmp_path):
     sign = [p for p in paras if p.text in ("巴州科学技术协会", "2026年11月24日")]
     assert len(sign) == 2 and all(p.alignment == docx.enum.text.WD_ALIGN_PARAGRAPH.RIGHT for p in sign)  # 落款
     assert "示例数据" in text
+
+
+def test_llm_rewrite_keeps_only_numbers_already_in_the_text(kb):
+    from assistant.chains import Assistant
+    from assistant.usecases import revise_report as revise
+    from tests.fake_openai import FakeOpenAIServer
+
+    report = build_report(kb, "巴州", "2023", "工作总结", "short", today=TODAY)
+    with FakeOpenAIServer() as server:
+        settings = kb.settings.model_copy(update={"llm": kb.settings.llm.model_copy(update={
+            "provider": "custom", "base_url": server.base_url, "max_retries": 0})})
+        assistant = Assistant(settings, kb=kb)
+        overview = report.sections[0][1][0]
+        n = next(f for f in report.figures if f.key == "needs")
+        server.replies += [f"巴州扎实推进“科创中国”试点建设，全年发布科技需求{n.value:g}项，各项工作有序推进。"]
+        revised, said = revise(assistant, report, "把总体情况的语气改得更正式")
+        assert said.startswith("已按意见改写1段")
+        new = revised.sections[0][1][0]
+        assert new.startswith("巴州扎实推进") and new.endswith("〔平台记录统计（巴州，2023年，示例数据）〕")
+        assert revised.sections[1:] == report.sections[1:]  # only the section named
+        server.replies += ["巴州全年带动产值9999万元，成效显著。"]
+        revised, said = revise(assistant, report, "把总体情况的语气改得更正式")
+        assert revised.sections[0][1][0] == overview and "保留原文" in said  # 9999 is in no record: rejected
+        assert "改写" not in server.requests[-1]["body"]["messages"][0]["content"][:2]
+    offline = Assistant(kb.settings, kb=kb)
+    with pytest.raises(AssistantError, match="离线模式只能按结构修改"):
+        revise(offline, report, "把总体情况的语气改得更正式")

@@ -460,13 +460,11 @@ def no_report_preview() -> str:
 def revise_report(svc: Services, session: ChatSession, instruction: str
                   ) -> tuple[str, str | None, str | None, ChatSession, str, str]:
     """A revision asked for in words ("把第二部分写详细一点", "去掉存在问题", "改成工作亮点")."""
-    from assistant.drafting.report import revise_report as revise
-
     report = session.conversation.report
     if report is None:
         return no_report_preview(), None, None, session, "", "请先起草报告，再提修改意见。"
     try:
-        report, said = revise(svc.kb, report, instruction)
+        report, said = usecases.revise_report(svc.assistant, report, instruction)
     except AssistantError as exc:
         return report.markdown(), None, None, session, report.markdown(), f"⚠️ {exc}"
     session.conversation.report = report

@@ -432,3 +432,42 @@ def revise_report(kb: KnowledgeBase, report: Report, instruction: str, today: da
     revised = build_report(kb, report.region, report.period.label, rtype, length, today=today or report.issued,  # type: ignore[arg-type]
                            removed=removed, detailed=detailed, issuer=report.issuer)
     return revised, "已" + "，".join(done) + "。"
+
+
+_MARK = re.compile(r"〔[^〕]*〕|\[\d+\]$")
+
+
+def rewrite_llm(assistant, report: Report, instruction: str) -> tuple[Report, str]:
+    """With an LLM, a revision the structured report cannot express ("语气再正式一点", "润色一下第二部分"): each
+    paragraph of the named section (or of every section) is rewritten, and kept only if every number in the new
+    text is already in the paragraph it replaces; its source mark is put back. Without an LLM: an error."""
+    from langchain_core.messages import HumanMessage
+
+    from assistant.prompts import render
+
+    if not getattr(assistant, "use_llm", False):
+        raise AssistantError(f"没有看懂修改意见“{instruction}”（离线模式只能按结构修改）。" + REVISIONS_HELP)
+    target = _section_named(report, instruction)
+    sections, kept, rejected = [], 0, 0
+    for heading, paras in report.sections:
+        if target is not None and not heading.endswith(target):
+            sections.append((heading, paras))
+            continue
+        out = []
+        for para in paras:
+            marks = "".join(_MARK.findall(para))
+            plain = _MARK.sub("", para)
+            prompt = render("report_revise", instruction=instruction, title=report.title, heading=heading, text=plain)
+            try:
+                text = assistant.complete([HumanMessage(prompt)]).content.strip()
+            except ProviderError:
+                return report.model_copy(update={"notes": [*report.notes, LLM_FAILED_NOTE]}), LLM_FAILED_NOTE
+            if text and set(_NUMBER.findall(text)) <= set(_NUMBER.findall(plain)):
+                out.append(text + marks)
+                kept += 1
+            else:
+                out.append(para)  # a number the paragraph did not have: the counted text stays
+                rejected += 1
+        sections.append((heading, out))
+    said = f"已按意见改写{kept}段" + (f"（{rejected}段改写后出现了原文没有的数字，保留原文）" if rejected else "") + "。"
+    return report.model_copy(update={"sections": sections}), said
