@@ -128,20 +128,12 @@ class NeedSession(BaseModel):
             return f"合作方式按描述理解为“{modes}”，对吗？不对请直接说希望的方式（{'、'.join(vocab.cooperation_mode_names()[:6])}）。"
         return QUESTIONS[key]
 
-    def unanswered(self) -> list[str]:
-        """Fields still empty (asked and not answered, or declined): shown, never asked again."""
-        return [k for k in ORDER if not _filled(self.posting, k)]
-
-    def _set(self, values: dict[str, Any], changed: list[str], overwrite: bool) -> None:
+    def _set(self, values: dict[str, Any], changed: list[str]) -> None:
+        """Set what a reply or a correction gives (replacing what was there); notes are added."""
         p = self.posting
         for key, value in values.items():
             if key == "notes":
                 p.notes.extend(n for n in value if n not in p.notes)
-                continue
-            if key.startswith("budget") and not overwrite and _filled(p, "budget_wan") and key != "budget_note":
-                continue
-            if not overwrite and key not in ("budget_qualifier", "budget_low_wan", "budget_high_wan", "region_path") \
-                    and getattr(p, key) not in (None, "", []):
                 continue
             setattr(p, key, value)
             field = "budget_wan" if key.startswith("budget") else ("region" if key == "region_path" else key)
@@ -171,7 +163,7 @@ class NeedSession(BaseModel):
             if values:
                 if pending == "cooperation":
                     self.posting.cooperation = []
-                self._set(values, changed, overwrite=True)
+                self._set(values, changed)
                 answered_inferable.add(pending)
                 answered = True
         if declined is None and text and not (replies.confirms(text) and (pending is None or answered)):
@@ -253,7 +245,7 @@ class NeedSession(BaseModel):
                 continue
             if key in ("budget_wan", "deadline"):
                 self._clear(key)
-            self._set(values_read, changed, overwrite=True)
+            self._set(values_read, changed)
         self.inferred = [k for k in self.inferred if k not in changed]
         self.declined = [k for k in self.declined if not _filled(self.posting, k)]
         if self.pending and _filled(self.posting, self.pending):
@@ -309,7 +301,7 @@ class NeedSession(BaseModel):
                 self.posting.deadline_note = None
             self.posting.notes = [n for n in self.posting.notes if not n.startswith(LABELS[target][:2])
                                   and not (target == "deadline" and n.startswith("截止"))]
-            self._set(values, changed, overwrite=True)
+            self._set(values, changed)
             answered.add(target)
 
 
