@@ -683,7 +683,7 @@ def eval_dialogues() -> None:
     s = dialogues.summary(dialogues.run_table())
     print("| need dialogues | dialogues | passed | rate |\n|---|---|---|---|")
     for split, v in s.items():
-        print(f"| {split} | {v['n']} | {v['passed']} | {v['rate']:.3f} |")
+        print(f"| {split} | {v['rows']} | {v['passed']} | {v['rate']:.3f} |")
 
 
 @eval_app.command("journey")

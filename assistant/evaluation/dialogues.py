@@ -11,13 +11,14 @@ question.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from assistant.drafting.need_session import NeedSession
+from assistant.evaluation import read_jsonl
+from assistant.evaluation.tables import summary  # rows, passed and rate per split, as for the domain tables
 
 TABLE = Path(__file__).resolve().parents[2] / "tests" / "tables" / "need_dialogues.jsonl"
 TODAY = date(2026, 11, 24)
@@ -41,7 +42,7 @@ class DialogueResult:
 
 
 def load(path: Path = TABLE) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return read_jsonl(path)
 
 
 def _empty(session: NeedSession, key: str) -> bool:
@@ -134,15 +135,6 @@ def run_dialogue(row: dict[str, Any], today: date | None = None) -> DialogueResu
 
 def run_table(path: Path = TABLE) -> list[DialogueResult]:
     return [run_dialogue(r) for r in load(path)]
-
-
-def summary(results: list[DialogueResult]) -> dict[str, dict[str, float]]:
-    out: dict[str, dict[str, float]] = {}
-    for split in ("dev", "holdout"):
-        rs = [r for r in results if r.row.get("split") == split]
-        out[split] = {"n": len(rs), "passed": sum(r.ok for r in rs), "rate": round(sum(r.ok for r in rs) / len(rs), 3)
-                      if rs else 0.0}
-    return out
 
 
 __all__ = ["DialogueResult", "load", "run_dialogue", "run_table", "summary"]

@@ -8,12 +8,12 @@ document on distinct conditions, since a condition shared by several measures is
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant._text import search_key
+from assistant.evaluation import read_jsonl
 
 _FACT_EQUIV = {"manual": {"manual", "statement"}, "statement": {"statement", "manual"}}
 
@@ -50,7 +50,7 @@ class DocScore:
 
 
 def load_gold(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return read_jsonl(path)
 
 
 def score_document(source: str, gold_rows: list[dict], predicted: list[tuple[str, str]]) -> dict[str, DocScore]:

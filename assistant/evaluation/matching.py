@@ -13,11 +13,12 @@ the records of the knowledge base. Reported, dev and held-out apart:
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from assistant.evaluation import read_jsonl
 
 GOLDEN = Path(__file__).resolve().parents[2] / "eval" / "golden" / "matching.jsonl"
 
@@ -52,7 +53,7 @@ class MatchResult:
 
 
 def load(path: Path = GOLDEN) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return read_jsonl(path)
 
 
 def run(kb, rows: list[dict[str, Any]] | None = None, k: int = 10) -> list[MatchResult]:

@@ -8,12 +8,12 @@ expected fact; the kind is right when a follow-up was rewritten with its context
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from assistant._text import search_key
+from assistant.evaluation import read_jsonl
 
 GOLDEN = Path(__file__).resolve().parents[2] / "eval" / "golden" / "multiturn.jsonl"
 
@@ -46,7 +46,7 @@ class TurnResult:
 
 
 def load(path: Path = GOLDEN) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return read_jsonl(path)
 
 
 def run(assistant, cases: list[dict[str, Any]] | None = None) -> list[TurnResult]:

@@ -3,11 +3,11 @@ for every profile (free text or a form), the expected verdict of every measure, 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from assistant.evaluation import read_jsonl
 from assistant.support import EnterpriseProfile, SupportFinder, profile_from_text
 
 TABLE = Path(__file__).resolve().parents[2] / "tests" / "tables" / "profiles.jsonl"
@@ -26,7 +26,7 @@ class RowResult:
 
 
 def load(path: Path = TABLE) -> list[dict]:
-    return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+    return read_jsonl(path)
 
 
 def profile_of(row: dict) -> EnterpriseProfile:
