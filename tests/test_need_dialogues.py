@@ -65,3 +65,6 @@ def test_a_reply_is_read_as_the_answer_to_the_question_asked():
     assert len(asked) == len(set(asked))  # no question twice
     s.read("预算改成100万", today=today)
     assert s.posting.budget_wan == 100 and s.pending is None
+    s.read("不对，截止时间不限", today=today)  # the date goes with its notes, not only the note comes
+    assert s.posting.deadline is None and s.posting.deadline_note == "不限"
+    assert not any(n.startswith("截止") for n in s.posting.notes)

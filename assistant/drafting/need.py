@@ -104,6 +104,11 @@ _BARE_MONEY = re.compile(r"^(?:总共|一共|合计|总计|全部|大概|大约|
                          r"(?:以内|以下|左右|上下|之内|封顶)?(?:吧|的样子)?$")
 
 
+def states_contact(text: str) -> bool:
+    """Whether a text gives a phone number or an e-mail address."""
+    return bool(_PHONE.search(text) or _EMAIL.search(text))
+
+
 def _budget(text: str) -> quantities.Money | None:
     """The budget a need states: after (or before) a budget word, or an amount standing alone in its clause
     ("…，50万以内，技术开发"): in a need posting, a sum of money nobody labelled is what the poster can spend."""
@@ -257,9 +262,10 @@ def _keywords(text: str, k: int = 6) -> list[str]:
     from assistant.domain import wording
 
     nouns = ("n", "nz", "vn", "v", "nr", "ns", "nt", "eng", "l", "i", "j")
+    cooperation_words = _cooperation_words()
     words = [w for w in jieba.analyse.extract_tags(search_key(text), topK=k * 3, allowPOS=nouns)
              if len(w) >= 2 and not w.isdigit() and not wording.is_generic(w) and not wording.is_counting(w)
-             and w not in _NOT_KEYWORDS and w not in _cooperation_words() and not _GREETING.fullmatch(w)
+             and w not in _NOT_KEYWORDS and w not in cooperation_words and not _GREETING.fullmatch(w)
              and regions.best_region(w, include_country=False) is None]
     return words[:k]
 
@@ -281,6 +287,21 @@ _NO_DEADLINE = re.compile(r"不限|没有(?:截止|期限|要求|时间要求)|�
 _TYPE_NAMES = {"技术": "技术", "服务": "服务", "人才": "人才", "资金": "资金", "融资": "资金", "找钱": "资金", "招人": "人才",
                "引才": "人才"}
 _TITLE_LEAD = re.compile(r"^(?:就)?(?:叫做?|名称(?:是|为|叫)?|标题(?:是|为)?|题目(?:是|为)?|写成?|就写)[:：\s]*")
+
+
+def _apply(p: NeedPosting, values: dict) -> None:
+    """Set the values read for a field on a posting; their notes are added."""
+    for key, value in values.items():
+        if key == "notes":
+            p.notes.extend(value)
+        else:
+            setattr(p, key, value)
+
+
+def _deadline_values(when: dates.DateValue, today: date) -> dict:
+    notes = [] if re.fullmatch(r"\d{4}-\d{2}-\d{2}", when.text) else [f"截止日期：{when.note}"]
+    warn = dates.deadline_warning(when.value, today)
+    return {"deadline": when.value, "notes": notes + ([warn] if warn else [])}
 
 
 def _money_values(money: quantities.Money) -> dict:
@@ -309,10 +330,7 @@ def read_answer(key: str, text: str, today: date | None = None) -> dict:
     if key == "deadline":
         when = dates.find_deadline(text, today)
         if when is not None:
-            out: dict = {"deadline": when.value}
-            notes = [] if re.fullmatch(r"\d{4}-\d{2}-\d{2}", when.text) else [f"截止日期：{when.note}"]
-            warn = dates.deadline_warning(when.value, today)
-            return {**out, "notes": notes + ([warn] if warn else [])}
+            return _deadline_values(when, today)
         return {"deadline_note": "不限"} if _NO_DEADLINE.search(search_key(text)) else {}
     if key == "region":
         place = regions.best_region(text, include_country=False)
@@ -358,21 +376,10 @@ def extract_need(text: str, draft: NeedPosting | None = None, today: date | None
         d.region, d.region_path = place.label, place.path
     money = _budget(text)
     if money is not None and d.budget_wan is None and not d.budget_note:
-        d.budget_qualifier = money.qualifier
-        if money.qualifier == "negotiable":
-            d.budget_note = "面议"
-        else:
-            d.budget_wan, d.budget_low_wan, d.budget_high_wan = money.wan, money.low_wan, money.high_wan
-            if money.note:
-                d.notes.append(f"预算：{money.note}")
+        _apply(d, _money_values(money))
     when = dates.find_deadline(text, today)
     if when is not None and d.deadline is None:
-        d.deadline = when.value
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", when.text):
-            d.notes.append(f"截止日期：{when.note}")
-        warn = dates.deadline_warning(when.value, today)
-        if warn:
-            d.notes.append(warn)
+        _apply(d, _deadline_values(when, today))
     goals = _goals(text)
     if goals and d.goals and goals not in d.goals:
         d.goals = f"{d.goals}；{goals}"  # a later message adds targets
@@ -401,6 +408,24 @@ def extract_need(text: str, draft: NeedPosting | None = None, today: date | None
     if d.description:
         d.keywords = _keywords(d.description + " " + (d.title or ""))
     return d
+
+
+_QUALIFIER_MARKS = {"about": "（约）", "at_most": "（上限）", "at_least": "（至少）"}
+
+
+def budget_shown(p: NeedPosting, marks: bool = True) -> str | None:
+    """The budget as a reader sees it: "50–80 万元", "80 万元（约）" (without the mark when ``marks`` is false),
+    the 面议 note, or None."""
+    if p.budget_qualifier == "range" and p.budget_low_wan is not None and p.budget_high_wan is not None:
+        return f"{p.budget_low_wan:g}–{p.budget_high_wan:g} 万元"
+    if p.budget_wan is not None:
+        return f"{p.budget_wan:g} 万元" + (_QUALIFIER_MARKS.get(p.budget_qualifier or "", "") if marks else "")
+    return p.budget_note
+
+
+def deadline_shown(p: NeedPosting) -> str | None:
+    """The deadline as a reader sees it: the ISO date, the 不限 note, or None."""
+    return p.deadline.isoformat() if p.deadline else p.deadline_note
 
 
 def render_posting(p: NeedPosting) -> str:

@@ -22,7 +22,16 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from assistant.domain import dates, quantities, regions, replies, vocab
-from assistant.drafting.need import LABELS, QUESTIONS, NeedPosting, extract_need, read_answer
+from assistant.drafting.need import (
+    LABELS,
+    QUESTIONS,
+    NeedPosting,
+    budget_shown,
+    deadline_shown,
+    extract_need,
+    read_answer,
+    states_contact,
+)
 
 # The order questions are asked in: what the need is, where, what kind, how to cooperate, money, time, contact.
 ORDER = ("description", "title", "region", "need_type", "field", "cooperation", "budget_wan", "deadline", "contact")
@@ -51,15 +60,6 @@ def _filled(p: NeedPosting, key: str) -> bool:
     return getattr(p, key) not in (None, "", [])
 
 
-def _shown(p: NeedPosting, key: str) -> str:
-    """How the form shows a budget or deadline (a value typed back unchanged is not an edit)."""
-    if key == "budget_wan":
-        if p.budget_wan is None:
-            return p.budget_note or ""
-        return f"{p.budget_wan:g} 万元" if p.budget_qualifier != "range" else f"{p.budget_low_wan:g}–{p.budget_high_wan:g} 万元"
-    return p.deadline.isoformat() if p.deadline else (p.deadline_note or "")
-
-
 def _named_field(text: str) -> str | None:
     for key, words in _FIELD_WORDS:
         if re.search(words, text):
@@ -69,7 +69,7 @@ def _named_field(text: str) -> str | None:
 
 def _value_kind(text: str, today: date) -> str | None:
     """The field a bare value belongs to: an amount, a date, a place, a field name, a cooperation mode, a phone."""
-    if re.search(r"(?<!\d)1[3-9]\d{9}(?!\d)|@", text):
+    if states_contact(text):
         return "contact"
     if dates.find_date(text, today) is not None:
         return "deadline"
@@ -93,7 +93,6 @@ class NeedTurn(BaseModel):
     asking: str | None = None
     question: str | None = None
     inferred: list[str] = Field(default_factory=list)
-    complete: bool = False
 
 
 class NeedSession(BaseModel):
@@ -105,7 +104,6 @@ class NeedSession(BaseModel):
     pending: str | None = None  # the field the last question asked about
     inferred: list[str] = Field(default_factory=list)  # values inferred from the description, to confirm
     talked_past: list[str] = Field(default_factory=list)  # questions the user answered with something else
-    turns: int = 0
 
     def next_field(self) -> str | None:
         """The most important field still open: empty (or, for 合作方式, only inferred) and not declined. Fields
@@ -161,8 +159,6 @@ class NeedSession(BaseModel):
         elif pending and not self._interjects(pending, text, today):
             values = read_answer(pending, text, today)
             if values:
-                if pending == "cooperation":
-                    self.posting.cooperation = []
                 self._set(values, changed)
                 answered_inferable.add(pending)
                 answered = True
@@ -197,10 +193,8 @@ class NeedSession(BaseModel):
         if nxt is not None:
             self.asked.append(nxt)
             self.pending = nxt
-        self.turns += 1
         return NeedTurn(posting=self.posting, changed=changed, declined=declined, asking=nxt,
-                        question=self.question(nxt) if nxt else None, inferred=list(self.inferred),
-                        complete=nxt is None)
+                        question=self.question(nxt) if nxt else None, inferred=list(self.inferred))
 
     def edit(self, values: dict[str, str], today: date | None = None) -> list[str]:
         """Edits typed into the posting form (label or field name → text). Each value is read as an answer to
@@ -216,7 +210,8 @@ class NeedSession(BaseModel):
             if key not in LABELS or key == "keywords":
                 continue
             text = (raw or "").strip()
-            shown = _shown(self.posting, key) if key in ("budget_wan", "deadline") else ""
+            shown = {"budget_wan": budget_shown(self.posting, marks=False),
+                     "deadline": deadline_shown(self.posting)}.get(key) or ""
             if shown and shown in text:
                 continue  # shown as it was: not edited
             if not text or text in ("（未填写）", "待补充", "必填，待补充", "未提供"):
@@ -294,13 +289,7 @@ class NeedSession(BaseModel):
             return
         values = read_answer(target, tail, today)
         if values:
-            if target == "budget_wan":
-                for k in ("budget_wan", "budget_low_wan", "budget_high_wan", "budget_note"):
-                    setattr(self.posting, k, None)
-            if target == "deadline":
-                self.posting.deadline_note = None
-            self.posting.notes = [n for n in self.posting.notes if not n.startswith(LABELS[target][:2])
-                                  and not (target == "deadline" and n.startswith("截止"))]
+            self._clear(target)
             self._set(values, changed)
             answered.add(target)
 
