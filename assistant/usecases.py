@@ -15,13 +15,23 @@ from assistant.drafting.need import (
     LABELS,
     REQUIRED,
     NeedPosting,
+    budget_shown,
+    deadline_shown,
     extract_need_llm,
     mask_contact,
     near_duplicates,
     render_posting,
 )
 from assistant.drafting.need_session import NeedSession
-from assistant.drafting.report import Report, ReportType, build_report, polish_overview, rewrite_llm
+from assistant.drafting.report import (
+    LENGTHS,
+    Report,
+    ReportType,
+    RevisionNotUnderstood,
+    build_report,
+    polish_overview,
+    rewrite_llm,
+)
 from assistant.drafting.report import revise_report as revise_structure
 from assistant.errors import AssistantError
 from assistant.knowledge_base import KnowledgeBase
@@ -39,7 +49,6 @@ from assistant.support import (
 STATUS_LABELS = {"eligible": "符合", "possible": "可能符合", "alternative": "择一享受", "not_eligible": "暂不符合",
                  "expired": "已失效"}
 CONDITION_MARKS = {"met": "✓", "not_met": "✗", "unknown": "?"}
-LENGTHS = ("short", "standard", "long")
 
 
 # -- 哪些政策适用于我 ------------------------------------------------------------------------------------
@@ -139,7 +148,6 @@ def support_checklist_docx(report: SupportReport, path: Path, *, today: date | N
 
 
 # -- 需求发布 -------------------------------------------------------------------------------------------
-_QUALIFIER_MARKS = {"about": "（约）", "at_most": "（上限）", "at_least": "（至少）"}
 POSTING_KEYS = ("title", "need_type", "field", "region", "organization", "description", "goals", "cooperation",
                 "budget_wan", "deadline", "contact", "keywords")
 
@@ -158,14 +166,9 @@ def posting_rows(p: NeedPosting | None, inferred: list[str] | tuple[str, ...] = 
         if key == "contact":
             value = mask_contact(value)
         if key == "budget_wan":
-            if p.budget_qualifier == "range" and p.budget_low_wan is not None and p.budget_high_wan is not None:
-                value = f"{p.budget_low_wan:g}–{p.budget_high_wan:g} 万元"
-            elif value is not None:
-                value = f"{value:g} 万元" + _QUALIFIER_MARKS.get(p.budget_qualifier or "", "")
-            else:
-                value = p.budget_note
-        if key == "deadline" and value is None:
-            value = p.deadline_note
+            value = budget_shown(p)
+        if key == "deadline":
+            value = deadline_shown(p)
         if isinstance(value, list):
             value = "、".join(value)
         empty = value in (None, "")
@@ -264,9 +267,7 @@ def revise_report(assistant, report: Report, instruction: str) -> tuple[Report, 
     去掉…, 改成…), otherwise, with an LLM, as a rewrite in which every number must already be in the text."""
     try:
         return revise_structure(assistant.kb, report, instruction)
-    except AssistantError as exc:
-        if not str(exc).startswith("没有看懂"):
-            raise
+    except RevisionNotUnderstood:
         return rewrite_llm(assistant, report, instruction)
 
 

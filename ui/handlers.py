@@ -449,8 +449,9 @@ def make_report(svc: Services, session: ChatSession, region: str, period: str, r
     except Exception as exc:  # noqa: BLE001
         return f"⚠️ {friendly(exc)}", None, None, session, "", ""
     session.conversation.report = report
-    docx_path, md_path = _report_files(report.title, report.markdown(), report.docx)
-    return report.markdown(), docx_path, md_path, session, report.markdown(), "已起草。可以在下方提修改意见，或直接编辑正文后导出。"
+    md = report.markdown()
+    docx_path, md_path = _report_files(report.title, md, report.docx)
+    return md, docx_path, md_path, session, md, "已起草。可以在下方提修改意见，或直接编辑正文后导出。"
 
 
 def no_report_preview() -> str:
@@ -466,10 +467,12 @@ def revise_report(svc: Services, session: ChatSession, instruction: str
     try:
         report, said = usecases.revise_report(svc.assistant, report, instruction)
     except AssistantError as exc:
-        return report.markdown(), None, None, session, report.markdown(), f"⚠️ {exc}"
+        md = report.markdown()
+        return md, None, None, session, md, f"⚠️ {exc}"
     session.conversation.report = report
-    docx_path, md_path = _report_files(report.title, report.markdown(), report.docx)
-    return report.markdown(), docx_path, md_path, session, report.markdown(), said
+    md = report.markdown()
+    docx_path, md_path = _report_files(report.title, md, report.docx)
+    return md, docx_path, md_path, session, md, said
 
 
 def export_edited_report(svc: Services, session: ChatSession, markdown: str) -> tuple[str | None, str | None, str]:

@@ -175,6 +175,11 @@ def markdown_to_markup(markdown: str) -> str:
     return "\n".join(lines)
 
 
+def _record_source(region: str, period: Period, sample: bool) -> str:
+    """The source mark of a figure counted from the platform records (示例数据 when they are sample data)."""
+    return f"{RECORD_FILES}（{region}，{period.label}{'，示例数据' if sample else ''}）"
+
+
 def _cn_date(d: date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
@@ -210,7 +215,7 @@ def polish_overview(assistant, report: Report) -> Report:
     allowed = {f"{f.value:g}" for f in report.figures} | set(_NUMBER.findall(report.period.label))
     if not text or any(n not in allowed for n in _NUMBER.findall(text)):
         return report
-    src = f"{RECORD_FILES}（{report.region}，{report.period.label}{'，示例数据' if report.aggregates.sample else ''}）"
+    src = _record_source(report.region, report.period, report.aggregates.sample)
     sections = [(h, [f"{text}〔{src}〕"] if i == 0 and h.endswith(("总体情况", "总体进展")) else paras)
                 for i, (h, paras) in enumerate(report.sections)]
     return report.model_copy(update={"sections": sections})
@@ -219,7 +224,7 @@ def polish_overview(assistant, report: Report) -> Report:
 # A quoted sentence whose subject is a pronoun ("2022年10月,她荣获…", "该公司…", "其…") says nothing of whom.
 _PRONOUN_SUBJECT = re.compile(r"^(?:[^，,。；]{0,14}[，,]\s*)?(?:她们|他们|它们|她|他|它|其|该|此|这|那|上述|以上|前者|后者)")
 _LENGTH_ITEMS = {"short": 3, "standard": 6, "long": 9}
-LENGTHS_ORDER = ("short", "standard", "long")
+LENGTHS = ("short", "standard", "long")  # shortest first
 
 
 def _quotes(kb: KnowledgeBase, region: str, period: Period, limit: int) -> list[Quote]:
@@ -267,13 +272,14 @@ def build_report(kb: KnowledgeBase, region: str, period_text: str, report_type: 
     if agg.organizations_total == 0 and agg.experts_total == 0 and agg.needs == 0:
         raise AssistantError(f"知识库中没有 {region} 的平台记录，无法统计。请先导入该地区的记录。")
     removed, detailed = list(removed or []), list(detailed or [])
-    src = f"{RECORD_FILES}（{region}，{period.label}{'，示例数据' if agg.sample else ''}）"
+    src = _record_source(region, period, agg.sample)
     figs: list[Figure] = []
 
     def fig(key: str, label: str, value: float, unit: str, source: str = src) -> str:
-        if not any(f.key == key for f in figs):
-            figs.append(Figure(key=key, label=label, value=value, unit=unit, source=source))
-        return Figure(key=key, label=label, value=value, unit=unit, source=source).text
+        f = Figure(key=key, label=label, value=value, unit=unit, source=source)
+        if not any(g.key == key for g in figs):
+            figs.append(f)
+        return f.text
 
     overall = (
         f"{period.label}，{region}依托“科创中国”平台推进科技经济融合。平台记录显示："
@@ -375,6 +381,10 @@ def build_report(kb: KnowledgeBase, region: str, period_text: str, report_type: 
 _TYPE_WORDS = {"亮点": "工作亮点", "进展": "试点城市建设进展", "总结": "工作总结"}
 _TOPIC_WORDS = [("experts", r"专家"), ("teams", r"服务团|服务队|下沉服务"), ("needs", r"需求"),
                 ("organizations", r"入驻|组织|企业数"), ("achievements", r"成果")]
+class RevisionNotUnderstood(AssistantError):
+    """An instruction that names no revision of the structured report (an LLM may still rewrite the wording)."""
+
+
 REVISIONS_HELP = ("可以这样修改：“把第二部分写详细一点”“写简短一点”“加上专家服务的数据”“去掉存在问题”“删掉第三部分”"
                   "“改成工作亮点”“改成试点城市建设进展”。")
 
@@ -417,10 +427,10 @@ def revise_report(kb: KnowledgeBase, report: Report, instruction: str, today: da
         removed.append(name)
         done.append(f"去掉“{name}”")
     if re.search(r"详细|展开|多写|丰富|充实", text):
-        length = LENGTHS_ORDER[min(LENGTHS_ORDER.index(length) + 1, 2)]
+        length = LENGTHS[min(LENGTHS.index(length) + 1, 2)]
         done.append("写得更详细" + ("（已是最详细篇幅）" if report.length == "long" else ""))
     if re.search(r"简短|精简|压缩|短一点|简洁|少写", text):
-        length = LENGTHS_ORDER[max(LENGTHS_ORDER.index(length) - 1, 0)]
+        length = LENGTHS[max(LENGTHS.index(length) - 1, 0)]
         done.append("写得更简短")
     if re.search(r"加上|增加|补充|加入|添加|写上|详细|展开", text):
         for key, words in _TOPIC_WORDS:
@@ -428,7 +438,7 @@ def revise_report(kb: KnowledgeBase, report: Report, instruction: str, today: da
                 detailed.append(key)
                 done.append(f"加上{SECTION_TOPICS[key]}方面的数据")
     if not done:
-        raise AssistantError(f"没有看懂修改意见“{text}”。" + REVISIONS_HELP)
+        raise RevisionNotUnderstood(f"没有看懂修改意见“{text}”。" + REVISIONS_HELP)
     revised = build_report(kb, report.region, report.period.label, rtype, length, today=today or report.issued,  # type: ignore[arg-type]
                            removed=removed, detailed=detailed, issuer=report.issuer)
     return revised, "已" + "，".join(done) + "。"
@@ -446,7 +456,7 @@ def rewrite_llm(assistant, report: Report, instruction: str) -> tuple[Report, st
     from assistant.prompts import render
 
     if not getattr(assistant, "use_llm", False):
-        raise AssistantError(f"没有看懂修改意见“{instruction}”（离线模式只能按结构修改）。" + REVISIONS_HELP)
+        raise RevisionNotUnderstood(f"没有看懂修改意见“{instruction}”（离线模式只能按结构修改）。" + REVISIONS_HELP)
     target = _section_named(report, instruction)
     sections, kept, rejected = [], 0, 0
     for heading, paras in report.sections:
