@@ -77,6 +77,10 @@ eval: install
 	  $(BIN)/kechuang eval matching; echo; \
 	  echo "## Need postings by conversation (\`kechuang eval dialogues\`: tests/tables/need_dialogues.jsonl, replies read as answers, nothing invented, no question repeated)"; echo; \
 	  $(BIN)/kechuang eval dialogues; echo; \
+	  echo "## Field of a need (\`kechuang eval fields\`: tests/tables/need_fields.jsonl, 165 descriptions, most in words no keyword list has, with keyword traps; wrong = a field shown for confirmation that is not the need's; 50 held out)"; echo; \
+	  $(BIN)/kechuang eval fields; echo; \
+	  echo "## Report revisions by chat (\`kechuang eval revisions\`: tests/tables/report_revisions.jsonl, 120 instructions as staff type them, read into structured revisions or refused; 37 held out)"; echo; \
+	  $(BIN)/kechuang eval revisions; echo; \
 	  echo "## Enterprise journey (\`kechuang eval journey\`: profile verdicts; support items drafted offline from policy documents)"; echo; \
 	  $(BIN)/kechuang eval journey; } > eval/RESULTS.md
 

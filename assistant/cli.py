@@ -655,6 +655,15 @@ def eval_multiturn(data_dir: DataDir = None) -> None:
         kb.close()
 
 
+def _records_kb(tmp: str):
+    from assistant.knowledge_base import KnowledgeBase
+
+    kb = KnowledgeBase(_settings(Path(tmp)))
+    kb.ingest([Path(__file__).resolve().parents[1] / "corpora" / "records"])
+    print(f"（索引：corpora/records，向量模型 {kb.settings.embedding.provider}）\n")
+    return kb
+
+
 @eval_app.command("matching")
 def eval_matching(data_dir: DataDir = None) -> None:
     """供需匹配评测（eval/golden/matching.jsonl）：precision@3、nDCG@5、前5名中的负例，开发/留出分开。"""
@@ -662,16 +671,57 @@ def eval_matching(data_dir: DataDir = None) -> None:
     import tempfile
 
     from assistant.evaluation import matching
-    from assistant.knowledge_base import KnowledgeBase
 
     if data_dir is not None:
         print(matching.markdown(matching.run(_assistant(data_dir).kb)))
         return
     with tempfile.TemporaryDirectory() as tmp:  # the sample records, indexed with the configured embeddings
-        kb = KnowledgeBase(_settings(Path(tmp)))
-        kb.ingest([Path(__file__).resolve().parents[1] / "corpora" / "records"])
-        print(f"（索引：corpora/records，向量模型 {kb.settings.embedding.provider}）\n")
+        kb = _records_kb(tmp)
         print(matching.markdown(matching.run(kb)))
+        kb.close()
+
+
+@eval_app.command("fields")
+def eval_fields(data_dir: DataDir = None) -> None:
+    """需求所属领域表（tests/tables/need_fields.jsonl）：关键词判断与推断结果的对、错、未判断（改为提问），开发/留出分开。"""
+    _setup_logging()
+    import tempfile
+
+    from assistant.evaluation import fields
+
+    if data_dir is not None:
+        print(fields.markdown(fields.run(_assistant(data_dir).kb)))
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        kb = _records_kb(tmp)
+        print(fields.markdown(fields.run(kb)))
+        kb.close()
+
+
+@eval_app.command("revisions")
+def eval_revisions(data_dir: DataDir = None) -> None:
+    """报告修改意见表（tests/tables/report_revisions.jsonl）：每条意见读成的结构化修改是否正确，开发/留出分开。"""
+    _setup_logging()
+    import tempfile
+    from datetime import date
+
+    from assistant.drafting.report import build_report
+    from assistant.evaluation import revisions
+    from assistant.evaluation.tables import summary
+
+    def show(kb) -> None:
+        reports = {t: build_report(kb, "巴州", "2023", t, today=date(2026, 11, 24))
+                   for t in ("工作总结", "工作亮点", "试点城市建设进展")}
+        print("| report revisions | rows | passed | rate |\n|---|---|---|---|")
+        for split, v in summary(revisions.run(reports)).items():
+            print(f"| {split} | {v['rows']} | {v['passed']} | {v['rate']:.3f} |")
+
+    if data_dir is not None:
+        show(_assistant(data_dir).kb)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        kb = _records_kb(tmp)
+        show(kb)
         kb.close()
 
 

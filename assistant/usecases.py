@@ -10,6 +10,7 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from assistant.drafting.field_inference import infer_field
 from assistant.drafting.match import KIND_LABELS, Match, match_supply
 from assistant.drafting.need import (
     LABELS,
@@ -23,16 +24,9 @@ from assistant.drafting.need import (
     render_posting,
 )
 from assistant.drafting.need_session import NeedSession
-from assistant.drafting.report import (
-    LENGTHS,
-    Report,
-    ReportType,
-    RevisionNotUnderstood,
-    build_report,
-    polish_overview,
-    rewrite_llm,
-)
-from assistant.drafting.report import revise_report as revise_structure
+from assistant.drafting.report import LENGTHS, Report, ReportType, build_report, polish_overview
+from assistant.drafting.report_revision import RevisionNotUnderstood, rewrite_llm
+from assistant.drafting.report_revision import revise_report as revise_structure
 from assistant.errors import AssistantError
 from assistant.knowledge_base import KnowledgeBase
 from assistant.profiles import ProfileStore, SavedProfile
@@ -239,13 +233,31 @@ def draft_need(assistant, message: str, session: NeedSession | None = None, k: i
         raise AssistantError("消息是空的：请用自己的话描述需求，或回答上一个问题。")
     session = session.model_copy(deep=True) if session is not None else NeedSession()
     turn = session.read(message, today=today,
-                        extract=lambda text, draft, day: extract_need_llm(assistant, text, draft, today=day))
-    posting = turn.posting
+                        extract=lambda text, draft, day: extract_need_llm(
+                            assistant, text, draft, today=day, classify=lambda t: infer_field(assistant.kb, t)))
+    return _need_draft(assistant, session, turn.changed, turn.asking, turn.question, k)
+
+
+def edit_need(assistant, session: NeedSession, values: dict[str, str], k: int = 8,
+              today: date | None = None) -> tuple[NeedDraft, list[str]]:
+    """Edits typed into the posting form (label or field name → text), read as answers to their fields: (the
+    draft, exactly as after a chat turn, and the edits that could not be read and were not applied)."""
+    session = session.model_copy(deep=True)
+    before = session.posting.model_copy(deep=True)
+    errors = session.edit(values, today=today)
+    changed = [key for key in LABELS if getattr(before, key) != getattr(session.posting, key)]
+    asking = session.pending
+    return _need_draft(assistant, session, changed, asking, session.question(asking) if asking else None, k), errors
+
+
+def _need_draft(assistant, session: NeedSession, changed: list[str], asking: str | None, question: str | None,
+                k: int) -> NeedDraft:
+    posting = session.posting
     kb: KnowledgeBase = assistant.kb
     matches = match_supply(kb, posting, k=k) if (posting.field or posting.keywords) else []
     dups = near_duplicates(posting, kb.records("need"))  # type: ignore[arg-type]
-    return NeedDraft(session=session, posting=posting, changed=turn.changed, missing=posting.missing(),
-                     question=turn.question, asking=turn.asking, inferred=turn.inferred,
+    return NeedDraft(session=session, posting=posting, changed=changed, missing=posting.missing(),
+                     question=question, asking=asking, inferred=list(session.inferred),
                      declined=list(session.declined), published_text=render_posting(posting), matches=matches,
                      near_duplicates=dups)
 
@@ -272,5 +284,5 @@ def revise_report(assistant, report: Report, instruction: str) -> tuple[Report, 
 
 
 __all__ = ["CONDITION_MARKS", "STATUS_LABELS", "NeedDraft", "PolicyListing", "ProfileCheck", "check_saved_profile",
-           "MATCH_HEADERS", "draft_need", "draft_report", "posting_rows", "revise_report", "find_support", "list_policies", "support_checklist_docx",
+           "MATCH_HEADERS", "draft_need", "draft_report", "edit_need", "posting_rows", "revise_report", "find_support", "list_policies", "support_checklist_docx",
            "mask_contact"]

@@ -233,3 +233,14 @@ def test_llm_drafting_never_invents_budget_deadline_or_contact(kb):
         server.replies.append(f"2023年，巴州扎实推进“科创中国”建设，发布科技需求{n.value:g}项。")
         polished = polish_overview(assistant, base)
         assert polished.sections[0][1][0].startswith("2023年，巴州扎实推进") and "〔平台记录统计" in polished.sections[0][1][0]
+
+
+@pytest.mark.parametrize(("text", "title"), [
+    ("我们是和静县做水泥的，熟料烧成煤耗偏高，想找专家帮忙把吨熟料煤耗降下来", "降低吨熟料煤耗需求"),
+    ("想找人帮忙把细纱断头率降下来", "降低细纱断头率需求"),
+    ("希望找高校把良品率提上去", "提高良品率技术需求"),
+])
+def test_title_names_the_change_not_who_is_asked(text, title):
+    from assistant.drafting.need import extract_need
+
+    assert extract_need(text).title == title

@@ -66,3 +66,27 @@ def test_a_cotton_need_is_matched_in_its_field(kb):
     matches = match_supply(kb, need, k=8)
     assert sum(m.field == "纺织服装" for m in matches) >= 4
     assert not any("联合攻关" in r for m in matches for r in m.reasons)  # a way to cooperate is no shared expertise
+
+
+def test_field_of_a_need_in_words_no_list_has(kb):
+    """tests/tables/need_fields.jsonl: the inferred field (keywords, overruled when the nearest field description
+    and the nearest records agree) is right more often than the keyword lists alone, and no less precise."""
+    from assistant.domain import vocab
+    from assistant.drafting.field_inference import infer_field, semantic_field
+    from assistant.evaluation import fields
+
+    results = fields.run(kb)
+    for split in ("dev", "holdout"):
+        kw, inferred = fields.summary(results, "keywords")[split], fields.summary(results, "inferred")[split]
+        assert inferred["right"] >= kw["right"] + (20 if split == "dev" else 8), (split, kw, inferred)
+        assert inferred["precision"] >= kw["precision"], (split, kw, inferred)
+    # a short answer is not a description: nothing is read from it by meaning
+    assert semantic_field(kb, "80万左右") is None and infer_field(kb, "库尔勒") is None
+    # through the use case: a field no keyword names is inferred and shown for confirmation
+    from assistant.chains import Assistant
+    from assistant.usecases import draft_need
+
+    text = "我们做锂矿提取的，想提高盐湖卤水里锂的回收率"
+    assert vocab.classify_field(text) is None
+    draft = draft_need(Assistant(kb.settings, kb=kb), text)
+    assert draft.posting.field in ("新能源", "新材料") and "field" in draft.inferred

@@ -164,10 +164,15 @@ def test_need_posting_is_editable_before_download(svc):
     assert "预算（万元）" in labels and "所属领域" in labels
     edited = [[label, {"预算（万元）": "一百二十万左右", "截止日期": "明年6月底", "所属领域": "不存在的领域",
                        "联系人及联系方式": "王工 13912345678"}.get(label, value)] for label, value in table]
-    session, html, table, message, path = H.edit_need(svc, session, edited)
+    session, html, table, message, matches, path = H.edit_need(svc, session, edited)
     p = session.conversation.need.posting
     assert p.budget_wan == 120 and p.deadline is not None and p.contact == "王工 13912345678"
     assert p.field == "纺织服装" and "所属领域“不存在的领域”" in message  # an unreadable value is refused, not stored
     assert "139****5678" in html and "13912345678" not in html  # masked where shown publicly
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     assert data["posting"]["budget_wan"] == 120
+    # the same draft JSON as after a chat turn, with the matches recomputed for the edited posting
+    _, _, _, _, chat_path = H.need_chat(svc, session, "截止时间不变", [])
+    assert set(data) == set(json.loads(Path(chat_path).read_text(encoding="utf-8")))
+    assert "budget_wan" in data["changed"] and "field" not in data["changed"]
+    assert [m["id"] for m in data["matches"]] == [r[-1] for r in matches]

@@ -169,7 +169,7 @@ def build_app(svc: H.Services) -> gr.Blocks:
                 for trigger in (n_msg.submit, n_send.click):
                     trigger(_need, n_inputs, [n_chat, session, n_posting, n_matches, n_file, n_msg, n_table])
                 n_save.click(functools.partial(H.edit_need, svc), [session, n_table],
-                             [session, n_posting, n_table, n_status, n_file])
+                             [session, n_posting, n_table, n_status, n_matches, n_file])
                 n_new.click(H.reset_need, [session], [n_chat, session, n_posting, n_matches, n_file])
 
             # -- reports --------------------------------------------------------------------------

@@ -410,20 +410,25 @@ def posting_table(session: NeedSession | None) -> list[list[str]]:
     return out
 
 
-def edit_need(svc: Services, session: ChatSession, table: Any) -> tuple[ChatSession, str, list[list[str]], str, str | None]:
-    """Edits typed into the posting table: (session, posting HTML, table, message, JSON file path). A value that
-    cannot be read is not applied and is named in the message."""
+def edit_need(svc: Services, session: ChatSession, table: Any
+              ) -> tuple[ChatSession, str, list[list[str]], str, list[list[Any]], str | None]:
+    """Edits typed into the posting table: (session, posting HTML, table, message, match rows, JSON file path).
+    The JSON is the same draft JSON as after a chat turn; a value that cannot be read is not applied and is named
+    in the message."""
     conv = session.conversation
     if conv.need is None:
-        return session, posting_html(None), [], "还没有需求草稿：先在左侧描述需求。", None
+        return session, posting_html(None), [], "还没有需求草稿：先在左侧描述需求。", [], None
     rows = table.values.tolist() if hasattr(table, "values") else list(table or [])
     values = {str(r[0]): "" if r[1] is None else str(r[1]) for r in rows if len(r) >= 2 and r[0]}
-    errors = conv.need.edit(values)
+    try:
+        draft, errors = usecases.edit_need(svc.assistant, conv.need, values, k=10)
+    except Exception as exc:  # noqa: BLE001
+        return session, posting_html(conv.need), posting_table(conv.need), f"⚠️ {friendly(exc)}", [], None
+    conv.need = draft.session
     path = Path(tempfile.mkdtemp(prefix="kc-need-")) / "need_posting.json"
-    path.write_text(json.dumps({"posting": conv.need.posting.public_json(), "notes": conv.need.posting.notes},
-                               ensure_ascii=False, indent=2), encoding="utf-8")
+    path.write_text(json.dumps(draft.public_json(), ensure_ascii=False, indent=2), encoding="utf-8")
     message = "；".join(errors) if errors else "已保存修改。"
-    return session, posting_html(conv.need), posting_table(conv.need), message, str(path)
+    return session, posting_html(conv.need), posting_table(conv.need), message, draft.match_rows(), str(path)
 
 
 def reset_need(session: ChatSession) -> tuple[list, ChatSession, str, list, None]:

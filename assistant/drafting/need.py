@@ -7,6 +7,7 @@ a contact: a value is taken only when the text states it, otherwise the field st
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from typing import Literal
 
@@ -171,6 +172,12 @@ def _title(text: str, need_type: str | None) -> str | None:
     if not m:
         return None
     core = re.sub(r"(?:的)?(?:问题|难题|事情)$", "", m.group(1).strip("“”\"'：: "))
+    # "找专家帮忙把吨熟料煤耗降下来" → "降低吨熟料煤耗": who is asked is not the need
+    core = re.sub(r"^(?:找|请|邀请)(?:个|些|一些|一位|位)?(?:专家|人|高校|团队|院所|机构|厂家)?来?(?:帮忙|帮助|协助|帮我们|帮)?",
+                  "", core)
+    turned = re.fullmatch(r"(?:把|将)(.{2,30}?)(降下来|降下去|减下来|减少|降低|提上去|提上来|提高|提升)(?:一些|一点|点)?", core)
+    if turned:
+        core = ("提高" if turned.group(2).startswith("提") else "降低") + turned.group(1)
     core = re.sub(r"^(?:一下|一个|一项|一些|把|将|让|使)", "", core)
     # A target in figures names what is to change, not the need: "固化温度降到120℃以下" → "固化温度"
     core = re.sub(r"(?:降到|降至|降低到|提高到|提升到|提高至|提到|缩短到|缩短至|延长到|延长至|做到|达到|控制在|不低于|不超过|小于|大于|低于|"
@@ -364,9 +371,11 @@ def read_answer(key: str, text: str, today: date | None = None) -> dict:
     return {}
 
 
-def extract_need(text: str, draft: NeedPosting | None = None, today: date | None = None) -> NeedPosting:
+def extract_need(text: str, draft: NeedPosting | None = None, today: date | None = None,
+                 classify: Callable[[str], str | None] = vocab.classify_field) -> NeedPosting:
     """Fill a posting from what the text states; merge into ``draft`` without overwriting known values.
-    Budgets, deadlines and places are read by the domain layer (as in the support profile and reports)."""
+    Budgets, deadlines and places are read by the domain layer (as in the support profile and reports); the
+    field by ``classify`` (keywords by default; ``field_inference.infer_field`` with a knowledge base)."""
     text = (text or "").strip()
     today = today or date.today()
     key = search_key(text)
@@ -384,7 +393,7 @@ def extract_need(text: str, draft: NeedPosting | None = None, today: date | None
     if goals and d.goals and goals not in d.goals:
         d.goals = f"{d.goals}；{goals}"  # a later message adds targets
     found: dict = {
-        "need_type": _need_type(key), "field": vocab.classify_field(text),
+        "need_type": _need_type(key), "field": classify(text) if d.field is None else None,
         "organization": _organization(text), "contact": _contact(text), "goals": goals,
     }
     found["title"] = _title(_description(text), found["need_type"] or d.need_type)
@@ -460,7 +469,8 @@ def near_duplicates(p: NeedPosting, needs: list[Need], threshold: float = 0.45) 
     return sorted(out, key=lambda x: -x["similarity"])[:5]
 
 
-def extract_need_llm(assistant, text: str, draft: NeedPosting | None = None, today: date | None = None) -> NeedPosting:
+def extract_need_llm(assistant, text: str, draft: NeedPosting | None = None, today: date | None = None,
+                     classify: Callable[[str], str | None] = vocab.classify_field) -> NeedPosting:
     """With an LLM: better titles, descriptions and field choices. Budget, deadline and contact always come
     from the rule-based extraction of the text itself, so the model can never invent them; anything the
     model returns that does not validate is ignored in favour of the offline result."""
@@ -470,7 +480,7 @@ def extract_need_llm(assistant, text: str, draft: NeedPosting | None = None, tod
 
     from assistant.prompts import render
 
-    base = extract_need(text, draft, today)
+    base = extract_need(text, draft, today, classify)
     if not getattr(assistant, "use_llm", False):
         return base
     prompt = render("extract_need", fields="、".join(FIELDS), cooperation="、".join(COOPERATION),

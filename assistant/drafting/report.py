@@ -119,6 +119,12 @@ class Quote(BaseModel):
 
 EMPTY_SECTION = "本期平台记录中暂无相关内容。"
 SECTION_TOPICS = {"needs": "需求", "experts": "专家", "teams": "服务团", "organizations": "入驻", "achievements": "成果"}
+# Each topic's paragraph opens with its heading (a 工作亮点 section is named by it) and belongs to one task of a
+# 试点城市建设进展 report: making that section longer details the topic.
+TOPIC_HEADS = {"needs": "聚焦产业需求精准对接", "teams": "组建科技服务团下沉服务", "experts": "汇聚专家智力资源",
+               "organizations": "壮大平台入驻主体", "achievements": "推动科技成果转化"}
+TOPIC_TASKS = {"needs": "需求征集与解决", "teams": "专家与服务团", "experts": "专家与服务团", "organizations": "组织入驻",
+               "achievements": "成果转化"}
 
 
 class Report(BaseModel):
@@ -134,6 +140,7 @@ class Report(BaseModel):
     length: str = "standard"
     removed: list[str] = Field(default_factory=list)  # sections taken out by a revision ("去掉存在问题")
     detailed: list[str] = Field(default_factory=list)  # topics a revision asked for ("加上专家服务的数据")
+    sizes: dict[str, str] = Field(default_factory=dict)  # one section's length ("把第二部分写详细一点"): name → short/long
     issuer: str = ""
     issued: date | None = None
 
@@ -184,14 +191,14 @@ def _cn_date(d: date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
-_ORDINALS = "一二三四五六七八九十"
+ORDINALS = "一二三四五六七八九十"
 
 
 def _top(counter: dict[str, int], n: int = 3) -> str:
     return "、".join(f"{k}{v}项" for k, v in list(counter.items())[:n])
 
 
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
 def polish_overview(assistant, report: Report) -> Report:
@@ -212,8 +219,8 @@ def polish_overview(assistant, report: Report) -> Report:
         text = assistant.complete([HumanMessage(prompt)]).content.strip()
     except ProviderError:
         return report.model_copy(update={"notes": [*report.notes, LLM_FAILED_NOTE]})
-    allowed = {f"{f.value:g}" for f in report.figures} | set(_NUMBER.findall(report.period.label))
-    if not text or any(n not in allowed for n in _NUMBER.findall(text)):
+    allowed = {f"{f.value:g}" for f in report.figures} | set(NUMBER.findall(report.period.label))
+    if not text or any(n not in allowed for n in NUMBER.findall(text)):
         return report
     src = _record_source(report.region, report.period, report.aggregates.sample)
     sections = [(h, [f"{text}〔{src}〕"] if i == 0 and h.endswith(("总体情况", "总体进展")) else paras)
@@ -225,6 +232,13 @@ def polish_overview(assistant, report: Report) -> Report:
 _PRONOUN_SUBJECT = re.compile(r"^(?:[^，,。；]{0,14}[，,]\s*)?(?:她们|他们|它们|她|他|它|其|该|此|这|那|上述|以上|前者|后者)")
 _LENGTH_ITEMS = {"short": 3, "standard": 6, "long": 9}
 LENGTHS = ("short", "standard", "long")  # shortest first
+
+
+def _brief(paragraph: str) -> str:
+    """A paragraph cut to its first clause, its source mark kept ("写简短一点" on one highlight)."""
+    mark = re.search(r"〔[^〕]*〕$", paragraph)
+    head = re.split(r"[；;，,]", paragraph, maxsplit=1)[0].rstrip("。")
+    return head + "。" + (mark.group(0) if mark else "")
 
 
 def _quotes(kb: KnowledgeBase, region: str, period: Period, limit: int) -> list[Quote]:
@@ -253,7 +267,8 @@ def _quotes(kb: KnowledgeBase, region: str, period: Period, limit: int) -> list[
 
 def build_report(kb: KnowledgeBase, region: str, period_text: str, report_type: str = "工作总结",
                  length: Literal["short", "standard", "long"] = "standard", today: date | None = None,
-                 removed: list[str] | None = None, detailed: list[str] | None = None, issuer: str | None = None) -> Report:
+                 removed: list[str] | None = None, detailed: list[str] | None = None, issuer: str | None = None,
+                 sizes: dict[str, str] | None = None) -> Report:
     """A staff report of one type, each with its own structure (the seeds are the model):
 
     - 工作总结: 总体情况 / 主要做法和成效 (一是……二是……) / 存在问题 / 下一步计划;
@@ -261,7 +276,8 @@ def build_report(kb: KnowledgeBase, region: str, period_text: str, report_type: 
     - 试点城市建设进展: by task — 组织入驻 / 需求征集与解决 / 专家与服务团 / 成果转化 / 排名与成效 / 下一步工作.
 
     Figures counted from the platform records are labelled 平台记录统计 (示例数据 when the records are sample
-    data); figures from documents are quoted with their title. ``removed`` and ``detailed`` carry revisions."""
+    data); figures from documents are quoted with their title. ``removed``, ``detailed`` and ``sizes`` (one
+    section made longer or shorter) carry revisions."""
     if report_type not in get_args(ReportType):
         raise AssistantError(f"报告类型应为：{'、'.join(get_args(ReportType))}（收到 {report_type!r}）。")
     today = today or date.today()
@@ -271,7 +287,17 @@ def build_report(kb: KnowledgeBase, region: str, period_text: str, report_type: 
     agg = aggregate(kb, region, period)
     if agg.organizations_total == 0 and agg.experts_total == 0 and agg.needs == 0:
         raise AssistantError(f"知识库中没有 {region} 的平台记录，无法统计。请先导入该地区的记录。")
-    removed, detailed = list(removed or []), list(detailed or [])
+    asked = list(detailed or [])
+    removed, detailed, sizes = list(removed or []), list(asked), dict(sizes or {})
+
+    def size(*names: str) -> str:
+        """The length of a section: its own when a revision set one, else the report's."""
+        return next((sizes[n] for n in names if n in sizes), length)
+
+    works = "主要做法和成效" if report_type == "工作总结" else ""
+    for t in TOPIC_HEADS:  # a section a revision made longer details its topics
+        if t not in detailed and "long" in (sizes.get(TOPIC_HEADS[t]), sizes.get(TOPIC_TASKS[t]), sizes.get(works)):
+            detailed.append(t)
     src = _record_source(region, period, agg.sample)
     figs: list[Figure] = []
 
@@ -292,7 +318,7 @@ def build_report(kb: KnowledgeBase, region: str, period_text: str, report_type: 
     topic: dict[str, str] = {}
     solved = agg.needs_by_status.get("已解决", 0) + agg.needs_by_status.get("已对接", 0)
     if agg.needs:
-        text = (f"聚焦产业需求精准对接。{fig('needs', '征集企业科技需求', agg.needs, '项')}，主要集中在{_top(agg.needs_by_field)}；"
+        text = (f"{TOPIC_HEADS['needs']}。{fig('needs', '征集企业科技需求', agg.needs, '项')}，主要集中在{_top(agg.needs_by_field)}；"
                 f"{fig('needs_matched', '其中已对接或已解决', solved, '项')}")
         if agg.needs_budget_wan:
             text += f"，需求方明确的预算合计{fig('needs_budget_wan', '', agg.needs_budget_wan, '万元')}"
@@ -300,11 +326,11 @@ def build_report(kb: KnowledgeBase, region: str, period_text: str, report_type: 
             text += "；按状态：" + "、".join(f"{k}{v}项" for k, v in agg.needs_by_status.items())
         topic["needs"] = text + f"。〔{src}〕"
     if agg.teams or "teams" in detailed:
-        topic["teams"] = (f"组建科技服务团下沉服务。{fig('teams', '组建科技服务团', agg.teams, '个')}，"
+        topic["teams"] = (f"{TOPIC_HEADS['teams']}。{fig('teams', '组建科技服务团', agg.teams, '个')}，"
                           f"{fig('teams_members', '成员', agg.teams_members, '人')}，"
                           f"{fig('teams_served', '累计服务企业', agg.teams_served, '家')}。〔{src}〕")
     if agg.experts or "experts" in detailed:
-        text = (f"汇聚专家智力资源。{fig('experts', '新入库专家', agg.experts, '名')}，截至期末累计"
+        text = (f"{TOPIC_HEADS['experts']}。{fig('experts', '新入库专家', agg.experts, '名')}，截至期末累计"
                 f"{fig('experts_total', '', agg.experts_total, '名')}")
         if agg.experts_by_field:
             text += "，覆盖" + "、".join(f"{k}{v}名" for k, v in list(agg.experts_by_field.items())[:4])
@@ -312,12 +338,15 @@ def build_report(kb: KnowledgeBase, region: str, period_text: str, report_type: 
                 figs.append(Figure(key=f"expert_field:{k}", label=k, value=v, unit="名", source=src))
         topic["experts"] = text + f"。〔{src}〕"
     if agg.organizations:
-        topic["organizations"] = (f"壮大平台入驻主体。{fig('organizations', '新入驻组织', agg.organizations, '家')}，其中"
-                                  + "、".join(f"{k}{v}家" for k, v in agg.org_by_type.items()) + f"。〔{src}〕")
+        text = (f"{TOPIC_HEADS['organizations']}。{fig('organizations', '新入驻组织', agg.organizations, '家')}，其中"
+                + "、".join(f"{k}{v}家" for k, v in agg.org_by_type.items()))
+        if "organizations" in detailed:
+            text += f"；截至期末累计入驻{fig('organizations_total', '', agg.organizations_total, '家')}"
+        topic["organizations"] = text + f"。〔{src}〕"
         for k, v in agg.org_by_type.items():
             figs.append(Figure(key=f"org_type:{k}", label=k, value=v, unit="家", source=src))
     if agg.achievements:
-        topic["achievements"] = (f"推动科技成果转化。{fig('achievements', '发布科技成果', agg.achievements, '项')}，按成熟度：" +
+        topic["achievements"] = (f"{TOPIC_HEADS['achievements']}。{fig('achievements', '发布科技成果', agg.achievements, '项')}，按成熟度：" +
                                  "、".join(f"{k}{v}项" for k, v in agg.achievements_by_maturity.items()) + f"。〔{src}〕")
         for k, v in agg.achievements_by_maturity.items():
             figs.append(Figure(key=f"maturity:{k}", label=k, value=v, unit="项", source=src))
@@ -326,10 +355,27 @@ def build_report(kb: KnowledgeBase, region: str, period_text: str, report_type: 
     if "experts" not in detailed and "experts" in topic and report_type == "工作总结" and length != "long":
         topic.pop("experts")  # the overview counts experts already; a paragraph when asked for or in long reports
 
-    max_items = _LENGTH_ITEMS[length]
+    overview = "总体进展" if report_type == "试点城市建设进展" else "总体情况"
+    overall_paras = [overall]
+    if size(overview) == "long":  # the structure behind the totals, from the same counts
+        parts = []
+        if agg.org_by_type:
+            parts.append("新入驻组织中" + "、".join(f"{k}{v}家" for k, v in agg.org_by_type.items()))
+        if agg.needs_by_field:
+            parts.append("科技需求主要集中在" + _top(agg.needs_by_field))
+        if agg.achievements_by_maturity:
+            parts.append("科技成果按成熟度" + "、".join(f"{k}{v}项" for k, v in agg.achievements_by_maturity.items()))
+        if parts:
+            overall_paras.append("从结构看，" + "；".join(parts) + f"。〔{src}〕")
+
+    for t in removed:  # one item taken out of its section ("第二部分的服务团那条删掉")
+        topic.pop(t, None)
+    max_items = _LENGTH_ITEMS[size(works or "")]
     order = [t for t in ("needs", "teams", "experts", "organizations", "achievements") if t in topic]
     order = [t for t in detailed if t in topic] + [t for t in order if t not in detailed]
-    quotes = _quotes(kb, region, period, max_items - min(len(order), max_items))
+    n_quotes = (_LENGTH_ITEMS[size("排名与成效")] // 2 if report_type == "试点城市建设进展"
+                else max_items - min(len(order), max_items))
+    quotes = _quotes(kb, region, period, n_quotes)
     quoted = [f"据《{q.title}》（所引文件，非平台记录）：{q.text}[{q.n}]" for q in quotes]
 
     open_needs = agg.needs_by_status.get("征集中", 0)
@@ -337,147 +383,64 @@ def build_report(kb: KnowledgeBase, region: str, period_text: str, report_type: 
     problems: list[str] = []
     if open_needs:
         problems.append(f"部分需求尚未对接：{fig('needs_open', '仍处于征集中的需求', open_needs, '项')}。〔{src}〕")
-    if gaps:
+    if gaps and size("存在问题") == "long":  # one problem per field, with its count of needs
+        problems += [f"{g}领域有{fig(f'need_field:{g}', f'{g}领域需求', agg.needs_by_field[g], '项')}，"
+                     f"本地区平台尚无该领域专家入库，需求对接依赖外部资源。〔{src}〕" for g in gaps[:5]]
+    elif gaps:
         problems.append(f"专家资源与需求结构不匹配：{'、'.join(gaps[:3])}领域有需求，但本地区平台尚无该领域专家入库。〔{src}〕")
+    if size("存在问题") == "long":  # what the counts themselves show
+        if agg.needs and agg.achievements < agg.needs:
+            problems.append(f"成果供给不足：本期{fig('achievements', '发布科技成果', agg.achievements, '项')}，"
+                            f"少于{fig('needs', '征集企业科技需求', agg.needs, '项')}。〔{src}〕")
+        if agg.needs and not agg.teams:
+            problems.append(f"本期未组建科技服务团，{fig('needs', '征集企业科技需求', agg.needs, '项')}的对接主要依靠专家个人。〔{src}〕")
+        problems.append("以上问题依据平台记录统计得出；企业反映的其他困难，建议结合实地调研补充。")
     plans = []
-    if gaps:
+    if gaps and size("下一步计划", "下一步工作") == "long":
+        plans += [f"围绕{g}领域需求，对接全国学会和高校院所的{g}专家，力争实现该领域专家入库零的突破。" for g in gaps[:5]]
+    elif gaps:
         plans.append(f"围绕{'、'.join(gaps[:3])}等领域，引进全国学会专家资源，补齐专家库短板。")
     if open_needs:
         plans.append("对征集中的需求逐项开展“揭榜挂帅”式对接，推动需求与成果、专家、服务团精准匹配。")
+    if size("下一步计划", "下一步工作") == "long":
+        if agg.achievements:
+            plans.append("组织成果发布和路演对接活动，推动已发布科技成果在本地企业转化落地。")
+        if agg.teams or agg.experts_total:
+            plans.append("发挥科技服务团和入库专家作用，建立常态化走访企业机制，跟踪需求解决成效。")
     plans.append("持续推进“科创中国”平台入驻和数据更新，完善需求征集、对接、反馈闭环。")
+    if size("存在问题") == "short":
+        problems = problems[:1]
+    if size("下一步计划", "下一步工作") == "short":
+        plans = plans[:2]
 
     if report_type == "工作总结":
         items = ([topic[t] for t in order] + quoted)[:max_items]
-        sections = [("一、总体情况", [overall]),
-                    ("二、主要做法和成效", [f"{_ORDINALS[i]}是{p}" for i, p in enumerate(items)]),
+        sections = [("一、总体情况", overall_paras),
+                    ("二、主要做法和成效", [f"{ORDINALS[i]}是{p}" for i, p in enumerate(items)]),
                     ("三、存在问题", problems or ["平台记录中未发现突出问题；建议结合实地调研补充。"]),
                     ("四、下一步计划", plans)]
     elif report_type == "工作亮点":
-        highlights = [(topic[t].split("。", 1)[0], topic[t].split("。", 1)[1]) for t in order]
+        highlights = [(topic[t].split("。", 1)[0], _brief(topic[t].split("。", 1)[1])
+                       if size(TOPIC_HEADS[t]) == "short" else topic[t].split("。", 1)[1]) for t in order]
         highlights += [(f"《{q.title}》所载成效", quoted[i]) for i, q in enumerate(quotes)]
-        sections = [("一、总体情况", [overall])]
-        sections += [(f"{_ORDINALS[i + 1]}、{head}", [body]) for i, (head, body) in enumerate(highlights[:max_items])]
+        sections = [("一、总体情况", overall_paras)]
+        sections += [(f"{ORDINALS[i + 1]}、{head}", [body]) for i, (head, body) in enumerate(highlights[:max_items])]
     else:  # 试点城市建设进展: by task
         team_expert = [topic[t] for t in ("experts", "teams") if t in topic]
         if "experts" not in topic and (agg.experts or agg.experts_total):
             team_expert.insert(0, f"专家库建设。截至期末累计入库专家{fig('experts_total', '', agg.experts_total, '名')}。〔{src}〕")
-        tasks = [("总体进展", [overall]), ("组织入驻", [topic["organizations"]] if "organizations" in topic else []),
+        tasks = [("总体进展", overall_paras), ("组织入驻", [topic["organizations"]] if "organizations" in topic else []),
                  ("需求征集与解决", [topic["needs"]] if "needs" in topic else []),
                  ("专家与服务团", team_expert),
                  ("成果转化", [topic["achievements"]] if "achievements" in topic else []),
                  ("排名与成效", quoted),
                  ("下一步工作", plans)]
-        sections = [(f"{_ORDINALS[i]}、{name}", paras) for i, (name, paras) in enumerate(tasks)]
+        sections = [(f"{ORDINALS[i]}、{name}", [_brief(p) for p in paras[:1]] if size(name) == "short" and name
+                     not in ("下一步工作",) else paras) for i, (name, paras) in enumerate(tasks)]
     sections = [(h, ps) for h, ps in sections if not any(r in h for r in removed)]
-    sections = [(f"{_ORDINALS[i]}、{h.split('、', 1)[1]}", ps) for i, (h, ps) in enumerate(sections)]
+    sections = [(f"{ORDINALS[i]}、{h.split('、', 1)[1]}", ps) for i, (h, ps) in enumerate(sections)]
     kind = {"工作总结": "工作总结", "工作亮点": "工作亮点", "试点城市建设进展": "试点城市建设进展"}[report_type]
     title = f"{region}{period.label}“科创中国”{'试点城市建设' if report_type == '工作总结' else ''}{kind}"
     return Report(title=title, region=region, period=period, report_type=report_type, sections=sections,
-                  figures=figs, quotes=quotes, aggregates=agg, length=length, removed=removed, detailed=detailed,
-                  issuer=issuer if issuer is not None else f"{region}科学技术协会", issued=today)
-
-
-# -- revision by chat ---------------------------------------------------------------------------------------
-_TYPE_WORDS = {"亮点": "工作亮点", "进展": "试点城市建设进展", "总结": "工作总结"}
-_TOPIC_WORDS = [("experts", r"专家"), ("teams", r"服务团|服务队|下沉服务"), ("needs", r"需求"),
-                ("organizations", r"入驻|组织|企业数"), ("achievements", r"成果")]
-class RevisionNotUnderstood(AssistantError):
-    """An instruction that names no revision of the structured report (an LLM may still rewrite the wording)."""
-
-
-REVISIONS_HELP = ("可以这样修改：“把第二部分写详细一点”“写简短一点”“加上专家服务的数据”“去掉存在问题”“删掉第三部分”"
-                  "“改成工作亮点”“改成试点城市建设进展”。")
-
-
-def _section_named(report: Report, text: str) -> str | None:
-    m = re.search(r"第([一二三四五六七八九十\d]+)(?:部分|节|章|点)", text)
-    if m:
-        n = m.group(1)
-        i = int(n) - 1 if n.isdigit() else _ORDINALS.index(n) if n in _ORDINALS else -1
-        if 0 <= i < len(report.sections):
-            return report.sections[i][0].split("、", 1)[1]
-    for heading, _ in report.sections:
-        name = heading.split("、", 1)[1]
-        if name in text or (len(name) >= 4 and name[:4] in text):
-            return name
-    return None
-
-
-def revise_report(kb: KnowledgeBase, report: Report, instruction: str, today: date | None = None) -> tuple[Report, str]:
-    """A revision asked for in words, applied to the structured report offline (every figure stays a counted
-    or quoted one): (the revised report, what was done). An instruction it cannot apply is an error that lists
-    what it can."""
-    text = (instruction or "").strip()
-    if not text:
-        raise AssistantError("修改意见是空的。" + REVISIONS_HELP)
-    rtype, length = report.report_type, report.length
-    removed, detailed = list(report.removed), list(report.detailed)
-    done: list[str] = []
-    m = re.search(r"(?:改成|改为|换成|写成)(?:一[份篇])?(?:“)?([^”，。]{0,12}?)(亮点|进展|总结)", text)
-    if m:
-        rtype = _TYPE_WORDS[m.group(2)]
-        removed = []
-        done.append(f"改为{rtype}")
-    if re.search(r"去掉|删掉|删除|不要|拿掉|省略", text):
-        name = _section_named(report, text)
-        if name is None:
-            raise AssistantError("没有找到要去掉的部分：请写出部分名称或序号，如“去掉存在问题”“删掉第三部分”。")
-        if name == "总体情况":
-            raise AssistantError("总体情况是报告的基础数据，不能去掉；可以去掉其他部分。")
-        removed.append(name)
-        done.append(f"去掉“{name}”")
-    if re.search(r"详细|展开|多写|丰富|充实", text):
-        length = LENGTHS[min(LENGTHS.index(length) + 1, 2)]
-        done.append("写得更详细" + ("（已是最详细篇幅）" if report.length == "long" else ""))
-    if re.search(r"简短|精简|压缩|短一点|简洁|少写", text):
-        length = LENGTHS[max(LENGTHS.index(length) - 1, 0)]
-        done.append("写得更简短")
-    if re.search(r"加上|增加|补充|加入|添加|写上|详细|展开", text):
-        for key, words in _TOPIC_WORDS:
-            if re.search(words, text) and key not in detailed:
-                detailed.append(key)
-                done.append(f"加上{SECTION_TOPICS[key]}方面的数据")
-    if not done:
-        raise RevisionNotUnderstood(f"没有看懂修改意见“{text}”。" + REVISIONS_HELP)
-    revised = build_report(kb, report.region, report.period.label, rtype, length, today=today or report.issued,  # type: ignore[arg-type]
-                           removed=removed, detailed=detailed, issuer=report.issuer)
-    return revised, "已" + "，".join(done) + "。"
-
-
-_MARK = re.compile(r"〔[^〕]*〕|\[\d+\]$")
-
-
-def rewrite_llm(assistant, report: Report, instruction: str) -> tuple[Report, str]:
-    """With an LLM, a revision the structured report cannot express ("语气再正式一点", "润色一下第二部分"): each
-    paragraph of the named section (or of every section) is rewritten, and kept only if every number in the new
-    text is already in the paragraph it replaces; its source mark is put back. Without an LLM: an error."""
-    from langchain_core.messages import HumanMessage
-
-    from assistant.prompts import render
-
-    if not getattr(assistant, "use_llm", False):
-        raise RevisionNotUnderstood(f"没有看懂修改意见“{instruction}”（离线模式只能按结构修改）。" + REVISIONS_HELP)
-    target = _section_named(report, instruction)
-    sections, kept, rejected = [], 0, 0
-    for heading, paras in report.sections:
-        if target is not None and not heading.endswith(target):
-            sections.append((heading, paras))
-            continue
-        out = []
-        for para in paras:
-            marks = "".join(_MARK.findall(para))
-            plain = _MARK.sub("", para)
-            prompt = render("report_revise", instruction=instruction, title=report.title, heading=heading, text=plain)
-            try:
-                text = assistant.complete([HumanMessage(prompt)]).content.strip()
-            except ProviderError:
-                return report.model_copy(update={"notes": [*report.notes, LLM_FAILED_NOTE]}), LLM_FAILED_NOTE
-            if text and set(_NUMBER.findall(text)) <= set(_NUMBER.findall(plain)):
-                out.append(text + marks)
-                kept += 1
-            else:
-                out.append(para)  # a number the paragraph did not have: the counted text stays
-                rejected += 1
-        sections.append((heading, out))
-    said = f"已按意见改写{kept}段" + (f"（{rejected}段改写后出现了原文没有的数字，保留原文）" if rejected else "") + "。"
-    return report.model_copy(update={"sections": sections}), said
+                  figures=figs, quotes=quotes, aggregates=agg, length=length, removed=removed, detailed=asked,
+                  sizes=sizes, issuer=issuer if issuer is not None else f"{region}科学技术协会", issued=today)
