@@ -726,14 +726,27 @@ def eval_revisions(data_dir: DataDir = None) -> None:
 
 
 @eval_app.command("dialogues")
-def eval_dialogues() -> None:
-    """需求发布对话表（tests/tables/need_dialogues.jsonl）：按提问回答，最终发布稿是否正确、是否编造、是否重复提问。"""
+def eval_dialogues(data_dir: DataDir = None) -> None:
+    """需求发布对话表（tests/tables/need_dialogues.jsonl）：按提问回答，最终发布稿是否正确、是否编造、是否重复提问；
+    领域只用关键词，以及像产品中一样结合索引推断。"""
+    _setup_logging()
+    import tempfile
+
     from assistant.evaluation import dialogues
 
-    s = dialogues.summary(dialogues.run_table())
-    print("| need dialogues | dialogues | passed | rate |\n|---|---|---|---|")
-    for split, v in s.items():
-        print(f"| {split} | {v['rows']} | {v['passed']} | {v['rate']:.3f} |")
+    def show(kb) -> None:
+        print("| need dialogues | field read by | dialogues | passed | rate |\n|---|---|---|---|---|")
+        for label, index in (("keywords only", None), ("keywords, else embedding agreement", kb)):
+            for split, v in dialogues.summary(dialogues.run_table(kb=index)).items():
+                print(f"| {split} | {label} | {v['rows']} | {v['passed']} | {v['rate']:.3f} |")
+
+    if data_dir is not None:
+        show(_assistant(data_dir).kb)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        kb = _records_kb(tmp)
+        show(kb)
+        kb.close()
 
 
 @eval_app.command("journey")

@@ -16,9 +16,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from assistant.drafting.field_inference import infer_field
+from assistant.drafting.need import extract_need
 from assistant.drafting.need_session import NeedSession
 from assistant.evaluation import read_jsonl
 from assistant.evaluation.tables import summary  # rows, passed and rate per split, as for the domain tables
+from assistant.knowledge_base import KnowledgeBase
 
 TABLE = Path(__file__).resolve().parents[2] / "tests" / "tables" / "need_dialogues.jsonl"
 TODAY = date(2026, 11, 24)
@@ -100,16 +103,20 @@ def _check(session: NeedSession, expect: dict[str, Any], absent: list[str]) -> l
     return bad
 
 
-def run_dialogue(row: dict[str, Any], today: date | None = None) -> DialogueResult:
+def run_dialogue(row: dict[str, Any], today: date | None = None, kb: KnowledgeBase | None = None) -> DialogueResult:
+    """One dialogue; with ``kb`` the field is inferred as in the product (``field_inference.infer_field``),
+    without it by the keyword lists alone."""
     today = date.fromisoformat(row["today"]) if row.get("today") else (today or TODAY)
     session = NeedSession()
+    extract = (extract_need if kb is None else
+               lambda text, draft, day: extract_need(text, draft, day, classify=lambda t: infer_field(kb, t)))
     result = DialogueResult(row, session)
     asked: list[str] = []
     settled: set[str] = set()  # fields answered or declined: never asked again
 
     def send(text: str) -> None:
         was = session.pending
-        turn = session.read(text, today=today)
+        turn = session.read(text, today=today, extract=extract)
         result.transcript.append(("用户", text))
         if was and (turn.declined == was or (was in turn.changed and was not in session.inferred)):
             settled.add(was)
@@ -133,8 +140,8 @@ def run_dialogue(row: dict[str, Any], today: date | None = None) -> DialogueResu
     return result
 
 
-def run_table(path: Path = TABLE) -> list[DialogueResult]:
-    return [run_dialogue(r) for r in load(path)]
+def run_table(path: Path = TABLE, kb: KnowledgeBase | None = None) -> list[DialogueResult]:
+    return [run_dialogue(r, kb=kb) for r in load(path)]
 
 
 __all__ = ["DialogueResult", "load", "run_dialogue", "run_table", "summary"]

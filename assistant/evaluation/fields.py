@@ -36,7 +36,7 @@ def summary(results: list[dict[str, Any]], key: str) -> dict[str, dict[str, floa
 
 def markdown(results: list[dict[str, Any]]) -> str:
     lines = ["| reading | split | rows | right | wrong | none (asked) | precision |", "|---|---|---|---|---|---|---|"]
-    for key, label in (("keywords", "keywords only"), ("inferred", "inferred (keywords + embedding agreement)")):
+    for key, label in (("keywords", "keywords only"), ("inferred", "inferred (keywords, else embedding agreement)")):
         for split, s in summary(results, key).items():
             lines.append(f"| {label} | {split} | {s['rows']} | {s['right']} | {s['wrong']} | {s['asked']} | "
                          f"{s['precision']:.3f} |")
