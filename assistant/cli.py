@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -655,56 +656,44 @@ def eval_multiturn(data_dir: DataDir = None) -> None:
         kb.close()
 
 
-def _records_kb(tmp: str):
+def _on_records(data_dir: Path | None, evaluate: Callable[[Any], None]) -> None:
+    """Run an evaluation on the index of ``--data-dir``, or on the sample records (corpora/records) indexed with
+    the configured embeddings in a temporary directory."""
+    _setup_logging()
+    import tempfile
+
     from assistant.knowledge_base import KnowledgeBase
 
-    kb = KnowledgeBase(_settings(Path(tmp)))
-    kb.ingest([Path(__file__).resolve().parents[1] / "corpora" / "records"])
-    print(f"（索引：corpora/records，向量模型 {kb.settings.embedding.provider}）\n")
-    return kb
+    if data_dir is not None:
+        evaluate(_assistant(data_dir).kb)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        kb = KnowledgeBase(_settings(Path(tmp)))
+        kb.ingest([Path(__file__).resolve().parents[1] / "corpora" / "records"])
+        print(f"（索引：corpora/records，向量模型 {kb.settings.embedding.provider}）\n")
+        evaluate(kb)
+        kb.close()
 
 
 @eval_app.command("matching")
 def eval_matching(data_dir: DataDir = None) -> None:
     """供需匹配评测（eval/golden/matching.jsonl）：precision@3、nDCG@5、前5名中的负例，开发/留出分开。"""
-    _setup_logging()
-    import tempfile
-
     from assistant.evaluation import matching
 
-    if data_dir is not None:
-        print(matching.markdown(matching.run(_assistant(data_dir).kb)))
-        return
-    with tempfile.TemporaryDirectory() as tmp:  # the sample records, indexed with the configured embeddings
-        kb = _records_kb(tmp)
-        print(matching.markdown(matching.run(kb)))
-        kb.close()
+    _on_records(data_dir, lambda kb: print(matching.markdown(matching.run(kb))))
 
 
 @eval_app.command("fields")
 def eval_fields(data_dir: DataDir = None) -> None:
     """需求所属领域表（tests/tables/need_fields.jsonl）：关键词判断与推断结果的对、错、未判断（改为提问），开发/留出分开。"""
-    _setup_logging()
-    import tempfile
-
     from assistant.evaluation import fields
 
-    if data_dir is not None:
-        print(fields.markdown(fields.run(_assistant(data_dir).kb)))
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        kb = _records_kb(tmp)
-        print(fields.markdown(fields.run(kb)))
-        kb.close()
+    _on_records(data_dir, lambda kb: print(fields.markdown(fields.run(kb))))
 
 
 @eval_app.command("revisions")
 def eval_revisions(data_dir: DataDir = None) -> None:
     """报告修改意见表（tests/tables/report_revisions.jsonl）：每条意见读成的结构化修改是否正确，开发/留出分开。"""
-    _setup_logging()
-    import tempfile
-    from datetime import date
-
     from assistant.drafting.report import build_report
     from assistant.evaluation import revisions
     from assistant.evaluation.tables import summary
@@ -716,22 +705,13 @@ def eval_revisions(data_dir: DataDir = None) -> None:
         for split, v in summary(revisions.run(reports)).items():
             print(f"| {split} | {v['rows']} | {v['passed']} | {v['rate']:.3f} |")
 
-    if data_dir is not None:
-        show(_assistant(data_dir).kb)
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        kb = _records_kb(tmp)
-        show(kb)
-        kb.close()
+    _on_records(data_dir, show)
 
 
 @eval_app.command("dialogues")
 def eval_dialogues(data_dir: DataDir = None) -> None:
     """需求发布对话表（tests/tables/need_dialogues.jsonl）：按提问回答，最终发布稿是否正确、是否编造、是否重复提问；
     领域只用关键词，以及像产品中一样结合索引推断。"""
-    _setup_logging()
-    import tempfile
-
     from assistant.evaluation import dialogues
 
     def show(kb) -> None:
@@ -740,13 +720,7 @@ def eval_dialogues(data_dir: DataDir = None) -> None:
             for split, v in dialogues.summary(dialogues.run_table(kb=index)).items():
                 print(f"| {split} | {label} | {v['rows']} | {v['passed']} | {v['rate']:.3f} |")
 
-    if data_dir is not None:
-        show(_assistant(data_dir).kb)
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        kb = _records_kb(tmp)
-        show(kb)
-        kb.close()
+    _on_records(data_dir, show)
 
 
 @eval_app.command("journey")
