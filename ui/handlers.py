@@ -371,6 +371,13 @@ def posting_html(session: NeedSession | None) -> str:
     return render_html("posting", posting=p, rows=rows)
 
 
+def _draft_file(draft: usecases.NeedDraft) -> str:
+    """The draft's JSON (as ``draft need --json`` prints it) in a file to download."""
+    path = Path(tempfile.mkdtemp(prefix="kc-need-")) / "need_posting.json"
+    path.write_text(json.dumps(draft.public_json(), ensure_ascii=False, indent=2), encoding="utf-8")
+    return str(path)
+
+
 def need_chat(svc: Services, session: ChatSession, message: str, history: list[dict]
               ) -> tuple[list[dict], ChatSession, str, list[list[Any]], str | None]:
     """Need drafting by chat: (messages, session, posting HTML, match rows, JSON file path)."""
@@ -384,9 +391,7 @@ def need_chat(svc: Services, session: ChatSession, message: str, history: list[d
         draft = usecases.draft_need(svc.assistant, message, conv.need, k=10)
         conv.need = draft.session
         history.append({"role": "assistant", "content": render_text("need_turn_short", draft=draft)})
-        path = Path(tempfile.mkdtemp(prefix="kc-need-")) / "need_posting.json"
-        path.write_text(json.dumps(draft.public_json(), ensure_ascii=False, indent=2), encoding="utf-8")
-        return history, session, posting_html(conv.need), draft.match_rows(), str(path)
+        return history, session, posting_html(conv.need), draft.match_rows(), _draft_file(draft)
     except Exception as exc:  # noqa: BLE001
         history.append({"role": "assistant", "content": f"⚠️ {friendly(exc)}"})
         return history, session, posting_html(conv.need), [], None
@@ -425,10 +430,8 @@ def edit_need(svc: Services, session: ChatSession, table: Any
     except Exception as exc:  # noqa: BLE001
         return session, posting_html(conv.need), posting_table(conv.need), f"⚠️ {friendly(exc)}", [], None
     conv.need = draft.session
-    path = Path(tempfile.mkdtemp(prefix="kc-need-")) / "need_posting.json"
-    path.write_text(json.dumps(draft.public_json(), ensure_ascii=False, indent=2), encoding="utf-8")
     message = "；".join(errors) if errors else "已保存修改。"
-    return session, posting_html(conv.need), posting_table(conv.need), message, draft.match_rows(), str(path)
+    return session, posting_html(conv.need), posting_table(conv.need), message, draft.match_rows(), _draft_file(draft)
 
 
 def reset_need(session: ChatSession) -> tuple[list, ChatSession, str, list, None]:

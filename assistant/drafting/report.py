@@ -194,8 +194,9 @@ def _cn_date(d: date) -> str:
 ORDINALS = "一二三四五六七八九十"
 
 
-def _top(counter: dict[str, int], n: int = 3) -> str:
-    return "、".join(f"{k}{v}项" for k, v in list(counter.items())[:n])
+def _counts(counter: dict[str, int], unit: str = "项", n: int | None = None) -> str:
+    """"现代农业2项、石油化工2项": a breakdown in the counter's order (the first ``n``)."""
+    return "、".join(f"{k}{v}{unit}" for k, v in list(counter.items())[:n])
 
 
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -318,12 +319,12 @@ def build_report(kb: KnowledgeBase, region: str, period_text: str, report_type: 
     topic: dict[str, str] = {}
     solved = agg.needs_by_status.get("已解决", 0) + agg.needs_by_status.get("已对接", 0)
     if agg.needs:
-        text = (f"{TOPIC_HEADS['needs']}。{fig('needs', '征集企业科技需求', agg.needs, '项')}，主要集中在{_top(agg.needs_by_field)}；"
+        text = (f"{TOPIC_HEADS['needs']}。{fig('needs', '征集企业科技需求', agg.needs, '项')}，主要集中在{_counts(agg.needs_by_field, n=3)}；"
                 f"{fig('needs_matched', '其中已对接或已解决', solved, '项')}")
         if agg.needs_budget_wan:
             text += f"，需求方明确的预算合计{fig('needs_budget_wan', '', agg.needs_budget_wan, '万元')}"
         if "needs" in detailed:
-            text += "；按状态：" + "、".join(f"{k}{v}项" for k, v in agg.needs_by_status.items())
+            text += "；按状态：" + _counts(agg.needs_by_status)
         topic["needs"] = text + f"。〔{src}〕"
     if agg.teams or "teams" in detailed:
         topic["teams"] = (f"{TOPIC_HEADS['teams']}。{fig('teams', '组建科技服务团', agg.teams, '个')}，"
@@ -333,13 +334,13 @@ def build_report(kb: KnowledgeBase, region: str, period_text: str, report_type: 
         text = (f"{TOPIC_HEADS['experts']}。{fig('experts', '新入库专家', agg.experts, '名')}，截至期末累计"
                 f"{fig('experts_total', '', agg.experts_total, '名')}")
         if agg.experts_by_field:
-            text += "，覆盖" + "、".join(f"{k}{v}名" for k, v in list(agg.experts_by_field.items())[:4])
+            text += "，覆盖" + _counts(agg.experts_by_field, "名", 4)
             for k, v in list(agg.experts_by_field.items())[:4]:
                 figs.append(Figure(key=f"expert_field:{k}", label=k, value=v, unit="名", source=src))
         topic["experts"] = text + f"。〔{src}〕"
     if agg.organizations:
         text = (f"{TOPIC_HEADS['organizations']}。{fig('organizations', '新入驻组织', agg.organizations, '家')}，其中"
-                + "、".join(f"{k}{v}家" for k, v in agg.org_by_type.items()))
+                + _counts(agg.org_by_type, "家"))
         if "organizations" in detailed:
             text += f"；截至期末累计入驻{fig('organizations_total', '', agg.organizations_total, '家')}"
         topic["organizations"] = text + f"。〔{src}〕"
@@ -347,7 +348,7 @@ def build_report(kb: KnowledgeBase, region: str, period_text: str, report_type: 
             figs.append(Figure(key=f"org_type:{k}", label=k, value=v, unit="家", source=src))
     if agg.achievements:
         topic["achievements"] = (f"{TOPIC_HEADS['achievements']}。{fig('achievements', '发布科技成果', agg.achievements, '项')}，按成熟度：" +
-                                 "、".join(f"{k}{v}项" for k, v in agg.achievements_by_maturity.items()) + f"。〔{src}〕")
+                                 _counts(agg.achievements_by_maturity) + f"。〔{src}〕")
         for k, v in agg.achievements_by_maturity.items():
             figs.append(Figure(key=f"maturity:{k}", label=k, value=v, unit="项", source=src))
     for k, v in list(agg.needs_by_field.items())[:3]:
@@ -360,11 +361,11 @@ def build_report(kb: KnowledgeBase, region: str, period_text: str, report_type: 
     if size(overview) == "long":  # the structure behind the totals, from the same counts
         parts = []
         if agg.org_by_type:
-            parts.append("新入驻组织中" + "、".join(f"{k}{v}家" for k, v in agg.org_by_type.items()))
+            parts.append("新入驻组织中" + _counts(agg.org_by_type, "家"))
         if agg.needs_by_field:
-            parts.append("科技需求主要集中在" + _top(agg.needs_by_field))
+            parts.append("科技需求主要集中在" + _counts(agg.needs_by_field, n=3))
         if agg.achievements_by_maturity:
-            parts.append("科技成果按成熟度" + "、".join(f"{k}{v}项" for k, v in agg.achievements_by_maturity.items()))
+            parts.append("科技成果按成熟度" + _counts(agg.achievements_by_maturity))
         if parts:
             overall_paras.append("从结构看，" + "；".join(parts) + f"。〔{src}〕")
 
@@ -378,17 +379,18 @@ def build_report(kb: KnowledgeBase, region: str, period_text: str, report_type: 
     quotes = _quotes(kb, region, period, n_quotes)
     quoted = [f"据《{q.title}》（所引文件，非平台记录）：{q.text}[{q.n}]" for q in quotes]
 
+    problems_size, plans_size = size("存在问题"), size("下一步计划", "下一步工作")
     open_needs = agg.needs_by_status.get("征集中", 0)
     gaps = [f for f in agg.needs_by_field if agg.experts_by_field.get(f, 0) == 0]
     problems: list[str] = []
     if open_needs:
         problems.append(f"部分需求尚未对接：{fig('needs_open', '仍处于征集中的需求', open_needs, '项')}。〔{src}〕")
-    if gaps and size("存在问题") == "long":  # one problem per field, with its count of needs
+    if gaps and problems_size == "long":  # one problem per field, with its count of needs
         problems += [f"{g}领域有{fig(f'need_field:{g}', f'{g}领域需求', agg.needs_by_field[g], '项')}，"
                      f"本地区平台尚无该领域专家入库，需求对接依赖外部资源。〔{src}〕" for g in gaps[:5]]
     elif gaps:
         problems.append(f"专家资源与需求结构不匹配：{'、'.join(gaps[:3])}领域有需求，但本地区平台尚无该领域专家入库。〔{src}〕")
-    if size("存在问题") == "long":  # what the counts themselves show
+    if problems_size == "long":  # what the counts themselves show
         if agg.needs and agg.achievements < agg.needs:
             problems.append(f"成果供给不足：本期{fig('achievements', '发布科技成果', agg.achievements, '项')}，"
                             f"少于{fig('needs', '征集企业科技需求', agg.needs, '项')}。〔{src}〕")
@@ -396,21 +398,21 @@ def build_report(kb: KnowledgeBase, region: str, period_text: str, report_type: 
             problems.append(f"本期未组建科技服务团，{fig('needs', '征集企业科技需求', agg.needs, '项')}的对接主要依靠专家个人。〔{src}〕")
         problems.append("以上问题依据平台记录统计得出；企业反映的其他困难，建议结合实地调研补充。")
     plans = []
-    if gaps and size("下一步计划", "下一步工作") == "long":
+    if gaps and plans_size == "long":
         plans += [f"围绕{g}领域需求，对接全国学会和高校院所的{g}专家，力争实现该领域专家入库零的突破。" for g in gaps[:5]]
     elif gaps:
         plans.append(f"围绕{'、'.join(gaps[:3])}等领域，引进全国学会专家资源，补齐专家库短板。")
     if open_needs:
         plans.append("对征集中的需求逐项开展“揭榜挂帅”式对接，推动需求与成果、专家、服务团精准匹配。")
-    if size("下一步计划", "下一步工作") == "long":
+    if plans_size == "long":
         if agg.achievements:
             plans.append("组织成果发布和路演对接活动，推动已发布科技成果在本地企业转化落地。")
         if agg.teams or agg.experts_total:
             plans.append("发挥科技服务团和入库专家作用，建立常态化走访企业机制，跟踪需求解决成效。")
     plans.append("持续推进“科创中国”平台入驻和数据更新，完善需求征集、对接、反馈闭环。")
-    if size("存在问题") == "short":
+    if problems_size == "short":
         problems = problems[:1]
-    if size("下一步计划", "下一步工作") == "short":
+    if plans_size == "short":
         plans = plans[:2]
 
     if report_type == "工作总结":
@@ -420,8 +422,8 @@ def build_report(kb: KnowledgeBase, region: str, period_text: str, report_type: 
                     ("三、存在问题", problems or ["平台记录中未发现突出问题；建议结合实地调研补充。"]),
                     ("四、下一步计划", plans)]
     elif report_type == "工作亮点":
-        highlights = [(topic[t].split("。", 1)[0], _brief(topic[t].split("。", 1)[1])
-                       if size(TOPIC_HEADS[t]) == "short" else topic[t].split("。", 1)[1]) for t in order]
+        heads_bodies = [(t, *topic[t].split("。", 1)) for t in order]
+        highlights = [(head, _brief(body) if size(TOPIC_HEADS[t]) == "short" else body) for t, head, body in heads_bodies]
         highlights += [(f"《{q.title}》所载成效", quoted[i]) for i, q in enumerate(quotes)]
         sections = [("一、总体情况", overall_paras)]
         sections += [(f"{ORDINALS[i + 1]}、{head}", [body]) for i, (head, body) in enumerate(highlights[:max_items])]
