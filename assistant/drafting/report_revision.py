@@ -96,34 +96,35 @@ def _clauses(text: str) -> list[str]:
     return [p for p in parts if p and p.strip()]
 
 
+def _shown(report: Report, rtype: str) -> list[str]:
+    """The sections as numbered for the user: the report's own, or the structure of the type it becomes."""
+    return [h.split("、", 1)[1] for h, _ in report.sections] if rtype == report.report_type else list(STRUCTURES[rtype])
+
+
 def _names(report: Report, rtype: str) -> list[str]:
-    if rtype == report.report_type:
-        shown = [h.split("、", 1)[1] for h, _ in report.sections]
-        return shown + [n for n in STRUCTURES[rtype] if n not in shown]  # a removed section can be named again
-    return list(STRUCTURES[rtype])
+    shown = _shown(report, rtype)
+    return shown + [n for n in STRUCTURES[rtype] if n not in shown]  # a removed section can be named again
 
 
 def _sections_in(clause: str, report: Report, rtype: str) -> tuple[list[str], list[str]]:
     """(sections a clause points at, ordinals that name no section)."""
-    names = _names(report, rtype)
-    shown = [h.split("、", 1)[1] for h, _ in report.sections] if rtype == report.report_type else STRUCTURES[rtype]
+    names, shown = _names(report, rtype), _shown(report, rtype)
     found: list[str] = []
     missing: list[str] = []
+
+    def at(n: str) -> None:
+        i = _ordinal(n) - 1
+        (found.append(shown[i]) if 0 <= i < len(shown) else missing.append(f"第{n}"))
+
     for m in _ORDINAL_LIST.finditer(clause):
         for n in m.groups():
-            i = _ordinal(n) - 1
-            (found.append(shown[i]) if 0 <= i < len(shown) else missing.append(f"第{n}"))
+            at(n)
     clause = _ORDINAL_LIST.sub("", clause)
     for m in _ORDINAL.finditer(clause):
         if m.group(4):
             found.append(shown[-1])
-            continue
-        n = m.group(1) or m.group(2) or m.group(3)
-        i = _ordinal(n) - 1
-        if 0 <= i < len(shown):
-            found.append(shown[i])
         else:
-            missing.append(f"第{n}")
+            at(m.group(1) or m.group(2) or m.group(3))
     rest = _ORDINAL.sub("", clause)
     for name in sorted(names, key=len, reverse=True):
         if name in rest or (len(name) >= 4 and name[:4] in rest):
@@ -181,7 +182,7 @@ def parse_revision(report: Report, instruction: str) -> Revision:
             clause = _CHANGE_TYPE.sub("", clause)
         sections, missing = _sections_in(clause, report, kind)
         if missing:
-            have = "、".join(f"{ORDINALS[i]}、{n}" for i, n in enumerate(_names(report, kind)[:len(report.sections)]))
+            have = "、".join(f"{ORDINALS[i]}、{n}" for i, n in enumerate(_shown(report, kind)))
             raise AssistantError(f"这份{kind}没有{missing[0]}部分：现在的部分是 {have}。")
         op = ("remove" if _REMOVE.search(clause) and "删减" not in clause else
               "add" if _ADD.search(clause) and any(re.search(w, clause) for w in TOPIC_WORDS.values()) else
