@@ -73,7 +73,7 @@ eval: install
 	  $(BIN)/kechuang eval tables; echo; \
 	  echo "## Conversations (\`kechuang eval multiturn\`: 60 two- and three-turn cases, follow-ups and topic switches, offline)"; echo; \
 	  $(BIN)/kechuang eval multiturn; echo; \
-	  echo "## Supply–demand matching (\`kechuang eval matching\`: eval/golden/matching.jsonl, 71 needs in plain words with graded relevant records and negative pairs, 18 held out)"; echo; \
+	  echo "## Supply–demand matching (\`kechuang eval matching\`: eval/golden/matching.jsonl, 71 needs in plain words with graded relevant records and negative pairs, 18 held out; reasons on tests/tables/match_evidence.jsonl, 66 need–record pairs in words the record does not use, 23 held out)"; echo; \
 	  $(BIN)/kechuang eval matching; echo; \
 	  echo "## Need postings by conversation (\`kechuang eval dialogues\`: tests/tables/need_dialogues.jsonl, replies read as answers, nothing invented, no question repeated)"; echo; \
 	  $(BIN)/kechuang eval dialogues; echo; \

@@ -677,10 +677,15 @@ def _on_records(data_dir: Path | None, evaluate: Callable[[Any], None]) -> None:
 
 @eval_app.command("matching")
 def eval_matching(data_dir: DataDir = None) -> None:
-    """供需匹配评测（eval/golden/matching.jsonl）：precision@3、nDCG@5、前5名中的负例，开发/留出分开。"""
+    """供需匹配评测（eval/golden/matching.jsonl）：precision@3、nDCG@5、前5名中的负例；匹配理由表
+    （tests/tables/match_evidence.jsonl）：理由是否把记录所长与需求原话对上。开发/留出分开。"""
     from assistant.evaluation import matching
 
-    _on_records(data_dir, lambda kb: print(matching.markdown(matching.run(kb))))
+    def evaluate(kb) -> None:
+        print(matching.markdown(matching.run(kb)))
+        print("\n" + matching.evidence_markdown(matching.run_evidence(kb)))
+
+    _on_records(data_dir, evaluate)
 
 
 @eval_app.command("fields")

@@ -229,12 +229,20 @@ class KnowledgeBase:
 
     def similarity(self, query: str, texts: list[str]) -> list[float]:
         """Cosine similarity of a query to each text by the index's embedding model (vectors cached by content)."""
+        return self.similarities([query], texts)[0]
+
+    def similarities(self, queries: list[str], texts: list[str]) -> list[list[float]]:
+        """Cosine similarity of each query (embedded as a query) to each text (embedded as a passage, cached by
+        content): one row per query."""
         import numpy as np
 
-        q = np.asarray(self.embeddings.embed_query(search_key(query)), dtype=np.float32)
+        if not queries or not texts:
+            return [[] for _ in queries]
+        q = np.asarray([self.embeddings.embed_query(search_key(x)) for x in queries], dtype=np.float32)
         m = np.asarray(self.embeddings.embed_documents([search_key(t) for t in texts]), dtype=np.float32)
-        denom = np.linalg.norm(m, axis=1) * (np.linalg.norm(q) or 1.0)
-        return (m @ q / np.where(denom == 0, 1.0, denom)).tolist()
+        q /= np.where((n := np.linalg.norm(q, axis=1, keepdims=True)) == 0, 1.0, n)
+        m /= np.where((n := np.linalg.norm(m, axis=1, keepdims=True)) == 0, 1.0, n)
+        return (q @ m.T).tolist()
 
     def vocabulary(self) -> set[str]:
         """Every token the index knows (the offline answerer weighs terms the corpus never uses)."""

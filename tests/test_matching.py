@@ -34,8 +34,10 @@ def test_golden_set_is_big_enough(results):
 
 def test_figures_stay_above_floors(results):
     s = matching.summary(results)
-    assert s["dev"]["precision@3"] >= 0.6 and s["dev"]["ndcg@5"] >= 0.7, s
-    assert s["holdout"]["precision@3"] >= 0.5 and s["holdout"]["ndcg@5"] >= 0.6, s
+    # with paraphrase evidence in the score: dev 0.830 / 0.886, held out 0.725 / 0.819 (shared words alone: dev
+    # 0.660 / 0.755, held out 0.588 / 0.693)
+    assert s["dev"]["precision@3"] >= 0.78 and s["dev"]["ndcg@5"] >= 0.84, s
+    assert s["holdout"]["precision@3"] >= 0.65 and s["holdout"]["ndcg@5"] >= 0.76, s
     assert s["dev"]["no_match_called_strong"] == 0 and s["holdout"]["no_match_called_strong"] == 0, s
 
 
@@ -53,11 +55,27 @@ def test_reasons_name_their_evidence_and_rows_say_who(kb):
     for m in matches:
         assert m.reasons and not any(r.startswith("关键词重合") or r == "需求描述与其介绍高度相关" for r in m.reasons)
         assert m.strong == ("高度相关" in m.reasons)
-        assert any("需求中提到" in r or "其介绍中提到" in r or "请核对" in r for r in m.reasons)
+        assert any("需求中提到" in r or "其介绍中提到" in r or "相关）" in r or "请核对" in r for r in m.reasons)
         assert "平台" in m.contact and not any(ch.isdigit() for ch in m.contact)
         if m.kind == "expert":
             assert m.expertise and m.organization
     assert not any("乳酸菌" in m.name and m.strong for m in matches)  # a fermentation achievement is no cold-chain match
+
+
+def test_evidence_at_paraphrase_level(kb):
+    """tests/tables/match_evidence.jsonl (needs in words the record does not use, and hard negative pairs): a
+    reason relates an offer of the record to the words of the need that it answers; a negative pair is never called
+    related. Floors below the measured figures (kechuang eval matching)."""
+    results = matching.run_evidence(kb)
+    for split, floor in (("dev", 6), ("holdout", 3)):
+        pos = [r for r in results if r.row["split"] == split and r.row["match"]]
+        neg = [r for r in results if r.row["split"] == split and not r.row["match"]]
+        assert sum(r.points_at_need for r in pos) >= floor, split
+        assert sum(not r.passed for r in neg) <= 1, [r.row["id"] for r in neg if not r.passed]
+    # the issue's example: what a prepreg record offers on curing is named against the need's curing goal
+    need = extract_need("我们做无人机机臂，用碳纤维预浸料热压成型，想把固化温度降到120℃以下、固化时间30分钟内")
+    pairs = [r.split("（与需求“") for m in match_supply(kb, need, k=5) for r in m.reasons if "（与需求“" in r]
+    assert any("固化" in offer and "固化温度降到120℃" in clause for offer, clause in pairs), pairs
 
 
 def test_a_cotton_need_is_matched_in_its_field(kb):

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from assistant._text import search_key
 from assistant.domain import regions
+from assistant.drafting.match_evidence import find_evidence, generic_terms
 from assistant.drafting.need import NeedPosting
 from assistant.knowledge_base import KnowledgeBase
 from assistant.records import RecordBase
@@ -19,7 +20,7 @@ KIND_LABELS = {"expert": "专家", "achievement": "科技成果", "service_team"
 # Weights chosen on the dev part of eval/golden/matching.jsonl (nDCG@5 and precision@3; held-out part reported
 # apart): text relevance dominates; a shared expertise term and the same field break ties; the place, past
 # cooperation and an achievement's maturity only order near-equals (matching is national).
-WEIGHTS = {"text": 1.0, "dense": 1.0, "terms": 0.3, "field": 0.1, "region": 0.01, "cooperation": 0.01, "maturity": 0.01}
+WEIGHTS = {"text": 1.0, "dense": 1.0, "terms": 0.3, "evidence": 20.0, "field": 0.1, "region": 0.01, "cooperation": 0.01, "maturity": 0.01}
 # 高度相关 needs all three: the fused text score near the best, a dense similarity above what the dev set's
 # negative pairs and needs with no good match reach (multilingual-e5-small: relevant median 0.909, negatives 0.889,
 # no-match 90th percentile 0.896), and a shared expertise term as evidence.
@@ -74,29 +75,32 @@ def match_supply(kb: KnowledgeBase, posting: NeedPosting, k: int = 10, kinds: li
     need_text = search_key(query)
     need_terms = [w for w in posting.keywords if len(search_key(w)) >= 2]
     place_words = regions.region_keys(posting.region) if posting.region else set()
-    out: list[Match] = []
-    seen: set[str] = set()
+    candidates: list[tuple[RecordBase, float, float]] = []  # record, text score relative to the best, dense
     for h in hits:
         r = records.get(h.source)
-        if r is None or r.id in seen:
-            continue
-        seen.add(r.id)
-        text = h.score / top
-        if text < MIN_TEXT:
-            continue
+        if r is not None and r.id not in {c[0].id for c in candidates} and h.score / top >= MIN_TEXT:
+            candidates.append((r, h.score / top, h.dense_score or 0.0))
+    need_clauses = " 。".join(x for x in [posting.description, posting.goals] if x) or query
+    evidence = find_evidence(kb, need_clauses, [c[0] for c in candidates], generic_terms(list(records.values())))
+    out: list[Match] = []
+    for r, text, dense in candidates:
+        found = evidence.get(r.id)
+        paraphrase = found if found is not None and found.stands_out else None
         record_text = search_key(f"{r.name} {r.description}")
         offered = [t for t in _record_terms(r) if len(search_key(t)) >= 2 and search_key(t) in need_text
-                   and search_key(t) not in place_words]
+                   and search_key(t) not in place_words
+                   and not (paraphrase and search_key(t) in search_key(paraphrase.offer.text))]
         mentioned = [w for w in need_terms if search_key(w) in record_text and search_key(w) not in place_words
                      and not any(search_key(w) in search_key(t) for t in offered)]
-        reasons: list[str] = []
+        reasons: list[str] = [paraphrase.reason()] if paraphrase else []
         if offered:
             label = "擅长" if r.type == "expert" else ("服务" if r.type == "service_team" else "涉及")
             reasons.append(f"{label}：" + "、".join(offered[:3]) + "（需求中提到）")
         if mentioned:
             reasons.append("其介绍中提到需求的“" + "”“".join(mentioned[:3]) + "”")
-        score = WEIGHTS["text"] * text + WEIGHTS["dense"] * (h.dense_score or 0.0) \
-            + WEIGHTS["terms"] * min(1.0, (len(offered) + len(mentioned)) / 2)
+        score = WEIGHTS["text"] * text + WEIGHTS["dense"] * dense \
+            + WEIGHTS["terms"] * min(1.0, (len(offered) + len(mentioned) + bool(paraphrase)) / 2) \
+            + WEIGHTS["evidence"] * (max(0.0, found.margin) if found else 0.0)
         if posting.field and r.field == posting.field:
             score += WEIGHTS["field"]
             reasons.append(f"同属{posting.field}领域")
@@ -112,10 +116,10 @@ def match_supply(kb: KnowledgeBase, posting: NeedPosting, k: int = 10, kinds: li
         if maturity:
             score += WEIGHTS["maturity"] * _MATURITY.get(maturity, 0.0)
             reasons.append(f"成熟度：{maturity}")
-        strong = text >= STRONG_TEXT and (h.dense_score or 0.0) >= STRONG_DENSE and bool(offered or mentioned)
+        strong = text >= STRONG_TEXT and dense >= STRONG_DENSE and bool(offered or mentioned or paraphrase)
         if strong:
             reasons.insert(0, "高度相关")
-        elif not (offered or mentioned):
+        elif not (offered or mentioned or paraphrase):
             reasons.append("内容相近（未找到共同的专业术语，请核对）")
         out.append(Match(kind=r.type, id=r.id, name=r.name, score=round(score, 3), reasons=reasons, region=r.region,
                          field=r.field, strong=strong, expertise=_offers(r), organization=_organization(r)))

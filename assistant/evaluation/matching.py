@@ -21,6 +21,9 @@ from typing import Any
 from assistant.evaluation import read_jsonl
 
 GOLDEN = Path(__file__).resolve().parents[2] / "eval" / "golden" / "matching.jsonl"
+# pairs of a need and one record, with the offer and the need's words a reason should connect (or, for a negative
+# pair, the record must not be called related): the evidence of a match at paraphrase level
+EVIDENCE = Path(__file__).resolve().parents[2] / "tests" / "tables" / "match_evidence.jsonl"
 
 
 @dataclass
@@ -56,22 +59,90 @@ def load(path: Path = GOLDEN) -> list[dict[str, Any]]:
     return read_jsonl(path)
 
 
-def run(kb, rows: list[dict[str, Any]] | None = None, k: int = 10) -> list[MatchResult]:
+def _matches(kb, row: dict[str, Any], k: int):
     from datetime import date
 
     from assistant.domain import regions
     from assistant.drafting.match import match_supply
     from assistant.drafting.need import extract_need
 
+    posting = extract_need(row["need"], today=date(2026, 11, 24))
+    place = regions.best_region(row.get("region") or "", include_country=False)
+    if place is not None:
+        posting.region, posting.region_path = place.label, place.path
+    return match_supply(kb, posting, k=k)
+
+
+def run(kb, rows: list[dict[str, Any]] | None = None, k: int = 10) -> list[MatchResult]:
     out = []
     for row in rows or load():
-        posting = extract_need(row["need"], today=date(2026, 11, 24))
-        place = regions.best_region(row.get("region") or "", include_country=False)
-        if place is not None:
-            posting.region, posting.region_path = place.label, place.path
-        matches = match_supply(kb, posting, k=k)
+        matches = _matches(kb, row, k)
         out.append(MatchResult(row, [m.id for m in matches], [m.id for m in matches if m.strong]))
     return out
+
+
+@dataclass
+class EvidenceResult:
+    row: dict[str, Any]
+    rank: int | None  # 1-based place of the record among the first ten matches, None when not shown
+    reasons: list[str]
+
+    @property
+    def related(self) -> list[str]:
+        """The reasons that connect an offer of the record with words of the need."""
+        return [r for r in self.reasons if "相关）" in r or r == "高度相关"]
+
+    def _pairs(self) -> list[tuple[str, str]]:
+        """(offer, need clause) of each reason that relates the two."""
+        out = []
+        for reason in self.related:
+            if "（与需求“" in reason:
+                offer = reason.split("：", 1)[-1].split("（与需求“", 1)[0]
+                out.append((offer, reason.rsplit("（与需求“", 1)[1].removesuffix("”相关）").rstrip("…")))
+        return out
+
+    @property
+    def points_at_need(self) -> bool:
+        """A reason relates an offer of the record to the words of the need the table names."""
+        return any(_overlap(clause, p) for _, clause in self._pairs() for p in self.row["need_phrases"])
+
+    @property
+    def passed(self) -> bool:
+        """Negative pair: not called related. Positive pair: a reason relates one of the offers the table names
+        (either contains the other) to the words of the need it names."""
+        if not self.row["match"]:
+            return not self.related
+        return any((any(i in offer or offer in i for i in self.row["record_items"]))
+                   and any(_overlap(clause, p) for p in self.row["need_phrases"]) for offer, clause in self._pairs())
+
+
+def _overlap(a: str, b: str, run: int = 4) -> bool:
+    """One contains the other, or they share a run of ``run`` characters."""
+    if a in b or b in a:
+        return True
+    return any(a[i:i + run] in b for i in range(len(a) - run + 1))
+
+
+def run_evidence(kb, rows: list[dict[str, Any]] | None = None) -> list[EvidenceResult]:
+    out = []
+    for row in rows or read_jsonl(EVIDENCE):
+        matches = _matches(kb, row, 10)
+        found = next(((i, m) for i, m in enumerate(matches, 1) if m.id == row["record"]), None)
+        out.append(EvidenceResult(row, found[0] if found else None, found[1].reasons if found else []))
+    return out
+
+
+def evidence_markdown(results: list[EvidenceResult]) -> str:
+    lines = ["| evidence set | pairs that should match | shown in the first 10 | a reason relates the need's words named "
+             "in the table | … to an offer named in the table | negative pairs | shown in the first 10 | not called related |",
+             "|---|---|---|---|---|---|---|---|"]
+    for split in ("dev", "holdout"):
+        pos = [r for r in results if r.row["split"] == split and r.row["match"]]
+        neg = [r for r in results if r.row["split"] == split and not r.row["match"]]
+        lines.append(f"| {split} | {len(pos)} | {sum(r.rank is not None for r in pos)} | "
+                     f"{sum(r.points_at_need for r in pos)} | {sum(r.passed for r in pos)} | {len(neg)} | "
+                     f"{sum(r.rank is not None for r in neg)} | {sum(r.passed for r in neg)} |")
+    return "\n".join(lines)
 
 
 def _mean(xs: list[float]) -> float:
@@ -104,4 +175,5 @@ def markdown(results: list[MatchResult]) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["GOLDEN", "MatchResult", "load", "markdown", "run", "summary"]
+__all__ = ["EVIDENCE", "GOLDEN", "EvidenceResult", "MatchResult", "evidence_markdown", "load", "markdown", "run",
+           "run_evidence", "summary"]
