@@ -239,6 +239,13 @@ def test_llm_drafting_never_invents_budget_deadline_or_contact(kb):
     ("我们是和静县做水泥的，熟料烧成煤耗偏高，想找专家帮忙把吨熟料煤耗降下来", "降低吨熟料煤耗需求"),
     ("想找人帮忙把细纱断头率降下来", "降低细纱断头率需求"),
     ("希望找高校把良品率提上去", "提高良品率技术需求"),
+    # installing, buying or making one is not the need
+    ("中控室DCS一个班几百条报警，想上个能提前发现装置不对劲的系统", "提前发现装置不对劲的系统技术需求"),
+    ("想搞一套污水在线监测系统", "污水在线监测系统需求"),
+    ("厂里想上一条烤包子自动化生产线", "烤包子自动化生产线技术需求"),
+    ("想买台能测重金属的快检设备", "测重金属的快检设备技术需求"),
+    ("想做个能自动识别布面疵点的检测系统", "自动识别布面疵点的检测系统技术需求"),
+    ("想做个小程序方便病人挂号", "小程序方便病人挂号需求"),
 ])
 def test_title_names_the_change_not_who_is_asked(text, title):
     from assistant.drafting.need import extract_need

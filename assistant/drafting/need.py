@@ -179,6 +179,8 @@ def _title(text: str, need_type: str | None) -> str | None:
     if turned:
         core = ("提高" if turned.group(2).startswith("提") else "降低") + turned.group(1)
     core = re.sub(r"^(?:一下|一个|一项|一些|把|将|让|使)", "", core)
+    # "上个能提前发现装置不对劲的系统" → "提前发现装置不对劲的系统": installing, buying or making one is not the need
+    core = re.sub(r"^(?:上|搞|弄|买|装|建|做|配|引进|购置|开发)(?:一)?(?:个|套|台|条|款|批|家)(?:能够|能|可以)?", "", core)
     # A target in figures names what is to change, not the need: "固化温度降到120℃以下" → "固化温度"
     core = re.sub(r"(?:降到|降至|降低到|提高到|提升到|提高至|提到|缩短到|缩短至|延长到|延长至|做到|达到|控制在|不低于|不超过|小于|大于|低于|"
                   r"高于)?"
