@@ -22,8 +22,8 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help="科创助手
 kb_app = typer.Typer(no_args_is_help=True, help="管理知识库：list / stats / remove。")
 app.add_typer(kb_app, name="kb")
 
-console = Console()
-err = Console(stderr=True)
+console = Console(soft_wrap=True)  # Chinese has no spaces to wrap at: the terminal wraps, not Rich
+err = Console(stderr=True, soft_wrap=True)
 
 DataDir = Annotated[Path | None, typer.Option("--data-dir", help="索引所在目录（默认取设置 KECHUANG_DATA_DIR，即 ./data）。")]
 JsonOut = Annotated[bool, typer.Option("--json", help="输出 JSON，供脚本使用。")]

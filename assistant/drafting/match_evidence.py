@@ -37,7 +37,8 @@ SHOWN_CLAUSE = 24  # a longer clause is cut with "…" in the reason
 
 _SPLIT = re.compile(r"[，。；！？,;!?\n]+")
 _ASKS = re.compile(r"想|要|希望|需|找|求|能否|能不能|怎么|如何|帮|解决|提高|降|缩短|减少|改善|优化|实现|做到|达到|控制")
-_WHO = re.compile(r"^(我们|我司|本公司|公司|我单位|本单位|我厂)|(公司|企业|企|厂|合作社|电站|风电场|基地|医院|学校|园区|经销商|单位)$")
+_WHO = re.compile(r"^(我们|我司|本公司|公司|我单位|本单位|我厂)|(公司|企业|企|厂|合作社|电站|风电场|基地|医院|学校|园区|经销商|单位)$"
+                  r"|一家.{0,12}的$|^(是)?(做|搞|生产|从事).{1,12}的$")
 # what a record's description says of itself rather than of what it offers
 _BOILERPLATE = re.compile(r"可提供.{0,8}(咨询|服务)|成立于|现有研发人员|授权发明专利|已累计服务|^团长|成员\d+人|^由.+组建"
                           r"|(教授|研究员|工程师|讲师|博士)$")
