@@ -27,7 +27,7 @@ system-deps:
 HOST ?= 127.0.0.1
 PORT ?= 7860
 run: install
-	$(BIN)/kechuang ui --data-dir $(DATA) --host $(HOST) --port $(PORT) --ingest corpora --ingest ../shared/seeds
+	$(BIN)/kechuang serve --data-dir $(DATA) --host $(HOST) --port $(PORT) --ingest corpora --ingest ../shared/seeds
 
 ## Ingest the sample corpus and show a few example searches in the terminal.
 demo: install

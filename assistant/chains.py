@@ -16,7 +16,7 @@ from assistant._text import answer_sentences, count_tokens, search_key, split_se
 from assistant.citations import best_sentence, cite, normalize_markers
 from assistant.decompose import per_entity
 from assistant.domain import wording
-from assistant.errors import ProviderError
+from assistant.errors import InputError, ProviderError
 from assistant.extractive import answer_extractive, looks_like_injection
 from assistant.knowledge_base import KnowledgeBase
 from assistant.llm.factory import describe, llm_enabled, make_chat_model, resolve
@@ -198,6 +198,16 @@ class Assistant:
         return self.gateway.complete(messages)
 
     # -- the pipeline ---------------------------------------------------------------------------
+    def check_question(self, question: str) -> str:
+        """The question stripped; InputError when it is empty or longer than ``answer.max_question_chars``."""
+        question = (question or "").strip()
+        if not question:
+            raise InputError("问题不能为空：请输入要问的内容。")
+        limit = self.settings.answer.max_question_chars
+        if len(question) > limit:
+            raise InputError(f"问题过长（{len(question)} 字）：请精简到 {limit} 字以内，或把长文档作为文件导入知识库后再提问。")
+        return question
+
     def stream(self, question: str, history: list[dict[str, str]] | None = None,
                filters: SearchFilters | None = None) -> Iterator[str | Answer]:
         """The one answer pipeline: condense a follow-up → retrieve (the LangChain retriever) → answer by quoting
@@ -207,6 +217,7 @@ class Assistant:
         if not question:
             yield Answer(question="", text="请输入问题。", refused=True, settings_fingerprint=self.settings.fingerprint())
             return
+        self.check_question(question)
         t0 = time.perf_counter()
         standalone = self.condense(question, history)
         contexts = self.retrieve(standalone, filters)

@@ -127,13 +127,9 @@ def search(
     except AssistantError as exc:
         _fail(exc)
     if as_json:
-        print(json.dumps([{
-            "source": c.source, "chunk_id": c.chunk_id, "score": c.score, "text": c.text, "title": c.title,
-            "heading": c.heading, "start": c.start, "end": c.end, "bm25_score": c.bm25_score,
-            "dense_score": c.dense_score, "matched_terms": c.matched_terms,
-            "type": c.metadata.get("type"), "region": c.metadata.get("region"),
-            "published": c.metadata.get("published"),
-        } for c in results], ensure_ascii=False, indent=2))
+        from assistant.usecases import hit_json
+
+        print(json.dumps([hit_json(c) for c in results], ensure_ascii=False, indent=2))
         return
     if not results:
         console.print("没有找到相关内容。可以换个说法，或用 `kechuang kb list` 查看知识库里有什么。")
@@ -854,6 +850,20 @@ def draft_report(
         console.print(f"已写入 {out}")
 
 
+def _ingest_before_start(settings: Settings, ingest_paths: list[Path] | None) -> None:
+    if not ingest_paths:
+        return
+    from assistant.knowledge_base import KnowledgeBase
+
+    paths = [p for p in ingest_paths if p.exists()]
+    console.print(f"导入：{'、'.join(map(str, paths))} …")
+    kb = KnowledgeBase(settings)
+    d = kb.ingest(paths).as_dict()
+    kb.close()
+    console.print(f"新增 {d['added']}，更新 {d['updated']}，未变 {d['unchanged']}，失败 {d['failed'] + d['partial']}，"
+                  f"写入分块 {d['chunks']}。")
+
+
 @app.command()
 def ui(
     host: Annotated[str, typer.Option("--host", help="监听地址；非本机地址需设置 KECHUANG_UI__PASSWORD。")] = "127.0.0.1",
@@ -865,21 +875,34 @@ def ui(
     _setup_logging()
     try:
         settings = _settings(data_dir)
-        if ingest_paths:
-            from assistant.knowledge_base import KnowledgeBase
-
-            paths = [p for p in ingest_paths if p.exists()]
-            console.print(f"导入：{'、'.join(map(str, paths))} …")
-            kb = KnowledgeBase(settings)
-            d = kb.ingest(paths).as_dict()
-            kb.close()
-            console.print(f"新增 {d['added']}，更新 {d['updated']}，未变 {d['unchanged']}，失败 {d['failed'] + d['partial']}，"
-                          f"写入分块 {d['chunks']}。")
+        _ingest_before_start(settings, ingest_paths)
         from ui.app import launch
 
         console.print(f"[bold green]科创助手已启动：[/bold green] http://{host if host != '0.0.0.0' else '127.0.0.1'}:{port}"
                       "  （Ctrl+C 退出）")
         launch(settings, host=host, port=port)
+    except AssistantError as exc:
+        _fail(exc)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="监听地址；非本机地址需设置 KECHUANG_UI__PASSWORD。")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="端口。")] = 7860,
+    ingest_paths: Annotated[list[Path] | None, typer.Option("--ingest", help="启动前导入这些文件或目录（未变化的自动跳过）。")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """网页界面（/）与 JSON API（/api/v1，文档 /api/v1/docs）在同一个进程里。"""
+    _setup_logging()
+    try:
+        settings = _settings(data_dir)
+        _ingest_before_start(settings, ingest_paths)
+        from ui.app import serve as serve_app
+
+        shown = host if host != "0.0.0.0" else "127.0.0.1"
+        console.print(f"[bold green]科创助手已启动：[/bold green] http://{shown}:{port}  API：http://{shown}:{port}/api/v1/docs"
+                      "  （Ctrl+C 退出）")
+        serve_app(settings, host=host, port=port)
     except AssistantError as exc:
         _fail(exc)
 

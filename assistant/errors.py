@@ -43,3 +43,16 @@ class ProviderError(AssistantError):
 
 class NotFoundError(AssistantError):
     """A thing asked for by name or id (a saved profile, a document, a session) does not exist."""
+
+
+class InputError(AssistantError):
+    """What the user sent cannot be used as it is (empty, too long, malformed); the message says what to send."""
+
+
+class UnsupportedTypeError(InputError):
+    """A file of a type the assistant does not read; the message lists the types it reads."""
+
+
+class TooLargeError(InputError):
+    """A file or text over its size limit; the message names the limit and the setting that raises it."""
+

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from assistant._text import search_key, tokenize
 from assistant.bm25 import BM25Index
 from assistant.embeddings import make_embeddings
-from assistant.errors import AssistantError, IngestError
+from assistant.errors import AssistantError, IngestError, NotFoundError
 from assistant.ingest.chunking import Chunker, chunk_metadata
 from assistant.ingest.documents import build_document
 from assistant.ingest.loaders import DOCUMENT_EXTENSIONS
@@ -374,7 +374,7 @@ class KnowledgeBase:
         """Remove a document (by file name) or a record (by id), or every record of a record file."""
         sources = self._manifest.sources_for(name)
         if not sources:
-            raise IngestError(f"知识库中没有 {name}。用 `kechuang kb list` 查看已入库的来源。", source=name)
+            raise NotFoundError(f"知识库中没有 {name}。用 `kechuang kb list` 查看已入库的来源。")
         for s in sources:
             self.remove_source(s)
         for row in self._manifest.documents():  # duplicates that pointed at a removed document

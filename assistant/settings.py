@@ -99,6 +99,8 @@ class LLMSettings(_Section):
 
 class AnswerSettings(_Section):
     k: int = Field(8, ge=1, le=50, description="Passages retrieved for an answer.")
+    max_question_chars: int = Field(2000, ge=10, description="A longer question is refused with a message (the HTTP "
+                                    "API answers 400): ranking a 200,000-character question took minutes.")
     min_coverage: float = Field(0.4, ge=0, le=1, description="Offline mode refuses below this share of the "
                                 "question's key terms found in the best sentence.")
     max_sentences: int = Field(4, ge=1, le=20, description="Sentences quoted by the offline answerer.")

@@ -39,6 +39,7 @@ from assistant.support import (
     SupportReport,
     profile_from_text,
 )
+from assistant.types import Context
 
 STATUS_LABELS = {"eligible": "符合", "possible": "可能符合", "alternative": "择一享受", "not_eligible": "暂不符合",
                  "expired": "已失效"}
@@ -46,6 +47,14 @@ CONDITION_MARKS = {"met": "✓", "not_met": "✗", "unknown": "?"}
 
 
 # -- 哪些政策适用于我 ------------------------------------------------------------------------------------
+def hit_json(c: Context) -> dict[str, Any]:
+    """One search result as `kechuang search --json` prints it and `POST /api/v1/search` returns it."""
+    return {"source": c.source, "chunk_id": c.chunk_id, "score": c.score, "text": c.text, "title": c.title,
+            "heading": c.heading, "start": c.start, "end": c.end, "bm25_score": c.bm25_score,
+            "dense_score": c.dense_score, "matched_terms": c.matched_terms, "type": c.metadata.get("type"),
+            "region": c.metadata.get("region"), "published": c.metadata.get("published")}
+
+
 def find_support(kb: KnowledgeBase, *, profile: EnterpriseProfile | None = None, text: str | None = None,
                  include_other_regions: bool = False, today: date | None = None) -> SupportReport:
     """The measures that apply to an enterprise described by a profile (form, JSON), a sentence, or both (the
@@ -284,5 +293,5 @@ def revise_report(assistant, report: Report, instruction: str) -> tuple[Report, 
 
 
 __all__ = ["CONDITION_MARKS", "STATUS_LABELS", "NeedDraft", "PolicyListing", "ProfileCheck", "check_saved_profile",
-           "MATCH_HEADERS", "draft_need", "draft_report", "edit_need", "posting_rows", "revise_report", "find_support", "list_policies", "support_checklist_docx",
+           "MATCH_HEADERS", "draft_need", "draft_report", "edit_need", "hit_json", "posting_rows", "revise_report", "find_support", "list_policies", "support_checklist_docx",
            "mask_contact"]

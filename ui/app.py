@@ -285,3 +285,34 @@ def launch(settings: Settings, host: str = "127.0.0.1", port: int = 7860, block:
                       show_error=False, css=CSS, theme=gr.themes.Soft(), quiet=True,
                       max_file_size=f"{int(settings.ingest.max_file_mb)}mb")
     return app
+
+
+def create_server(settings: Settings, host: str = "127.0.0.1"):
+    """One ASGI application: the JSON API at ``/api/v1`` (OpenAPI at ``/api/v1/openapi.json``, docs at
+    ``/api/v1/docs``) and the web app at ``/``, on one knowledge base. Beyond localhost both require the password
+    from settings (the API by HTTP Basic, except ``/api/v1/health``)."""
+    from fastapi import FastAPI
+
+    from assistant.errors import ConfigError
+    from ui.api import create_api
+
+    password = settings.ui.password.get_secret_value() if settings.ui.password else None
+    if not is_loopback(host) and not password:
+        raise ConfigError("在本机以外的地址提供服务时必须设置访问密码：KECHUANG_UI__PASSWORD（用户名 KECHUANG_UI__USER，默认 admin）。")
+    svc = H.Services.create(settings)
+    server = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    server.mount("/api/v1", create_api(svc))
+    blocks = build_app(svc)
+    blocks.queue(default_concurrency_limit=4)
+    auth = (settings.ui.user, password) if password else None
+    return gr.mount_gradio_app(server, blocks, path="/", auth=auth, show_error=False, css=CSS,
+                               theme=gr.themes.Soft(), max_file_size=f"{int(settings.ingest.max_file_mb)}mb",
+                               footer_links=["api"])
+
+
+def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> None:
+    """Run ``create_server`` with uvicorn until interrupted."""
+    import uvicorn
+
+    uvicorn.run(create_server(settings, host), host=host, port=port, log_level="warning")
+

@@ -9,20 +9,19 @@ import html
 import json
 import logging
 import re
-import shutil
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from assistant import usecases
 from assistant.chains import Assistant
 from assistant.conversation import Conversation, Reply
 from assistant.domain import vocab
 from assistant.drafting.need_session import NeedSession
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, InputError, TooLargeError, UnsupportedTypeError
 from assistant.feedback import FeedbackStore
 from assistant.knowledge_base import KnowledgeBase
 from assistant.profiles import ProfileStore
@@ -527,28 +526,44 @@ def safe_upload_name(name: str) -> str:
     return base[:120]
 
 
+def store_upload(svc: Services, name: str, data: BinaryIO) -> Path:
+    """Copy one upload into the data directory under a safe name: UnsupportedTypeError for a type the assistant
+    does not read, TooLargeError past ``ingest.max_file_mb`` (checked while copying: nothing partial is kept)."""
+    safe = safe_upload_name(name)
+    if Path(safe).suffix.lower() not in ALLOWED_UPLOADS:
+        raise UnsupportedTypeError(f"{safe}：不支持的文件类型（支持 {'、'.join(sorted(ALLOWED_UPLOADS))}）")
+    max_bytes = int(svc.settings.ingest.max_file_mb * 1024 * 1024)
+    svc.upload_dir.mkdir(parents=True, exist_ok=True)
+    dest = (svc.upload_dir / safe).resolve()
+    if svc.upload_dir.resolve() not in dest.parents:
+        raise InputError(f"{safe}：文件名不合法")
+    part = dest.with_name(dest.name + ".part")
+    size = 0
+    try:
+        with part.open("wb") as out:
+            while block := data.read(1 << 20):
+                size += len(block)
+                if size > max_bytes:
+                    raise TooLargeError(f"{safe}：超过大小上限 {svc.settings.ingest.max_file_mb:g} MB"
+                                        "（KECHUANG_INGEST__MAX_FILE_MB）")
+                out.write(block)
+        part.replace(dest)
+    finally:
+        part.unlink(missing_ok=True)
+    return dest
+
+
 def upload_files(svc: Services, paths: list[str] | None, progress=None) -> tuple[str, list[list[Any]], str]:
     """Copy uploads into the data directory (type and size limits enforced) and ingest them."""
     if not paths:
         return "请先选择文件。", kb_table(svc), kb_stats_md(svc)
-    max_bytes = int(svc.settings.ingest.max_file_mb * 1024 * 1024)
-    svc.upload_dir.mkdir(parents=True, exist_ok=True)
     accepted, messages = [], []
     for p in paths:
-        src = Path(p)
-        name = safe_upload_name(src.name)
-        if src.suffix.lower() not in ALLOWED_UPLOADS:
-            messages.append(f"✗ {name}：不支持的文件类型（支持 {'、'.join(sorted(ALLOWED_UPLOADS))}）")
-            continue
-        if src.stat().st_size > max_bytes:
-            messages.append(f"✗ {name}：超过大小上限 {svc.settings.ingest.max_file_mb:g} MB")
-            continue
-        dest = (svc.upload_dir / name).resolve()
-        if svc.upload_dir.resolve() not in dest.parents:
-            messages.append(f"✗ {name}：文件名不合法")
-            continue
-        shutil.copyfile(src, dest)
-        accepted.append(dest)
+        try:
+            with Path(p).open("rb") as data:
+                accepted.append(store_upload(svc, Path(p).name, data))
+        except InputError as exc:
+            messages.append(f"✗ {exc}")
     if accepted:
         def tick(name: str, i: int, n: int) -> None:
             if progress is not None:

@@ -1,0 +1,206 @@
+"""The JSON API at /api/v1 and the web app at /, one process (`kechuang serve`), called over real HTTP on
+127.0.0.1: every endpoint, its failure statuses with a Chinese message in JSON, server-sent events, the OpenAPI
+document, and the password beyond localhost (HTTP Basic on the API, Gradio's login on the app)."""
+
+from __future__ import annotations
+
+import io
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+import pytest
+
+from tests.conftest import CORPORA, make_settings
+
+POLICIES = ["national_high_tech_enterprise.md", "zhenjiang_high_tech_reward.md", "bazhou_science_tech_commissioner.md"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def _serving(settings) -> Iterator[str]:
+    import uvicorn
+
+    from ui.app import create_server
+
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_server(settings), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        assert time.monotonic() < deadline and thread.is_alive(), "server did not start"
+        time.sleep(0.1)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+def _settings(tmp_path_factory, embed_cache, **kw):
+    from assistant.knowledge_base import KnowledgeBase
+
+    settings = make_settings(tmp_path_factory.mktemp("api"), embed_cache, ingest={"max_file_mb": 1}, **kw)
+    kb = KnowledgeBase(settings)
+    report = kb.ingest([CORPORA / "records", *(CORPORA / "policies" / p for p in POLICIES)])
+    assert not report.failed, report.as_dict()
+    kb.close()
+    return settings
+
+
+@pytest.fixture(scope="module")
+def url(tmp_path_factory, embed_cache) -> Iterator[str]:
+    with _serving(_settings(tmp_path_factory, embed_cache)) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def client(url) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=url + "/api/v1", timeout=120) as c:
+        yield c
+
+
+def _error(r: httpx.Response, status: int) -> str:
+    assert r.status_code == status, (r.status_code, r.text)
+    body = r.json()
+    assert body["error"] and any("\u4e00" <= ch <= "\u9fff" for ch in body["error"]), body
+    return body["error"]
+
+
+def test_health_openapi_docs_and_the_app_on_one_port(client, url):
+    assert client.get("/health").json()["status"] == "ok"
+    spec = client.get("/openapi.json").json()
+    assert {"/ask", "/search", "/support", "/needs/draft", "/reports", "/documents", "/documents/{name}", "/feedback",
+            "/health"} <= set(spec["paths"])
+    assert "question" in json.dumps(spec["components"]["schemas"]["AskRequest"])
+    docs = client.get("/docs")
+    assert docs.status_code == 200 and "/api/v1/openapi.json" in docs.text
+    app = httpx.get(url + "/", timeout=60)
+    assert app.status_code == 200 and "gradio" in app.text.lower()
+
+
+def test_ask_answers_with_citations_and_refuses_bad_questions(client):
+    r = client.post("/ask", json={"question": "高新技术企业认定需要满足哪些条件？"})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert not body["refused"] and body["citations"] and body["citations"][0]["source"]
+    assert set(body) >= {"question", "answer", "refused", "mode", "citations", "standalone_question", "contexts"}
+    assert "不能为空" in _error(client.post("/ask", json={"question": "   "}), 400)
+    assert "过长" in _error(client.post("/ask", json={"question": "高企" * 1001}), 400)
+    _error(client.post("/ask", json={"history": []}), 400)  # no question at all
+    _error(client.post("/ask", content=b"{not json", headers={"content-type": "application/json"}), 400)
+    # a follow-up with its history is answered about the conversation's topic
+    history = [{"role": "user", "content": "高新技术企业认定需要满足哪些条件？"}, {"role": "assistant", "content": body["answer"]}]
+    follow = client.post("/ask", json={"question": "有效期几年", "history": history}).json()
+    assert "高" in follow["standalone_question"]
+
+
+def test_ask_streams_server_sent_events_ending_with_the_answer(client):
+    question = {"question": "高新技术企业认定需要满足哪些条件？"}
+    with client.stream("POST", "/ask", json={**question, "stream": True}) as r:
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
+        events = [block for block in r.read().decode("utf-8").split("\n\n") if block.strip()]
+    kinds = [e.split("\n")[0].removeprefix("event: ") for e in events]
+    assert kinds[-1] == "answer" and kinds.count("delta") >= 2
+    deltas = "".join(json.loads(e.split("data: ", 1)[1])["text"] for e in events if e.startswith("event: delta"))
+    final = json.loads(events[-1].split("data: ", 1)[1])
+    assert deltas == final["answer"] == client.post("/ask", json=question).json()["answer"]
+
+
+def test_search_returns_the_cli_json(client):
+    hits = client.post("/search", json={"query": "科技特派员", "k": 3}).json()  # usecases.hit_json, as the CLI prints
+    assert 0 < len(hits) <= 3 and all(set(h) == {
+        "source", "chunk_id", "score", "text", "title", "heading", "start", "end", "bm25_score", "dense_score",
+        "matched_terms", "type", "region", "published"} for h in hits)
+    only = client.post("/search", json={"query": "石油化工", "k": 5, "filters": {"types": ["expert"]}}).json()
+    assert only and all(h["type"] == "expert" for h in only)
+    _error(client.post("/search", json={"query": ""}), 400)
+    _error(client.post("/search", json={"query": "高企", "k": 0}), 400)
+
+
+def test_support_from_text_or_profile(client):
+    report = client.post("/support", json={"text": "我们是镇江市的新材料高企，职工180人，营收8000万元"}).json()
+    assert report["measures"] and report["profile"]["region"] == "镇江市"
+    by_profile = client.post("/support", json={"profile": {"region": "镇江市", "employees": 180}})
+    assert by_profile.status_code == 200, by_profile.text
+    assert "企业画像" in _error(client.post("/support", json={}), 400)
+
+
+def test_need_posting_by_conversation_with_a_session(client):
+    first = client.post("/needs/draft", json={"message": "我们是巴州的棉花加工企业，想解决籽棉异性纤维清理不干净的问题，"
+                                                         "希望和高校联合攻关"}).json()
+    sid = first["session_id"]
+    assert sid and first["posting"]["field"] == "纺织服装" and first["question"]
+    asked = first["asking"]
+    second = client.post("/needs/draft", json={"session_id": sid, "message": "大概80万"}).json()
+    assert second["session_id"] == sid
+    assert second["posting"]["budget_wan"] == 80 or asked != "budget_wan"
+    assert second["question"] != first["question"]  # a question answered is not asked again
+    assert "session_id" in _error(client.post("/needs/draft", json={"session_id": "nope", "message": "80万"}), 404)
+    _error(client.post("/needs/draft", json={"message": " "}), 400)
+
+
+def test_reports_as_json_markdown_and_docx(client):
+    from docx import Document
+
+    body = {"region": "巴州", "period": "2023"}
+    rep = client.post("/reports", json=body).json()
+    assert rep["title"] and rep["sections"]
+    md = client.post("/reports", json={**body, "format": "markdown"})
+    assert md.headers["content-type"].startswith("text/markdown") and rep["title"] in md.text
+    doc = client.post("/reports", json={**body, "format": "docx"})
+    assert doc.status_code == 200
+    assert rep["title"] in "\n".join(p.text for p in Document(io.BytesIO(doc.content)).paragraphs)
+    assert "尚未开始" in _error(client.post("/reports", json={**body, "period": "2035"}), 400)
+    _error(client.post("/reports", json={**body, "type": "年度计划"}), 400)
+
+
+def test_documents_upload_list_search_and_delete(client):
+    text = "# 某区科技创新券实施细则（测试）\n\n企业使用创新券购买检测服务，按服务费用的50%抵扣，每家企业每年最高20万元。\n"
+    up = client.post("/documents", files={"file": ("innovation_voucher.md", text.encode("utf-8"), "text/markdown")})
+    assert up.status_code == 200 and up.json()["added"] == 1, up.text
+    files = client.get("/documents").json()
+    assert any(f["file"] == "innovation_voucher.md" and f["chunks"] >= 1 for f in files)
+    hits = client.post("/search", json={"query": "创新券", "k": 3, "mode": "bm25"}).json()  # searchable at once
+    assert hits[0]["source"] == "innovation_voucher.md", hits
+    assert client.delete("/documents/innovation_voucher.md").status_code == 200
+    assert not any(f["file"] == "innovation_voucher.md" for f in client.get("/documents").json())
+    _error(client.delete("/documents/innovation_voucher.md"), 404)
+    assert "不支持" in _error(client.post("/documents", files={"file": ("tool.exe", b"MZ", "application/octet-stream")}),
+                            415)
+    big = b"a" * (1024 * 1024 + 10)  # the fixture's limit is 1 MB
+    assert "上限" in _error(client.post("/documents", files={"file": ("big.txt", big, "text/plain")}), 413)
+    assert not any(f["file"] == "big.txt" for f in client.get("/documents").json())
+
+
+def test_feedback_is_stored(client):
+    r = client.post("/feedback", json={"question": "高企有效期几年", "answer": "三年", "rating": -1, "comment": "没说从哪天起算"})
+    assert r.status_code == 200 and r.json()["id"] >= 1
+    _error(client.post("/feedback", json={"question": "高企", "answer": "x", "rating": 5}), 400)
+
+
+def test_a_password_closes_the_api_and_the_app(tmp_path_factory, embed_cache):
+    settings = _settings(tmp_path_factory, embed_cache, ui={"user": "staff", "password": "s3cret-pass"})
+    with _serving(settings) as base, httpx.Client(base_url=base, timeout=120) as c:
+        assert c.get("/api/v1/health").status_code == 200  # the one open route
+        for method, path, body in [("POST", "/api/v1/ask", {"question": "高企条件"}), ("GET", "/api/v1/documents", None),
+                                   ("POST", "/api/v1/search", {"query": "高企"})]:
+            r = c.request(method, path, json=body)
+            assert "登录" in _error(r, 401) and r.headers["www-authenticate"].startswith("Basic")
+            assert c.request(method, path, json=body, auth=("staff", "wrong")).status_code == 401
+            assert c.request(method, path, json=body, auth=("staff", "s3cret-pass")).status_code == 200
+        assert c.get("/config").status_code in (401, 403)  # Gradio's own routes need its login
+        assert c.post("/login", data={"username": "staff", "password": "wrong"}).status_code >= 400
+        assert c.get("/config").status_code in (401, 403)
+        assert c.post("/login", data={"username": "staff", "password": "s3cret-pass"}).status_code == 200
+        assert c.get("/config").status_code == 200  # the session cookie opens the app
