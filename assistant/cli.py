@@ -950,3 +950,88 @@ def main() -> None:  # pragma: no cover
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(app())
+
+
+user_app = typer.Typer(no_args_is_help=True, help="账号：add / list / remove（企业用户 enterprise、工作人员 staff、管理员 admin）。")
+app.add_typer(user_app, name="user")
+key_app = typer.Typer(no_args_is_help=True, help="API 密钥：create / list / revoke。")
+app.add_typer(key_app, name="key")
+
+
+def _accounts(data_dir: Path | None):
+    from assistant.accounts import AccountStore
+
+    return AccountStore(_settings(data_dir).data_dir / "accounts.sqlite")
+
+
+@user_app.command("add")
+def user_add(
+    name: Annotated[str, typer.Argument(help="用户名。")],
+    role: Annotated[str, typer.Option("--role", help="enterprise（企业用户）/ staff（工作人员）/ admin（管理员）。")],
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="从标准输入读密码（供脚本使用）。")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """添加账号（密码以 bcrypt 哈希保存）。添加第一个账号后，网页和 API 都需要登录（重启 serve 生效）。"""
+    try:
+        if password_stdin:
+            password = sys.stdin.readline().rstrip("\n")
+        else:
+            password = typer.prompt("密码", hide_input=True, confirmation_prompt=True)
+        user = _accounts(data_dir).add_user(name, role, password)
+    except AssistantError as exc:
+        _fail(exc)
+    console.print(f"已添加 {user.name}（{user.role_label}）。", markup=False)
+
+
+@user_app.command("list")
+def user_list(data_dir: DataDir = None, as_json: JsonOut = False) -> None:
+    """列出账号、角色和 API 密钥数。"""
+    rows = _accounts(data_dir).users()
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        console.print("还没有账号：本机使用无需登录；用 kechuang user add NAME --role admin 添加。")
+    for r in rows:
+        console.print(f"{r['name']}  {r['role_label']}（{r['role']}）  API 密钥 {r['keys']} 个", markup=False)
+
+
+@user_app.command("remove")
+def user_remove(name: Annotated[str, typer.Argument(help="用户名。")], data_dir: DataDir = None) -> None:
+    """删除账号及其全部 API 密钥。"""
+    try:
+        _accounts(data_dir).remove_user(name)
+    except AssistantError as exc:
+        _fail(exc)
+    console.print(f"已删除 {name}。", markup=False)
+
+
+@key_app.command("create")
+def key_create(
+    user: Annotated[str, typer.Argument(help="密钥所属的用户名（权限与其角色相同）。")],
+    label: Annotated[str, typer.Option("--label", help="用途说明，如“科创中国平台”。")] = "",
+    data_dir: DataDir = None,
+) -> None:
+    """为账号生成 API 密钥（只显示这一次）。调用时：Authorization: Bearer <密钥>。"""
+    try:
+        key = _accounts(data_dir).create_key(user, label)
+    except AssistantError as exc:
+        _fail(exc)
+    print(key)
+    err.print("（密钥只显示这一次，请妥善保存；用 kechuang key revoke 前缀 撤销。）", markup=False)
+
+
+@key_app.command("list")
+def key_list(data_dir: DataDir = None) -> None:
+    """列出 API 密钥（只显示前缀）。"""
+    for k in _accounts(data_dir).keys():
+        console.print(f"{k['prefix']}…  {k['user']}  {k['label'] or ''}", markup=False)
+
+
+@key_app.command("revoke")
+def key_revoke(key: Annotated[str, typer.Argument(help="密钥，或 key list 显示的前缀。")], data_dir: DataDir = None) -> None:
+    """撤销 API 密钥。"""
+    n = _accounts(data_dir).revoke_key(key)
+    if not n:
+        _fail(AssistantError(f"没有密钥 {key}：用 kechuang key list 查看。"))
+    console.print(f"已撤销 {n} 个密钥。")

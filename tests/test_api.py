@@ -204,3 +204,84 @@ def test_a_password_closes_the_api_and_the_app(tmp_path_factory, embed_cache):
         assert c.get("/config").status_code in (401, 403)
         assert c.post("/login", data={"username": "staff", "password": "s3cret-pass"}).status_code == 200
         assert c.get("/config").status_code == 200  # the session cookie opens the app
+
+
+def test_roles_accounts_and_api_keys(tmp_path_factory, embed_cache):
+    """企业用户 asks, finds support and posts needs; 工作人员 also drafts reports and manages documents; 管理员
+    also users and keys. An API key acts as its user; a name is locked after repeated wrong passwords."""
+    from assistant.accounts import AccountStore
+
+    settings = _settings(tmp_path_factory, embed_cache)
+    accounts = AccountStore(settings.data_dir / "accounts.sqlite")
+    for name, role in (("企业甲", "enterprise"), ("staff1", "staff"), ("root", "admin")):
+        accounts.add_user(name, role, f"{name}-pass-123")
+    accounts.close()
+    with _serving(settings) as base, httpx.Client(base_url=base + "/api/v1", timeout=120) as c:
+        def auth(name):
+            return (name, f"{name}-pass-123")
+
+        assert c.get("/health").status_code == 200
+        _error(c.post("/ask", json={"question": "高企条件"}), 401)  # accounts exist: nothing open but health
+        assert c.get("/me", auth=auth("企业甲")).json()["role_label"] == "企业用户"
+        assert c.post("/ask", json={"question": "高企条件"}, auth=auth("企业甲")).status_code == 200
+        assert c.post("/needs/draft", json={"message": "想找人做番茄酱褐变控制"}, auth=auth("企业甲")).status_code == 200
+        for method, path, body in [("POST", "/reports", {"region": "巴州", "period": "2023"}), ("GET", "/documents", None),
+                                   ("DELETE", "/documents/x.md", None), ("GET", "/users", None)]:
+            assert "工作人员" in _error(c.request(method, path, json=body, auth=auth("企业甲")), 403) or path == "/users"
+        assert c.post("/reports", json={"region": "巴州", "period": "2023"}, auth=auth("staff1")).status_code == 200
+        assert c.get("/documents", auth=auth("staff1")).status_code == 200
+        assert "管理员" in _error(c.get("/users", auth=auth("staff1")), 403)
+        assert {u["name"] for u in c.get("/users", auth=auth("root")).json()} == {"企业甲", "staff1", "root"}
+        assert c.post("/users", json={"name": "新人", "role": "staff", "password": "新人的密码123"}, auth=auth("root")).status_code == 200
+        _error(c.post("/users", json={"name": "新人", "role": "staff", "password": "新人的密码123"}, auth=auth("root")), 400)
+        key = c.post("/keys", json={"user": "企业甲", "label": "平台"}, auth=auth("root")).json()["key"]
+        bearer = {"Authorization": f"Bearer {key}"}
+        assert c.post("/ask", json={"question": "高企条件"}, headers=bearer).status_code == 200
+        _error(c.get("/documents", headers=bearer), 403)  # a key has its user's role
+        _error(c.post("/ask", json={"question": "高企条件"}, headers={"Authorization": "Bearer kc_forged"}), 401)
+        assert c.delete("/users/企业甲", auth=auth("root")).status_code == 200
+        _error(c.post("/ask", json={"question": "高企条件"}, headers=bearer), 401)  # the user's keys went with it
+        for _ in range(5):
+            _error(c.get("/me", auth=("staff1", "wrong-password")), 401)
+        assert "锁定" in _error(c.get("/me", auth=auth("staff1")), 401)  # even the right password, for a while
+    with _serving(settings) as base, httpx.Client(base_url=base, timeout=120) as c:
+        assert c.get("/config").status_code in (401, 403)
+        assert c.post("/login", data={"username": "root", "password": "root-pass-123"}).status_code == 200
+        assert c.get("/config").status_code == 200
+
+
+def test_logging_in_by_role_in_the_browser(tmp_path_factory, embed_cache):
+    """Headless Chromium: the login page first; a 企业用户 sees no 报告起草 or 知识库 tab, a 工作人员 sees both."""
+    from playwright.sync_api import sync_playwright
+
+    from assistant.accounts import AccountStore
+    from tests._browser import CHROMIUM
+
+    settings = _settings(tmp_path_factory, embed_cache)
+    accounts = AccountStore(settings.data_dir / "accounts.sqlite")
+    accounts.add_user("企业甲", "enterprise", "qiye-pass-123")
+    accounts.add_user("staff1", "staff", "staff-pass-123")
+    accounts.close()
+    with _serving(settings) as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        tabs = {}
+        for user, password in (("企业甲", "qiye-pass-123"), ("staff1", "staff-pass-123")):
+            page = browser.new_page()
+            page.set_default_timeout(60000)
+            page.goto(base + "/")
+            page.locator("input[type=password]").wait_for()
+            assert page.locator("#kc-input").count() == 0  # nothing of the app before logging in
+            page.locator("input").first.fill(user)
+            page.locator("input[type=password]").fill(password)
+            page.locator("input[type=password]").press("Enter")
+            page.wait_for_selector("#kc-input textarea")
+            page.get_by_role("tab", name="需求发布").wait_for()
+            if user == "staff1":
+                page.get_by_role("tab", name="知识库").wait_for()  # shown by the page's load event
+            else:
+                page.wait_for_timeout(3000)  # time for the same event, which must show nothing here
+            tabs[user] = [t.inner_text() for t in page.get_by_role("tab").all()]
+            page.close()
+        browser.close()
+    assert "报告起草" not in tabs["企业甲"] and "知识库" not in tabs["企业甲"] and "智能问答" in tabs["企业甲"]
+    assert "报告起草" in tabs["staff1"] and "知识库" in tabs["staff1"]

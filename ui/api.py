@@ -1,13 +1,16 @@
 """The versioned JSON API (``/api/v1``): the library's use cases over HTTP, for the 科创中国 platform and a 科协's
 own sites. Every response is the JSON the CLI prints with ``--json`` (the same models); every error is JSON
 ``{"error": "<中文说明>", "kind": "<ErrorClass>"}`` with its status: 400 input that cannot be used (empty or
-over-long question, unknown report type), 401 without the password when one is set, 404 an unknown session or
-document, 413 a file over the size limit, 415 a file type the assistant does not read, 502 the LLM endpoint
+over-long question, unknown report type), 401 not logged in (a user's password by HTTP Basic, or an API key as a
+Bearer token; with no accounts, the shared password if one is set), 403 a role that may not do this (企业用户 asks,
+finds support and posts needs; 工作人员 also drafts reports and manages documents; 管理员 also users and keys),
+404 an unknown session or document, 413 a file over the size limit, 415 a file type the assistant does not read, 502 the LLM endpoint
 failed, 500 anything else (details in the log only).
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import secrets
@@ -23,10 +26,11 @@ from typing import Any, Literal
 from fastapi import Depends, FastAPI, File, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
-from fastapi.security import HTTPBasic, HTTPBasicCredentials
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBasic, HTTPBasicCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
 from assistant import usecases
+from assistant.accounts import LOCAL_ADMIN, ROLES, AuthError, ForbiddenError, User
 from assistant.drafting.need_session import NeedSession
 from assistant.errors import (
     AssistantError,
@@ -48,7 +52,7 @@ SESSION_TTL_S = 2 * 3600  # a need conversation left this long is forgotten
 MAX_SESSIONS = 2000
 
 _STATUS: list[tuple[type[Exception], int]] = [
-    (NotFoundError, 404), (TooLargeError, 413), (UnsupportedTypeError, 415), (InputError, 400),
+    (AuthError, 401), (ForbiddenError, 403), (NotFoundError, 404), (TooLargeError, 413), (UnsupportedTypeError, 415), (InputError, 400),
     (ProviderError, 502), (ConfigError, 500), (AssistantError, 400),
 ]
 
@@ -111,6 +115,39 @@ class FeedbackRequest(BaseModel):
     comment: str = Field("", max_length=2000)
 
 
+class Utf8Basic(HTTPBasic):
+    """HTTP Basic whose user name and password may be Chinese (UTF-8, as curl and browsers send them; FastAPI's
+    own reads ASCII only)."""
+
+    async def __call__(self, request: Request) -> HTTPBasicCredentials | None:  # type: ignore[override]
+        scheme, _, param = (request.headers.get("Authorization") or "").partition(" ")
+        if scheme.lower() != "basic":
+            return None
+        try:
+            raw = base64.b64decode(param.strip(), validate=True)
+        except ValueError as exc:
+            raise AuthError("Authorization 头格式有误：应为 Basic base64(用户名:密码)。") from exc
+        try:
+            data = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            data = raw.decode("latin-1")
+        username, sep, password = data.partition(":")
+        if not sep:
+            raise AuthError("Authorization 头格式有误：应为 Basic base64(用户名:密码)。")
+        return HTTPBasicCredentials(username=username, password=password)
+
+
+class UserRequest(BaseModel):
+    name: str
+    role: Literal["enterprise", "staff", "admin"] = Field(..., description="、".join(f"{k}（{v}）" for k, v in ROLES.items()))
+    password: str
+
+
+class KeyRequest(BaseModel):
+    user: str
+    label: str = ""
+
+
 class NeedSessions:
     """Need conversations by id (the state itself is the library's ``NeedSession``), forgotten after a while."""
 
@@ -154,20 +191,37 @@ def create_api(svc: H.Services) -> FastAPI:
                   docs_url="/docs", redoc_url=None, openapi_url="/openapi.json")
     sessions = NeedSessions()
     password = svc.settings.ui.password.get_secret_value() if svc.settings.ui.password else None
-    basic = HTTPBasic(auto_error=False, description="设置了 KECHUANG_UI__PASSWORD 时必填（用户名 KECHUANG_UI__USER）")
+    basic = Utf8Basic(auto_error=False, description="用户名和密码（kechuang user add 添加的账号；未建账号时为 "
+                                                     "KECHUANG_UI__USER / KECHUANG_UI__PASSWORD）")
+    bearer = HTTPBearer(auto_error=False, description="API 密钥（kechuang key create 生成，kc_ 开头）")
 
-    def login(credentials: HTTPBasicCredentials | None = Depends(basic)) -> None:  # noqa: B008 - FastAPI's idiom
+    def current_user(credentials: HTTPBasicCredentials | None = Depends(basic),  # noqa: B008 - FastAPI's idiom
+                     token: HTTPAuthorizationCredentials | None = Depends(bearer)) -> User:  # noqa: B008
+        """Who is calling: an API key, a user's password, or — with no accounts — the shared password, or
+        nobody needed on an open localhost installation (no accounts, no password)."""
+        if token is not None:
+            return svc.accounts.verify_key(token.credentials)
+        if svc.accounts.has_users():
+            if credentials is None:
+                raise AuthError("需要登录：用 HTTP Basic 提供用户名和密码，或用 Authorization: Bearer 提供 API 密钥。")
+            return svc.accounts.verify(credentials.username, credentials.password)
         if password is None:
-            return
-        ok = credentials is not None and secrets.compare_digest(credentials.username.encode(), svc.settings.ui.user.encode()) \
-            and secrets.compare_digest(credentials.password.encode(), password.encode())
-        if not ok:
-            raise _Unauthorized()
+            return LOCAL_ADMIN
+        if credentials is not None and secrets.compare_digest(credentials.username.encode(), svc.settings.ui.user.encode()) \
+                and secrets.compare_digest(credentials.password.encode(), password.encode()):
+            return LOCAL_ADMIN
+        raise AuthError("需要登录：用 HTTP Basic 提供用户名和密码。")
 
-    @api.exception_handler(_Unauthorized)
-    def _unauthorized(request: Request, exc: _Unauthorized) -> JSONResponse:
-        return JSONResponse({"error": "需要登录：用 HTTP Basic 认证提供用户名和密码。", "kind": "Unauthorized"},
-                            status_code=401, headers={"WWW-Authenticate": 'Basic realm="kechuang"'})
+    def allow(action: str):
+        def check(user: User = Depends(current_user)) -> User:  # noqa: B008 - FastAPI's idiom
+            user.require(action)
+            return user
+        return [Depends(check)]
+
+    @api.exception_handler(AuthError)
+    def _unauthorized(request: Request, exc: AuthError) -> JSONResponse:
+        return JSONResponse({"error": str(exc), "kind": "AuthError"}, status_code=401,
+                            headers={"WWW-Authenticate": 'Basic realm="kechuang"'})
 
     @api.exception_handler(RequestValidationError)
     def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -184,15 +238,13 @@ def create_api(svc: H.Services) -> FastAPI:
     def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         return error_response(exc)
 
-    secured = [Depends(login)]
-
     @api.get("/health", summary="健康检查（无需登录）")
     def health() -> dict[str, Any]:
         stats = svc.kb.stats()
         return {"status": "ok", "mode": svc.assistant.mode_label, "documents": stats.get("documents"),
                 "chunks": stats.get("chunks")}
 
-    @api.post("/ask", summary="提问：回答附引用；stream=true 时以 server-sent events 返回", dependencies=secured)
+    @api.post("/ask", summary="提问：回答附引用；stream=true 时以 server-sent events 返回", dependencies=allow("ask"))
     def ask(req: AskRequest):
         question = svc.assistant.check_question(req.question)
         history = [t.model_dump() for t in req.history]
@@ -202,14 +254,14 @@ def create_api(svc: H.Services) -> FastAPI:
         pieces = svc.assistant.stream(question, history, filters)
         return StreamingResponse(_events(pieces), media_type="text/event-stream")
 
-    @api.post("/search", summary="混合检索（BM25 + 向量）", dependencies=secured)
+    @api.post("/search", summary="混合检索（BM25 + 向量）", dependencies=allow("search"))
     def search(req: SearchRequest) -> list[dict[str, Any]]:
         if not req.query.strip():
             raise InputError("查询不能为空。")
         filters = req.filters.search_filters() if req.filters else None
         return [usecases.hit_json(c) for c in svc.kb.search(req.query, k=req.k, filters=filters, mode=req.mode)]
 
-    @api.post("/support", summary="哪些支持政策适用于我（企业画像或一段描述）", dependencies=secured)
+    @api.post("/support", summary="哪些支持政策适用于我（企业画像或一段描述）", dependencies=allow("support"))
     def support(req: SupportRequest) -> dict[str, Any]:
         if req.profile is None and not (req.text or "").strip():
             raise InputError("请提供企业画像（profile）或一段企业描述（text）。")
@@ -217,7 +269,7 @@ def create_api(svc: H.Services) -> FastAPI:
                                        include_other_regions=req.include_other_regions)
         return report.model_dump(mode="json")
 
-    @api.post("/needs/draft", summary="需求发布对话：session_id + message → 发布稿、下一个问题、匹配", dependencies=secured)
+    @api.post("/needs/draft", summary="需求发布对话：session_id + message → 发布稿、下一个问题、匹配", dependencies=allow("needs"))
     def need_draft(req: NeedRequest) -> dict[str, Any]:
         if not req.message.strip():
             raise InputError("消息不能为空：请描述需求，或回答上一个问题。")
@@ -227,7 +279,7 @@ def create_api(svc: H.Services) -> FastAPI:
         sessions.put(session_id, draft.session)
         return {"session_id": session_id, **draft.public_json()}
 
-    @api.post("/reports", summary="起草报告：JSON、Markdown 或 DOCX（公文格式）", dependencies=secured)
+    @api.post("/reports", summary="起草报告：JSON、Markdown 或 DOCX（公文格式）", dependencies=allow("reports"))
     def report(req: ReportRequest):
         rep = usecases.draft_report(svc.assistant, req.region, req.period, req.type, req.length)
         if req.format == "markdown":
@@ -239,31 +291,50 @@ def create_api(svc: H.Services) -> FastAPI:
                             headers={"Content-Disposition": "attachment; filename*=UTF-8''report.docx"})
         return rep.model_dump(mode="json")
 
-    @api.get("/documents", summary="知识库中的文件：状态、分块数", dependencies=secured)
+    @api.get("/documents", summary="知识库中的文件：状态、分块数", dependencies=allow("documents"))
     def documents() -> list[dict[str, Any]]:
         return svc.kb.list_files()
 
-    @api.post("/documents", summary="上传并导入文件（multipart）", dependencies=secured)
+    @api.post("/documents", summary="上传并导入文件（multipart）", dependencies=allow("documents"))
     def upload(file: UploadFile = File(...)) -> dict[str, Any]:  # noqa: B008 - FastAPI's idiom
         path = H.store_upload(svc, file.filename or "upload", file.file)
         return svc.kb.ingest([path]).as_dict()
 
-    @api.delete("/documents/{name}", summary="删除一个文件（或一条记录）", dependencies=secured)
+    @api.delete("/documents/{name}", summary="删除一个文件（或一条记录）", dependencies=allow("documents"))
     def delete(name: str) -> dict[str, Any]:
         return {"removed": svc.kb.remove(name)}
 
-    @api.post("/feedback", summary="对回答的反馈（有用 / 没用）", dependencies=secured)
+    @api.post("/feedback", summary="对回答的反馈（有用 / 没用）", dependencies=allow("feedback"))
     def feedback(req: FeedbackRequest) -> dict[str, Any]:
         if not req.question.strip():
             raise InputError("反馈需要对应的问题（question）。")
         answer = Answer(question=req.question, text=req.answer, settings_fingerprint=svc.settings.fingerprint())
         return {"id": svc.feedback.add(answer, req.rating, req.comment)}
 
+    @api.get("/me", summary="当前账号与角色")
+    def me(user: User = Depends(current_user)) -> dict[str, Any]:  # noqa: B008 - FastAPI's idiom
+        return {"name": user.name, "role": user.role, "role_label": user.role_label}
+
+    @api.get("/users", summary="账号列表（管理员）", dependencies=allow("users"))
+    def users() -> list[dict[str, Any]]:
+        return svc.accounts.users()
+
+    @api.post("/users", summary="添加账号（管理员）", dependencies=allow("users"))
+    def add_user(req: UserRequest) -> dict[str, Any]:
+        user = svc.accounts.add_user(req.name, req.role, req.password)
+        return {"name": user.name, "role": user.role, "role_label": user.role_label}
+
+    @api.delete("/users/{name}", summary="删除账号及其 API 密钥（管理员）", dependencies=allow("users"))
+    def remove_user(name: str) -> dict[str, Any]:
+        svc.accounts.remove_user(name)
+        return {"removed": name}
+
+    @api.post("/keys", summary="为账号生成 API 密钥（管理员；密钥只显示这一次）", dependencies=allow("keys"))
+    def create_key(req: KeyRequest) -> dict[str, Any]:
+        key = svc.accounts.create_key(req.user, req.label)
+        return {"user": req.user, "key": key, "prefix": key[:10]}
+
     return api
-
-
-class _Unauthorized(Exception):
-    pass
 
 
 def _events(pieces: Iterator[str | Answer]) -> Iterator[str]:

@@ -42,8 +42,12 @@ QUALIFICATIONS = vocab.qualifications()
 INDUSTRIES = vocab.fields() + vocab.industries()
 
 
+NOT_STAFF = "当前账号无权管理知识库：需要工作人员及以上角色。"
+
+
 def build_app(svc: H.Services) -> gr.Blocks:
     regions = H.regions(svc) or ["巴州", "泰安市", "镇江市", "天津市", "西安市", "成都市"]
+    open_ = not svc.accounts.has_users()  # a single-user installation shows every tab
     with gr.Blocks(title="科创助手", analytics_enabled=False) as app:
         session = gr.State(lambda: H.new_session(svc))
         gr.Markdown(f"## 科创助手 · 科创中国政策与平台数据助手\n<span class='kc-muted'>当前模式：{describe(svc.settings.llm)}"
@@ -173,7 +177,7 @@ def build_app(svc: H.Services) -> gr.Blocks:
                 n_new.click(H.reset_need, [session], [n_chat, session, n_posting, n_matches, n_file])
 
             # -- reports --------------------------------------------------------------------------
-            with gr.Tab("报告起草", id="report"):
+            with gr.Tab("报告起草", id="report", visible=open_) as report_tab:
                 with gr.Row():
                     r_region = gr.Dropdown(regions, value=regions[0] if regions else None, label="地区")
                     r_period = gr.Textbox(value="2023", label="时间段（2023 / 2023H1 / 2023Q3 / 2022-2023）")
@@ -194,13 +198,23 @@ def build_app(svc: H.Services) -> gr.Blocks:
                     r_docx = gr.File(label="下载 DOCX", elem_id="kc-r-docx")
                     r_md = gr.File(label="下载 Markdown", elem_id="kc-r-md")
                 r_outputs = [r_preview, r_docx, r_md, session, r_edit, r_status]
-                r_btn.click(functools.partial(H.make_report, svc), [session, r_region, r_period, r_type, r_len], r_outputs)
+                def _report(sess, region, period, rtype, length, request: gr.Request):
+                    if not H.user_of(svc, request.username).may("reports"):
+                        return gr.update(), None, None, sess, gr.update(), "当前账号无权起草报告：需要工作人员及以上角色。"
+                    return H.make_report(svc, sess, region, period, rtype, length)
+
+                def _revise(sess, instruction, request: gr.Request):
+                    if not H.user_of(svc, request.username).may("reports"):
+                        return gr.update(), None, None, sess, gr.update(), "当前账号无权起草报告：需要工作人员及以上角色。"
+                    return H.revise_report(svc, sess, instruction)
+
+                r_btn.click(_report, [session, r_region, r_period, r_type, r_len], r_outputs)
                 for trigger in (r_revise_in.submit, r_revise.click):
-                    trigger(functools.partial(H.revise_report, svc), [session, r_revise_in], r_outputs)
+                    trigger(_revise, [session, r_revise_in], r_outputs)
                 r_export.click(functools.partial(H.export_edited_report, svc), [session, r_edit], [r_docx, r_md, r_status])
 
             # -- knowledge base --------------------------------------------------------------------
-            with gr.Tab("知识库", id="kb"):
+            with gr.Tab("知识库", id="kb", visible=open_) as kb_tab:
                 k_stats = gr.Markdown(H.kb_stats_md(svc), elem_id="kc-k-stats")
                 with gr.Row():
                     with gr.Column(scale=2):
@@ -216,14 +230,18 @@ def build_app(svc: H.Services) -> gr.Blocks:
                     k_del_choice = gr.Dropdown(H.source_choices(svc), value=None, label="删除来源")
                     k_del = gr.Button("删除", variant="stop")
 
-                def _upload(paths, progress=gr.Progress()):  # noqa: B008 - Gradio injects progress this way
+                def _upload(paths, request: gr.Request, progress=gr.Progress()):  # noqa: B008 - Gradio's idiom
+                    if not H.user_of(svc, request.username).may("documents"):
+                        return NOT_STAFF, gr.update(), gr.update(), gr.update(), gr.update()
                     status, table, stats = H.upload_files(svc, paths, progress)
                     choices = H.source_choices(svc)
                     return status, table, stats, gr.update(choices=choices), gr.update(choices=choices)
 
                 k_btn.click(_upload, [k_files], [k_status, k_table, k_stats, k_del_choice, f_sources])
 
-                def _delete(name):
+                def _delete(name, request: gr.Request):
+                    if not H.user_of(svc, request.username).may("documents"):
+                        return NOT_STAFF, gr.update(), gr.update(), gr.update(), gr.update()
                     status, table, stats = H.delete_source(svc, name)
                     choices = H.source_choices(svc)
                     return status, table, stats, gr.update(choices=choices, value=None), gr.update(choices=choices)
@@ -246,14 +264,28 @@ def build_app(svc: H.Services) -> gr.Blocks:
                 d_refresh.click(lambda: gr.update(choices=H.draft_choices(svc)), [], [d_choice])
                 k_btn.click(lambda: gr.update(choices=H.draft_choices(svc)), [], [d_choice])
 
-                def _review(draft_id, rejected, name, decision):
+                def _review(draft_id, rejected, name, decision, username):
+                    if not H.user_of(svc, username).may("review"):
+                        return NOT_STAFF, gr.update(), gr.update()
                     status, view = H.review_draft(svc, draft_id, rejected, name, decision)
                     return status, view or gr.update(), gr.update(choices=H.draft_choices(svc), value=draft_id)
 
-                d_accept.click(lambda a, b, c: _review(a, b, c, "accept"), [d_choice, d_reject, d_name],
-                               [d_status, d_view, d_choice])
-                d_rej_btn.click(lambda a, b, c: _review(a, b, c, "reject"), [d_choice, d_reject, d_name],
-                                [d_status, d_view, d_choice])
+                def _accept(a, b, c, request: gr.Request):
+                    return _review(a, b, c, "accept", request.username)
+
+                def _reject(a, b, c, request: gr.Request):
+                    return _review(a, b, c, "reject", request.username)
+
+                d_accept.click(_accept, [d_choice, d_reject, d_name], [d_status, d_view, d_choice])
+                d_rej_btn.click(_reject, [d_choice, d_reject, d_name], [d_status, d_view, d_choice])
+
+        def _by_role(request: gr.Request):
+            """With accounts, the staff tabs start hidden and are shown to the roles that may use them (Gradio
+            can show a hidden tab on load but not hide a shown one); their handlers check the role as well."""
+            user = H.user_of(svc, request.username)
+            return gr.update(visible=user.may("reports")), gr.update(visible=user.may("documents"))
+
+        app.load(_by_role, None, [report_tab, kb_tab])
 
         def ask(question: str) -> dict:
             """Ask one question; returns the answer as `kechuang ask --json` prints it."""
@@ -270,17 +302,23 @@ def is_loopback(host: str) -> bool:
     return host in ("127.0.0.1", "localhost", "::1") or host.startswith("127.")
 
 
-def launch(settings: Settings, host: str = "127.0.0.1", port: int = 7860, block: bool = True):
-    """Start the app. Beyond localhost it requires the password from settings (KECHUANG_UI__PASSWORD)."""
+def _services(settings: Settings, host: str):
+    """The services and the web app's login; beyond localhost a login is required (accounts or a password)."""
     from assistant.errors import ConfigError
 
-    password = settings.ui.password.get_secret_value() if settings.ui.password else None
-    if not is_loopback(host) and not password:
-        raise ConfigError("在本机以外的地址提供服务时必须设置访问密码：KECHUANG_UI__PASSWORD（用户名 KECHUANG_UI__USER，默认 admin）。")
     svc = H.Services.create(settings)
+    auth = H.gradio_auth(svc)
+    if not is_loopback(host) and auth is None:
+        raise ConfigError("在本机以外的地址提供服务时必须登录：用 kechuang user add 添加账号，或设置共用密码 "
+                          "KECHUANG_UI__PASSWORD（用户名 KECHUANG_UI__USER，默认 admin）。")
+    return svc, auth
+
+
+def launch(settings: Settings, host: str = "127.0.0.1", port: int = 7860, block: bool = True):
+    """Start the app alone. Beyond localhost it requires a login (accounts, or KECHUANG_UI__PASSWORD)."""
+    svc, auth = _services(settings, host)
     app = build_app(svc)
     app.queue(default_concurrency_limit=4)
-    auth = (settings.ui.user, password) if password else None
     app.launch(server_name=host, server_port=port, auth=auth, prevent_thread_lock=not block,
                       show_error=False, css=CSS, theme=gr.themes.Soft(), quiet=True,
                       max_file_size=f"{int(settings.ingest.max_file_mb)}mb")
@@ -289,22 +327,17 @@ def launch(settings: Settings, host: str = "127.0.0.1", port: int = 7860, block:
 
 def create_server(settings: Settings, host: str = "127.0.0.1"):
     """One ASGI application: the JSON API at ``/api/v1`` (OpenAPI at ``/api/v1/openapi.json``, docs at
-    ``/api/v1/docs``) and the web app at ``/``, on one knowledge base. Beyond localhost both require the password
-    from settings (the API by HTTP Basic, except ``/api/v1/health``)."""
+    ``/api/v1/docs``) and the web app at ``/``, on one knowledge base. With accounts (or a shared password) both
+    require a login: the API by HTTP Basic or an API key, except ``/api/v1/health``; the app by Gradio's login."""
     from fastapi import FastAPI
 
-    from assistant.errors import ConfigError
     from ui.api import create_api
 
-    password = settings.ui.password.get_secret_value() if settings.ui.password else None
-    if not is_loopback(host) and not password:
-        raise ConfigError("在本机以外的地址提供服务时必须设置访问密码：KECHUANG_UI__PASSWORD（用户名 KECHUANG_UI__USER，默认 admin）。")
-    svc = H.Services.create(settings)
+    svc, auth = _services(settings, host)
     server = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     server.mount("/api/v1", create_api(svc))
     blocks = build_app(svc)
     blocks.queue(default_concurrency_limit=4)
-    auth = (settings.ui.user, password) if password else None
     return gr.mount_gradio_app(server, blocks, path="/", auth=auth, show_error=False, css=CSS,
                                theme=gr.themes.Soft(), max_file_size=f"{int(settings.ingest.max_file_mb)}mb",
                                footer_links=["api"])

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from assistant import usecases
+from assistant.accounts import LOCAL_ADMIN, AccountStore, AuthError, User
 from assistant.chains import Assistant
 from assistant.conversation import Conversation, Reply
 from assistant.domain import vocab
@@ -63,12 +64,22 @@ class Services:
     feedback: FeedbackStore
     upload_dir: Path
     profiles: ProfileStore
+    accounts: AccountStore
 
     @classmethod
     def create(cls, settings: Settings) -> Services:
         kb = KnowledgeBase(settings)
         return cls(settings, kb, Assistant(settings, kb=kb), FeedbackStore(settings.data_dir / "feedback.sqlite"),
-                   settings.data_dir / "uploads", ProfileStore(settings.data_dir / "profiles.sqlite"))
+                   settings.data_dir / "uploads", ProfileStore(settings.data_dir / "profiles.sqlite"),
+                   AccountStore(settings.data_dir / "accounts.sqlite"))
+
+
+def user_of(svc: Services, username: str | None) -> User:
+    """Who is using the web app: the account Gradio logged in, or, with no accounts, the single local user. A
+    name that is no (longer an) account gets the least role."""
+    if not svc.accounts.has_users():
+        return LOCAL_ADMIN
+    return svc.accounts.user(username or "") or User(username or "", "enterprise")
 
 
 @dataclass
@@ -596,3 +607,19 @@ def delete_source(svc: Services, name: str | None) -> tuple[str, list[list[Any]]
 def regions(svc: Services) -> list[str]:
     found = {r.region for t in ("need", "organization", "expert") for r in svc.kb.records(t)}
     return sorted(x for x in found if x)
+
+
+def gradio_auth(svc: Services):
+    """Gradio's login for the web app: the accounts when there are any (failed attempts count towards the
+    lock-out), else the shared password from settings, else none (localhost only)."""
+    if svc.accounts.has_users():
+        def check(username: str, password: str) -> bool:
+            try:
+                svc.accounts.verify(username, password)
+            except AuthError:
+                return False
+            return True
+        return check
+    password = svc.settings.ui.password.get_secret_value() if svc.settings.ui.password else None
+    return (svc.settings.ui.user, password) if password else None
+

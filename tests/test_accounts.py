@@ -1,0 +1,86 @@
+"""Accounts in SQLite: bcrypt-hashed passwords (never stored as given), API keys stored as digests, roles that
+include the one below, a lock-out after repeated wrong passwords, and inputs refused with a message."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from assistant import accounts as A
+from assistant.errors import InputError, NotFoundError
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = A.AccountStore(tmp_path / "accounts.sqlite")
+    yield s
+    s.close()
+
+
+def test_passwords_are_hashed_and_checked(store, tmp_path):
+    store.add_user("王工", "staff", "correct horse 1")
+    raw = sqlite3.connect(tmp_path / "accounts.sqlite").execute("SELECT password FROM users").fetchone()[0]
+    assert b"correct horse" not in raw and raw.startswith(b"$2")
+    assert store.verify("王工", "correct horse 1") == A.User("王工", "staff")
+    with pytest.raises(A.AuthError):
+        store.verify("王工", "correct horse 2")
+    with pytest.raises(A.AuthError):
+        store.verify("nobody", "correct horse 1")
+    # past bcrypt's 72 bytes two passwords that differ only at the end are still told apart
+    long = "长" * 30
+    store.add_user("long", "enterprise", long + "甲")
+    with pytest.raises(A.AuthError):
+        store.verify("long", long + "乙")
+
+
+def test_lockout_after_repeated_failures(store):
+    store.add_user("staff1", "staff", "staff-pass-1")
+    for _ in range(A.MAX_FAILURES):
+        with pytest.raises(A.AuthError, match="不对"):
+            store.verify("staff1", "wrong")
+    with pytest.raises(A.AuthError, match="锁定"):
+        store.verify("staff1", "staff-pass-1")
+    store.add_user("other", "staff", "other-pass-1")  # another name is not locked
+    assert store.verify("other", "other-pass-1").name == "other"
+
+
+def test_keys_are_stored_as_digests_and_go_with_their_user(store, tmp_path):
+    store.add_user("平台", "enterprise", "platform-pass")
+    key = store.create_key("平台", "对接")
+    assert key.startswith("kc_") and len(key) > 40
+    rows = sqlite3.connect(tmp_path / "accounts.sqlite").execute("SELECT * FROM api_keys").fetchall()
+    assert rows and all(key not in str(r) for r in rows)
+    assert store.verify_key(key) == A.User("平台", "enterprise")
+    assert store.keys()[0]["prefix"] == key[:10]
+    store.remove_user("平台")
+    with pytest.raises(A.AuthError):
+        store.verify_key(key)
+    with pytest.raises(NotFoundError):
+        store.create_key("平台")
+
+
+def test_roles_include_the_one_below():
+    e, s, a = A.User("e", "enterprise"), A.User("s", "staff"), A.User("a", "admin")
+    assert e.may("ask") and e.may("needs") and not e.may("reports") and not e.may("documents")
+    assert s.may("ask") and s.may("reports") and s.may("documents") and not s.may("users")
+    assert a.may("users") and a.may("keys") and a.may("documents")
+    with pytest.raises(A.ForbiddenError, match="工作人员"):
+        e.require("documents")
+
+
+@pytest.mark.parametrize(("name", "role", "password"), [
+    ("", "staff", "long-enough"), ("a b", "staff", "long-enough"), ("x:y", "staff", "long-enough"),
+    ("ok", "boss", "long-enough"), ("ok", "staff", "short"), ("ok", "staff", ""),
+])
+def test_bad_accounts_are_refused_with_a_message(store, name, role, password):
+    with pytest.raises(InputError):
+        store.add_user(name, role, password)
+
+
+def test_a_name_is_added_once(store):
+    store.add_user("dup", "staff", "dup-pass-1")
+    with pytest.raises(InputError, match="已存在"):
+        store.add_user("dup", "admin", "dup-pass-2")
+    with pytest.raises(NotFoundError):
+        store.remove_user("nobody")
