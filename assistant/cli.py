@@ -19,7 +19,7 @@ from assistant.errors import AssistantError
 from assistant.settings import Settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="科创助手：科创中国政策与平台数据的检索助手。")
-kb_app = typer.Typer(no_args_is_help=True, help="管理知识库：list / stats / remove。")
+kb_app = typer.Typer(no_args_is_help=True, help="管理知识库：list / stats / chunks / hit-test / remove。")
 app.add_typer(kb_app, name="kb")
 
 console = Console(soft_wrap=True)  # Chinese has no spaces to wrap at: the terminal wraps, not Rich
@@ -182,6 +182,51 @@ def kb_stats(data_dir: DataDir = None, as_json: JsonOut = False) -> None:
 
     console.print("按类型：" + "，".join(f"{vocab.type_label(k) or k} {v}" for k, v in sorted(stats["by_type"].items())))
     console.print("按地区：" + "，".join(f"{k or '未识别'} {v}" for k, v in sorted(stats["by_region"].items())))
+
+
+@kb_app.command("chunks")
+def kb_chunks(name: Annotated[str, typer.Argument(help="文件名或记录编号。")], data_dir: DataDir = None,
+              as_json: JsonOut = False) -> None:
+    """一个来源的分块：顺序、章节、位置、词元数和正文。"""
+    _setup_logging()
+    from rich.markup import escape
+
+    from assistant.usecases import document_chunks
+
+    try:
+        rows = document_chunks(_kb(data_dir), name)
+    except AssistantError as exc:
+        _fail(exc)
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        console.print(f"[bold]#{r['ordinal']}[/bold] [dim]{escape(r['source'])} · {escape(r['heading'] or '（无章节）')} · "
+                      f"{r['start']}–{r['end']} · {r['tokens']} 词元[/dim]", emoji=False)
+        console.print("    " + r["text"].replace("\n", " ")[:160], markup=False)
+
+
+@kb_app.command("hit-test")
+def kb_hit_test(query: Annotated[str, typer.Argument(help="问题，按对话中的方式检索。")], data_dir: DataDir = None,
+                as_json: JsonOut = False) -> None:
+    """命中测试：问题检索到哪些段落（与对话相同的检索），BM25、向量与融合得分，命中的词。"""
+    _setup_logging()
+    from rich.markup import escape
+
+    from assistant.usecases import hit_test
+
+    try:
+        out = hit_test(_assistant(data_dir), query)
+    except AssistantError as exc:
+        _fail(exc)
+    if as_json:
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    for p in out["passages"]:
+        console.print(f"[bold cyan]{p['rank']}[/bold cyan] {escape(p['title'])} [dim]{escape(p['source'])} · "
+                      f"融合 {p['score']:.4f} · BM25 {p['bm25_score'] or 0:.3f} · 向量 {p['dense_score'] or 0:.3f} · "
+                      f"命中 {escape('、'.join(p['matched_terms']) or '—')}[/dim]", emoji=False)
+        console.print("    " + p["text"].replace("\n", " ")[:120], markup=False)
 
 
 @kb_app.command("remove")

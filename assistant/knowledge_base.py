@@ -370,6 +370,10 @@ class KnowledgeBase:
         self._store.delete_source(source)
         self._manifest.delete_document(source)
 
+    def sources_for(self, name: str) -> list[str]:
+        """The sources a name stands for: a document's file name, a record's id, or every record of a record file."""
+        return self._manifest.sources_for(name)
+
     def remove(self, name: str) -> list[str]:
         """Remove a document (by file name) or a record (by id), or every record of a record file."""
         sources = self._manifest.sources_for(name)

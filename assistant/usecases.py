@@ -27,10 +27,11 @@ from assistant.drafting.need_session import NeedSession
 from assistant.drafting.report import LENGTHS, Report, ReportType, build_report, polish_overview
 from assistant.drafting.report_revision import RevisionNotUnderstood, rewrite_llm
 from assistant.drafting.report_revision import revise_report as revise_structure
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, NotFoundError
 from assistant.knowledge_base import KnowledgeBase
 from assistant.profiles import ProfileStore, SavedProfile
 from assistant.records import PolicyItem
+from assistant.retrieval import SearchFilters
 from assistant.support import (
     LEVEL_ORDER,
     EnterpriseProfile,
@@ -53,6 +54,31 @@ def hit_json(c: Context) -> dict[str, Any]:
             "heading": c.heading, "start": c.start, "end": c.end, "bm25_score": c.bm25_score,
             "dense_score": c.dense_score, "matched_terms": c.matched_terms, "type": c.metadata.get("type"),
             "region": c.metadata.get("region"), "published": c.metadata.get("published")}
+
+
+def hit_test(assistant, query: str, history: list[dict[str, str]] | None = None,
+             filters: SearchFilters | None = None) -> dict[str, Any]:
+    """命中测试: the passages a question retrieves exactly as the chat retrieves them (the follow-up rewritten
+    from the history, the question split per entity, the filters applied), each with its BM25, dense and fused
+    scores and the terms it matched."""
+    standalone = assistant.condense(assistant.check_question(query), history)
+    passages = assistant.retrieve(standalone, filters)
+    return {"query": query, "standalone_question": standalone,
+            "filters": filters.model_dump(mode="json", exclude_none=True) if filters else {},
+            "passages": [{"rank": i, **hit_json(c)} for i, c in enumerate(passages, 1)]}
+
+
+def document_chunks(kb: KnowledgeBase, name: str) -> list[dict[str, Any]]:
+    """The chunks of a document (or of every record of a record file), in order, with heading, offsets and token
+    counts; NotFoundError for a name the knowledge base does not have."""
+    from assistant._text import count_tokens
+
+    sources = kb.sources_for(name)
+    if not sources:
+        raise NotFoundError(f"知识库中没有 {name}。用 `kechuang kb list` 查看已入库的来源。")
+    return [{"source": c.source, "chunk_id": c.chunk_id, "ordinal": c.ordinal, "title": c.title,
+             "heading": c.heading, "start": c.start, "end": c.end, "tokens": count_tokens(c.text), "text": c.text}
+            for s in sources for c in kb.chunks(s)]
 
 
 def find_support(kb: KnowledgeBase, *, profile: EnterpriseProfile | None = None, text: str | None = None,
@@ -293,5 +319,5 @@ def revise_report(assistant, report: Report, instruction: str) -> tuple[Report, 
 
 
 __all__ = ["CONDITION_MARKS", "STATUS_LABELS", "NeedDraft", "PolicyListing", "ProfileCheck", "check_saved_profile",
-           "MATCH_HEADERS", "draft_need", "draft_report", "edit_need", "hit_json", "posting_rows", "revise_report", "find_support", "list_policies", "support_checklist_docx",
+           "MATCH_HEADERS", "document_chunks", "draft_need", "draft_report", "edit_need", "hit_json", "hit_test", "posting_rows", "revise_report", "find_support", "list_policies", "support_checklist_docx",
            "mask_contact"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import socket
 import threading
 import time
@@ -47,20 +48,28 @@ def _serving(settings) -> Iterator[str]:
         thread.join(timeout=30)
 
 
-def _settings(tmp_path_factory, embed_cache, **kw):
+@pytest.fixture(scope="module")
+def ingested(tmp_path_factory, embed_cache):
+    """One index of the sample records and three policies, copied for each server (ingesting once)."""
     from assistant.knowledge_base import KnowledgeBase
 
-    settings = make_settings(tmp_path_factory.mktemp("api"), embed_cache, ingest={"max_file_mb": 1}, **kw)
-    kb = KnowledgeBase(settings)
+    data = tmp_path_factory.mktemp("api-index") / "data"
+    kb = KnowledgeBase(make_settings(data, embed_cache))
     report = kb.ingest([CORPORA / "records", *(CORPORA / "policies" / p for p in POLICIES)])
     assert not report.failed, report.as_dict()
     kb.close()
-    return settings
+    return data
+
+
+def _settings(tmp_path_factory, embed_cache, ingested, **kw):
+    data = tmp_path_factory.mktemp("api") / "data"
+    shutil.copytree(ingested, data)
+    return make_settings(data, embed_cache, ingest={"max_file_mb": 1}, **kw)
 
 
 @pytest.fixture(scope="module")
-def url(tmp_path_factory, embed_cache) -> Iterator[str]:
-    with _serving(_settings(tmp_path_factory, embed_cache)) as base:
+def url(tmp_path_factory, embed_cache, ingested) -> Iterator[str]:
+    with _serving(_settings(tmp_path_factory, embed_cache, ingested)) as base:
         yield base
 
 
@@ -183,14 +192,30 @@ def test_documents_upload_list_search_and_delete(client):
     assert not any(f["file"] == "big.txt" for f in client.get("/documents").json())
 
 
+def test_hit_test_and_a_documents_chunks(client):
+    """命中测试 retrieves as the chat does (a follow-up rewritten from the history); a document's chunks come in
+    order with offsets and token counts."""
+    history = [{"role": "user", "content": "高新技术企业认定需要满足哪些条件？"}, {"role": "assistant", "content": "……"}]
+    out = client.post("/hit-test", json={"query": "有效期几年", "history": history}).json()
+    assert "高" in out["standalone_question"] and out["passages"][0]["rank"] == 1
+    assert {"score", "bm25_score", "dense_score", "matched_terms", "heading"} <= set(out["passages"][0])
+    only = client.post("/hit-test", json={"query": "高企认定条件", "filters": {"types": ["policy"]}}).json()
+    assert only["filters"] == {"types": ["policy"]} and all(p["type"] == "policy" for p in only["passages"])
+    _error(client.post("/hit-test", json={"query": ""}), 400)
+    chunks = client.get("/documents/national_high_tech_enterprise.md/chunks").json()
+    assert [c["ordinal"] for c in chunks] == list(range(len(chunks))) and len(chunks) > 3
+    assert all(c["tokens"] > 0 and c["end"] > c["start"] for c in chunks) and any("申报条件" in c["heading"] for c in chunks)
+    _error(client.get("/documents/nothing.md/chunks"), 404)
+
+
 def test_feedback_is_stored(client):
     r = client.post("/feedback", json={"question": "高企有效期几年", "answer": "三年", "rating": -1, "comment": "没说从哪天起算"})
     assert r.status_code == 200 and r.json()["id"] >= 1
     _error(client.post("/feedback", json={"question": "高企", "answer": "x", "rating": 5}), 400)
 
 
-def test_a_password_closes_the_api_and_the_app(tmp_path_factory, embed_cache):
-    settings = _settings(tmp_path_factory, embed_cache, ui={"user": "staff", "password": "s3cret-pass"})
+def test_a_password_closes_the_api_and_the_app(tmp_path_factory, embed_cache, ingested):
+    settings = _settings(tmp_path_factory, embed_cache, ingested, ui={"user": "staff", "password": "s3cret-pass"})
     with _serving(settings) as base, httpx.Client(base_url=base, timeout=120) as c:
         assert c.get("/api/v1/health").status_code == 200  # the one open route
         for method, path, body in [("POST", "/api/v1/ask", {"question": "高企条件"}), ("GET", "/api/v1/documents", None),
@@ -206,12 +231,12 @@ def test_a_password_closes_the_api_and_the_app(tmp_path_factory, embed_cache):
         assert c.get("/config").status_code == 200  # the session cookie opens the app
 
 
-def test_roles_accounts_and_api_keys(tmp_path_factory, embed_cache):
+def test_roles_accounts_and_api_keys(tmp_path_factory, embed_cache, ingested):
     """企业用户 asks, finds support and posts needs; 工作人员 also drafts reports and manages documents; 管理员
     also users and keys. An API key acts as its user; a name is locked after repeated wrong passwords."""
     from assistant.accounts import AccountStore
 
-    settings = _settings(tmp_path_factory, embed_cache)
+    settings = _settings(tmp_path_factory, embed_cache, ingested)
     accounts = AccountStore(settings.data_dir / "accounts.sqlite")
     for name, role in (("企业甲", "enterprise"), ("staff1", "staff"), ("root", "admin")):
         accounts.add_user(name, role, f"{name}-pass-123")
@@ -250,14 +275,14 @@ def test_roles_accounts_and_api_keys(tmp_path_factory, embed_cache):
         assert c.get("/config").status_code == 200
 
 
-def test_logging_in_by_role_in_the_browser(tmp_path_factory, embed_cache):
+def test_logging_in_by_role_in_the_browser(tmp_path_factory, embed_cache, ingested):
     """Headless Chromium: the login page first; a 企业用户 sees no 报告起草 or 知识库 tab, a 工作人员 sees both."""
     from playwright.sync_api import sync_playwright
 
     from assistant.accounts import AccountStore
     from tests._browser import CHROMIUM
 
-    settings = _settings(tmp_path_factory, embed_cache)
+    settings = _settings(tmp_path_factory, embed_cache, ingested)
     accounts = AccountStore(settings.data_dir / "accounts.sqlite")
     accounts.add_user("企业甲", "enterprise", "qiye-pass-123")
     accounts.add_user("staff1", "staff", "staff-pass-123")

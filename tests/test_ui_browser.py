@@ -232,3 +232,21 @@ def test_a_saved_profile_checked_again_after_a_policy_was_accepted_shows_it_as_n
     new = page.locator("#kc-s-out .kc-measure:has(.kc-new)")
     assert new.count() == 1 and "基础券" in new.inner_text()
     _shot(page, "2d-new-match", tmp_path)
+
+
+def test_hit_test_and_the_chunks_of_a_document(page, tmp_path):
+    """知识库 tab: 命中测试 lists the passages a question retrieves with their scores; a source's chunks in order."""
+    _tab(page, "知识库")
+    page.click("#kc-h-box button")  # open the accordion
+    page.fill("#kc-h-query textarea", "高企认定有效期几年")
+    page.click("#kc-h-go")
+    page.wait_for_selector("#kc-h-status :text('个段落')")
+    table = page.inner_text("#kc-h-table")
+    assert "national_high_tech_enterprise.md" in table and "融合得分" in table and "有效期" in table
+    page.click("#kc-c-box button")
+    page.click("#kc-c-choice input")
+    page.get_by_role("option", name="national_high_tech_enterprise.md").click()
+    page.wait_for_selector("#kc-c-status :text('个分块')")
+    chunks = page.inner_text("#kc-c-table")
+    assert "申报条件" in chunks and "词元" in chunks
+    _shot(page, "5-knowledge-base-hit-test", tmp_path)

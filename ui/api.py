@@ -108,6 +108,12 @@ class ReportRequest(BaseModel):
     format: Literal["json", "markdown", "docx"] = "json"
 
 
+class HitTestRequest(BaseModel):
+    query: str = Field(..., examples=["高企认定条件"])
+    history: list[Turn] = Field(default_factory=list, description="对话上文：追问按对话中的方式改写后再检索")
+    filters: Filters | None = None
+
+
 class FeedbackRequest(BaseModel):
     question: str
     answer: str
@@ -303,6 +309,16 @@ def create_api(svc: H.Services) -> FastAPI:
     @api.delete("/documents/{name}", summary="删除一个文件（或一条记录）", dependencies=allow("documents"))
     def delete(name: str) -> dict[str, Any]:
         return {"removed": svc.kb.remove(name)}
+
+    @api.post("/hit-test", summary="命中测试：问题检索到的段落（与对话完全相同的检索），含 BM25、向量与融合得分",
+              dependencies=allow("documents"))
+    def hit_test(req: HitTestRequest) -> dict[str, Any]:
+        filters = req.filters.search_filters() if req.filters else None
+        return usecases.hit_test(svc.assistant, req.query, [t.model_dump() for t in req.history], filters)
+
+    @api.get("/documents/{name}/chunks", summary="一个文件的分块：顺序、章节、位置、词元数", dependencies=allow("documents"))
+    def chunks(name: str) -> list[dict[str, Any]]:
+        return usecases.document_chunks(svc.kb, name)
 
     @api.post("/feedback", summary="对回答的反馈（有用 / 没用）", dependencies=allow("feedback"))
     def feedback(req: FeedbackRequest) -> dict[str, Any]:

@@ -248,6 +248,34 @@ def build_app(svc: H.Services) -> gr.Blocks:
 
                 k_del.click(_delete, [k_del_choice], [k_status, k_table, k_stats, k_del_choice, f_sources])
 
+                with gr.Accordion("命中测试：一个问题会检索到哪些段落", open=False, elem_id="kc-h-box"):
+                    with gr.Row():
+                        h_query = gr.Textbox(placeholder="输入问题，如：高企认定有效期几年", show_label=False, scale=4,
+                                             elem_id="kc-h-query")
+                        h_types = gr.CheckboxGroup(H.TYPE_CHOICES, label="类型（不选为全部）", scale=3)
+                        h_btn = gr.Button("测试", scale=1, elem_id="kc-h-go")
+                    h_status = gr.Markdown(elem_id="kc-h-status")
+                    h_table = gr.Dataframe(headers=H.HIT_HEADERS, wrap=True, elem_id="kc-h-table")
+                    def _hit_test(query, types, request: gr.Request):
+                        if not H.user_of(svc, request.username).may("documents"):
+                            return NOT_STAFF, []
+                        return H.hit_test_rows(svc, query, types)
+
+                    for trigger in (h_query.submit, h_btn.click):
+                        trigger(_hit_test, [h_query, h_types], [h_status, h_table])
+                with gr.Accordion("查看分块：一个来源切成了哪些段落", open=False, elem_id="kc-c-box"):
+                    c_choice = gr.Dropdown(H.source_choices(svc), value=None, label="来源", elem_id="kc-c-choice")
+                    c_status = gr.Markdown(elem_id="kc-c-status")
+                    c_table = gr.Dataframe(headers=H.CHUNK_HEADERS, wrap=True, elem_id="kc-c-table")
+
+                    def _chunks(name, request: gr.Request):
+                        if not H.user_of(svc, request.username).may("documents"):
+                            return NOT_STAFF, []
+                        return H.chunk_rows(svc, name)
+
+                    c_choice.change(_chunks, [c_choice], [c_status, c_table])
+                    k_table.change(lambda: gr.update(choices=H.source_choices(svc)), None, c_choice)
+
                 gr.Markdown("### 从政策文件提取的支持事项（审核后才参与政策匹配）")
                 with gr.Row():
                     d_choice = gr.Dropdown(H.draft_choices(svc), value=None, label="支持事项", elem_id="kc-d-choice",

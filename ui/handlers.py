@@ -524,6 +524,34 @@ def kb_stats_md(svc: Services) -> str:
             f"重复未索引 {s['duplicates']} · 存储：{s['store']}  \n按类型：{by_type or '—'}")
 
 
+HIT_HEADERS = ["名次", "标题", "来源", "章节", "融合得分", "BM25", "向量", "命中的词", "段落"]
+CHUNK_HEADERS = ["序号", "来源", "章节", "位置", "词元", "正文"]
+
+
+def hit_test_rows(svc: Services, query: str, types: list[str] | None = None) -> tuple[str, list[list[Any]]]:
+    """命中测试 in the 知识库 tab: the passages the chat would retrieve for ``query``, with each score."""
+    try:
+        out = usecases.hit_test(svc.assistant, query, None, SearchFilters(types=types or None))
+    except AssistantError as exc:
+        return f"⚠️ {friendly(exc)}", []
+    rows = [[p["rank"], p["title"], p["source"], p["heading"], round(p["score"], 4), round(p["bm25_score"] or 0, 3),
+             round(p["dense_score"] or 0, 3), "、".join(p["matched_terms"]), p["text"][:200]] for p in out["passages"]]
+    said = f"按“{out['standalone_question']}”检索，" if out["standalone_question"] != query.strip() else ""
+    return f"{said}共 {len(rows)} 个段落（与对话中的检索相同：混合检索、按地区和措施调整后的顺序）。", rows
+
+
+def chunk_rows(svc: Services, name: str | None) -> tuple[str, list[list[Any]]]:
+    """A document's chunks in order, for the 知识库 tab."""
+    if not name:
+        return "请先选择一个来源。", []
+    try:
+        chunks = usecases.document_chunks(svc.kb, name)
+    except AssistantError as exc:
+        return f"⚠️ {friendly(exc)}", []
+    rows = [[c["ordinal"], c["source"], c["heading"], f"{c['start']}–{c['end']}", c["tokens"], c["text"]] for c in chunks]
+    return f"{name}：{len(rows)} 个分块，共 {sum(c['tokens'] for c in chunks)} 个词元。", rows
+
+
 def source_choices(svc: Services) -> list[str]:
     return [r["file"] for r in svc.kb.list_files()]
 
