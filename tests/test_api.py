@@ -208,10 +208,19 @@ def test_hit_test_and_a_documents_chunks(client):
     _error(client.get("/documents/nothing.md/chunks"), 404)
 
 
-def test_feedback_is_stored(client):
+def test_feedback_is_stored_listed_and_exported(client):
     r = client.post("/feedback", json={"question": "高企有效期几年", "answer": "三年", "rating": -1, "comment": "没说从哪天起算"})
     assert r.status_code == 200 and r.json()["id"] >= 1
+    client.post("/feedback", json={"question": "加计扣除比例", "answer": "100%", "rating": 1})
     _error(client.post("/feedback", json={"question": "高企", "answer": "x", "rating": 5}), 400)
+    down = client.get("/feedback", params={"rating": -1}).json()
+    assert down and all(f["rating"] == -1 for f in down) and down[-1]["comment"] == "没说从哪天起算"
+    assert [f["question"] for f in client.get("/feedback", params={"q": "加计"}).json()] == ["加计扣除比例"]
+    _error(client.get("/feedback", params={"rating": 3}), 400)
+    golden = [json.loads(x) for x in client.get("/feedback/golden").text.splitlines()]
+    review = next(c for c in golden if c["question"] == "高企有效期几年")
+    assert review["reference_answer"] == "" and "没说从哪天起算" in review["note"] and "needs-review" in review["tags"]
+    assert next(c for c in golden if c["question"] == "加计扣除比例")["reference_answer"] == "100%"
 
 
 def test_a_password_closes_the_api_and_the_app(tmp_path_factory, embed_cache, ingested):
@@ -251,7 +260,7 @@ def test_roles_accounts_and_api_keys(tmp_path_factory, embed_cache, ingested):
         assert c.post("/ask", json={"question": "高企条件"}, auth=auth("企业甲")).status_code == 200
         assert c.post("/needs/draft", json={"message": "想找人做番茄酱褐变控制"}, auth=auth("企业甲")).status_code == 200
         for method, path, body in [("POST", "/reports", {"region": "巴州", "period": "2023"}), ("GET", "/documents", None),
-                                   ("DELETE", "/documents/x.md", None), ("GET", "/users", None)]:
+                                   ("DELETE", "/documents/x.md", None), ("GET", "/users", None), ("GET", "/feedback", None)]:
             assert "工作人员" in _error(c.request(method, path, json=body, auth=auth("企业甲")), 403) or path == "/users"
         assert c.post("/reports", json={"region": "巴州", "period": "2023"}, auth=auth("staff1")).status_code == 200
         assert c.get("/documents", auth=auth("staff1")).status_code == 200

@@ -249,4 +249,7 @@ def test_hit_test_and_the_chunks_of_a_document(page, tmp_path):
     page.wait_for_selector("#kc-c-status :text('个分块')")
     chunks = page.inner_text("#kc-c-table")
     assert "申报条件" in chunks and "词元" in chunks
+    page.click("#kc-fb-box button")
+    page.click("#kc-fb-go")
+    page.wait_for_selector("#kc-fb-status :text('参考答案留空')")
     _shot(page, "5-knowledge-base-hit-test", tmp_path)

@@ -53,6 +53,15 @@ def test_feedback_is_stored_and_exported(svc):
     from assistant.evaluation.golden import load_golden
 
     assert load_golden(path)  # the draft is a valid golden set
+    disliked = [c for c in cases if "needs-review" in c["tags"]]
+    # the complaint is no reference answer: a person writes that; the comment and the answer given are a note
+    assert disliked and disliked[-1]["reference_answer"] == "" and "应说明负面清单" in disliked[-1]["note"]
+    assert "当时的回答：" in disliked[-1]["note"]
+    status, rows = H.feedback_rows(svc, -1, "")
+    assert "👎" in status and rows and all(r[2] == "👎" for r in rows) and rows[0][5] == "应说明负面清单"
+    assert H.feedback_rows(svc, 0, "负面清单")[1] and not H.feedback_rows(svc, 0, "火星")[1]
+    only_down = [json.loads(x) for x in Path(H.export_feedback(svc, -1)).read_text(encoding="utf-8").splitlines()]
+    assert only_down and all("needs-review" in c["tags"] for c in only_down)
 
 
 def test_support_form(svc):

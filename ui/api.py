@@ -327,6 +327,16 @@ def create_api(svc: H.Services) -> FastAPI:
         answer = Answer(question=req.question, text=req.answer, settings_fingerprint=svc.settings.fingerprint())
         return {"id": svc.feedback.add(answer, req.rating, req.comment)}
 
+    @api.get("/feedback", summary="反馈列表（可按 👍/👎 与文字筛选；工作人员）", dependencies=allow("review"))
+    def feedback_list(rating: int | None = None, q: str | None = None) -> list[dict[str, Any]]:
+        return svc.feedback.all(_rating(rating), q)
+
+    @api.get("/feedback/golden", summary="反馈导出为评测集草稿（JSON Lines；👎 的参考答案留空待人工填写）",
+             dependencies=allow("review"))
+    def feedback_golden(rating: int | None = None, q: str | None = None) -> Response:
+        lines = [json.dumps(c, ensure_ascii=False) for c in svc.feedback.golden_drafts(_rating(rating), q)]
+        return Response("\n".join(lines) + ("\n" if lines else ""), media_type="application/x-ndjson; charset=utf-8")
+
     @api.get("/me", summary="当前账号与角色")
     def me(user: User = Depends(current_user)) -> dict[str, Any]:  # noqa: B008 - FastAPI's idiom
         return {"name": user.name, "role": user.role, "role_label": user.role_label}
@@ -351,6 +361,12 @@ def create_api(svc: H.Services) -> FastAPI:
         return {"user": req.user, "key": key, "prefix": key[:10]}
 
     return api
+
+
+def _rating(value: int | None) -> int | None:
+    if value not in (None, 1, -1):
+        raise InputError("rating 只能是 1（有用）或 -1（没用），不填为全部。")
+    return value
 
 
 def _events(pieces: Iterator[str | Answer]) -> Iterator[str]:

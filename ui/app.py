@@ -48,6 +48,12 @@ NOT_STAFF = "当前账号无权管理知识库：需要工作人员及以上角�
 def build_app(svc: H.Services) -> gr.Blocks:
     regions = H.regions(svc) or ["巴州", "泰安市", "镇江市", "天津市", "西安市", "成都市"]
     open_ = not svc.accounts.has_users()  # a single-user installation shows every tab
+
+    def _may(request: gr.Request, action: str) -> bool:
+        """Whether the logged-in user's role allows ``action`` (every handler that changes or shows staff data
+        asks, not only the tabs that are hidden)."""
+        return H.user_of(svc, request.username).may(action)
+
     with gr.Blocks(title="科创助手", analytics_enabled=False) as app:
         session = gr.State(lambda: H.new_session(svc))
         gr.Markdown(f"## 科创助手 · 科创中国政策与平台数据助手\n<span class='kc-muted'>当前模式：{describe(svc.settings.llm)}"
@@ -94,7 +100,10 @@ def build_app(svc: H.Services) -> gr.Blocks:
                                              bool(data.liked), text)
 
                 chatbot.like(_like, [session, comment], fb_status)
-                export_btn.click(functools.partial(H.export_feedback, svc), None, export_btn)
+                def _export_all(request: gr.Request):
+                    return H.export_feedback(svc) if _may(request, "review") else None
+
+                export_btn.click(_export_all, None, export_btn)
 
             # -- support finder -------------------------------------------------------------------
             with gr.Tab("政策匹配", id="support"):
@@ -199,12 +208,12 @@ def build_app(svc: H.Services) -> gr.Blocks:
                     r_md = gr.File(label="下载 Markdown", elem_id="kc-r-md")
                 r_outputs = [r_preview, r_docx, r_md, session, r_edit, r_status]
                 def _report(sess, region, period, rtype, length, request: gr.Request):
-                    if not H.user_of(svc, request.username).may("reports"):
+                    if not _may(request, "reports"):
                         return gr.update(), None, None, sess, gr.update(), "当前账号无权起草报告：需要工作人员及以上角色。"
                     return H.make_report(svc, sess, region, period, rtype, length)
 
                 def _revise(sess, instruction, request: gr.Request):
-                    if not H.user_of(svc, request.username).may("reports"):
+                    if not _may(request, "reports"):
                         return gr.update(), None, None, sess, gr.update(), "当前账号无权起草报告：需要工作人员及以上角色。"
                     return H.revise_report(svc, sess, instruction)
 
@@ -231,7 +240,7 @@ def build_app(svc: H.Services) -> gr.Blocks:
                     k_del = gr.Button("删除", variant="stop")
 
                 def _upload(paths, request: gr.Request, progress=gr.Progress()):  # noqa: B008 - Gradio's idiom
-                    if not H.user_of(svc, request.username).may("documents"):
+                    if not _may(request, "documents"):
                         return NOT_STAFF, gr.update(), gr.update(), gr.update(), gr.update()
                     status, table, stats = H.upload_files(svc, paths, progress)
                     choices = H.source_choices(svc)
@@ -240,7 +249,7 @@ def build_app(svc: H.Services) -> gr.Blocks:
                 k_btn.click(_upload, [k_files], [k_status, k_table, k_stats, k_del_choice, f_sources])
 
                 def _delete(name, request: gr.Request):
-                    if not H.user_of(svc, request.username).may("documents"):
+                    if not _may(request, "documents"):
                         return NOT_STAFF, gr.update(), gr.update(), gr.update(), gr.update()
                     status, table, stats = H.delete_source(svc, name)
                     choices = H.source_choices(svc)
@@ -256,8 +265,9 @@ def build_app(svc: H.Services) -> gr.Blocks:
                         h_btn = gr.Button("测试", scale=1, elem_id="kc-h-go")
                     h_status = gr.Markdown(elem_id="kc-h-status")
                     h_table = gr.Dataframe(headers=H.HIT_HEADERS, wrap=True, elem_id="kc-h-table")
+
                     def _hit_test(query, types, request: gr.Request):
-                        if not H.user_of(svc, request.username).may("documents"):
+                        if not _may(request, "documents"):
                             return NOT_STAFF, []
                         return H.hit_test_rows(svc, query, types)
 
@@ -269,12 +279,35 @@ def build_app(svc: H.Services) -> gr.Blocks:
                     c_table = gr.Dataframe(headers=H.CHUNK_HEADERS, wrap=True, elem_id="kc-c-table")
 
                     def _chunks(name, request: gr.Request):
-                        if not H.user_of(svc, request.username).may("documents"):
+                        if not _may(request, "documents"):
                             return NOT_STAFF, []
                         return H.chunk_rows(svc, name)
 
                     c_choice.change(_chunks, [c_choice], [c_status, c_table])
                     k_table.change(lambda: gr.update(choices=H.source_choices(svc)), None, c_choice)
+
+                with gr.Accordion("用户反馈：逐条查看，导出为评测集草稿", open=False, elem_id="kc-fb-box"):
+                    with gr.Row():
+                        rv_rating = gr.Radio(H.FEEDBACK_FILTERS, value=0, label="评价", scale=2)
+                        rv_text = gr.Textbox(placeholder="按问题、回答或说明中的文字筛选", show_label=False, scale=3)
+                        rv_btn = gr.Button("查看", scale=1, elem_id="kc-fb-go")
+                        rv_export = gr.DownloadButton("导出评测集草稿", scale=1, elem_id="kc-fb-export")
+                    rv_status = gr.Markdown(elem_id="kc-fb-status")
+                    rv_table = gr.Dataframe(headers=H.FEEDBACK_HEADERS, wrap=True, elem_id="kc-fb-table")
+
+                    def _feedback(rating, text, request: gr.Request):
+                        if not _may(request, "review"):
+                            return NOT_STAFF, []
+                        return H.feedback_rows(svc, rating, text)
+
+                    def _feedback_export(rating, text, request: gr.Request):
+                        if not _may(request, "review"):
+                            return None
+                        return H.export_feedback(svc, rating, text)
+
+                    for trigger in (rv_btn.click, rv_text.submit):
+                        trigger(_feedback, [rv_rating, rv_text], [rv_status, rv_table])
+                    rv_export.click(_feedback_export, [rv_rating, rv_text], rv_export)
 
                 gr.Markdown("### 从政策文件提取的支持事项（审核后才参与政策匹配）")
                 with gr.Row():

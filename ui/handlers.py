@@ -12,7 +12,7 @@ import re
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -205,10 +205,27 @@ def record_feedback(svc: Services, session: ChatSession, index: int | None, like
     return "感谢反馈，已记录。" + ("" if liked else "（可在下方补充说明哪里不对）")
 
 
-def export_feedback(svc: Services) -> str:
+FEEDBACK_FILTERS = [("全部", 0), ("👍 有用", 1), ("👎 没用", -1)]
+FEEDBACK_HEADERS = ["编号", "时间", "评价", "问题", "回答", "补充说明"]
+
+
+def _rating(value: int | None) -> int | None:
+    return value if value in (1, -1) else None
+
+
+def export_feedback(svc: Services, rating: int | None = None, text: str | None = None) -> str:
     path = Path(tempfile.mkdtemp(prefix="kc-feedback-")) / "feedback_golden_draft.jsonl"
-    svc.feedback.export_golden(path)
+    svc.feedback.export_golden(path, _rating(rating), (text or "").strip() or None)
     return str(path)
+
+
+def feedback_rows(svc: Services, rating: int | None = None, text: str | None = None) -> tuple[str, list[list[Any]]]:
+    """Feedback for review in the 知识库 tab, newest first, filtered by 👍/👎 and words."""
+    rows = svc.feedback.all(_rating(rating), (text or "").strip() or None)
+    table = [[r["id"], datetime.fromtimestamp(r["ts"]).strftime("%Y-%m-%d %H:%M"), "👍" if r["rating"] > 0 else "👎",
+              r["question"], (r["answer"] or "")[:160], r["comment"] or ""] for r in reversed(rows)]
+    down = sum(r["rating"] < 0 for r in rows)
+    return f"共 {len(rows)} 条（👎 {down} 条）。导出的评测集草稿中，👎 的参考答案留空，由人工填写。", table
 
 
 # -- support finder -----------------------------------------------------------------------------------

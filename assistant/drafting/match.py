@@ -75,15 +75,15 @@ def match_supply(kb: KnowledgeBase, posting: NeedPosting, k: int = 10, kinds: li
     need_text = search_key(query)
     need_terms = [w for w in posting.keywords if len(search_key(w)) >= 2]
     place_words = regions.region_keys(posting.region) if posting.region else set()
-    candidates: list[tuple[RecordBase, float, float]] = []  # record, text score relative to the best, dense
+    candidates: dict[str, tuple[RecordBase, float, float]] = {}  # id → record, text score relative to the best, dense
     for h in hits:
         r = records.get(h.source)
-        if r is not None and r.id not in {c[0].id for c in candidates} and h.score / top >= MIN_TEXT:
-            candidates.append((r, h.score / top, h.dense_score or 0.0))
-    need_clauses = " 。".join(x for x in [posting.description, posting.goals] if x) or query
-    evidence = find_evidence(kb, need_clauses, [c[0] for c in candidates], generic_terms(list(records.values())))
+        if r is not None and r.id not in candidates and h.score / top >= MIN_TEXT:
+            candidates[r.id] = (r, h.score / top, h.dense_score or 0.0)
+    wanted = " 。".join(x for x in [posting.description, posting.goals] if x) or query
+    evidence = find_evidence(kb, wanted, [c[0] for c in candidates.values()], generic_terms(list(records.values())))
     out: list[Match] = []
-    for r, text, dense in candidates:
+    for r, text, dense in candidates.values():
         found = evidence.get(r.id)
         paraphrase = found if found is not None and found.stands_out else None
         record_text = search_key(f"{r.name} {r.description}")

@@ -38,6 +38,7 @@ class GoldenCase(BaseModel):
     profile: dict[str, Any] | None = None
     tags: list[str] = Field(default_factory=list)
     split: Literal["dev", "holdout"] = "dev"
+    note: str = ""  # for the person completing a draft (a 👎 case: the user's comment and the answer given)
 
     @model_validator(mode="after")
     def _consistent(self) -> GoldenCase:
