@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -22,8 +23,10 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help="科创助手
 kb_app = typer.Typer(no_args_is_help=True, help="管理知识库：list / stats / chunks / hit-test / remove。")
 app.add_typer(kb_app, name="kb")
 
-console = Console(soft_wrap=True)  # Chinese has no spaces to wrap at: the terminal wraps, not Rich
-err = Console(stderr=True, soft_wrap=True)
+# Chinese has no spaces to wrap at: the terminal wraps, not Rich. No emoji codes: document text such as ":x:"
+# is printed as written (and every piece of document text inside markup goes through `escape`).
+console = Console(soft_wrap=True, emoji=False)
+err = Console(stderr=True, soft_wrap=True, emoji=False)
 
 DataDir = Annotated[Path | None, typer.Option("--data-dir", help="索引所在目录（默认取设置 KECHUANG_DATA_DIR，即 ./data）。")]
 JsonOut = Annotated[bool, typer.Option("--json", help="输出 JSON，供脚本使用。")]
@@ -85,11 +88,11 @@ def ingest(
             f"重复 {d['duplicate']}，部分失败 {d['partial']}，失败 {d['failed']}；写入分块 {d['chunks']} 个。")
         for f in report.files:
             if f.note:
-                console.print(f"  [yellow]{f.file}[/yellow]：{f.note}")
+                console.print(f"  [yellow]{escape(f.file)}[/yellow]：{escape(f.note)}")
         for f in report.failed:
-            console.print(f"  [red]{f.file}[/red]（{'部分' if f.status == 'partial' else ''}失败）：")
+            console.print(f"  [red]{escape(f.file)}[/red]（{'部分' if f.status == 'partial' else ''}失败）：")
             for e in f.errors[:20]:
-                console.print(f"    - {e}")
+                console.print(f"    - {e}", markup=False)
             if len(f.errors) > 20:
                 console.print(f"    … 另有 {len(f.errors) - 20} 条错误")
     if report.files and all(f.status == "failed" for f in report.files):
@@ -136,13 +139,14 @@ def search(
         return
     for i, c in enumerate(results, 1):
         meta = " · ".join(x for x in [c.metadata.get("type"), c.metadata.get("region"), c.metadata.get("published")] if x)
-        console.print(f"[bold cyan][{i}][/bold cyan] [bold]{c.title}[/bold]  [dim]{c.source} · {meta} · 得分 {c.score:.4f}[/dim]")
+        console.print(f"[bold cyan]\\[{i}][/bold cyan] [bold]{escape(c.title)}[/bold]  [dim]{escape(c.source)} · {escape(meta)} · "
+                      f"得分 {c.score:.4f}[/dim]")
         if c.heading:
-            console.print(f"    [dim]章节：{c.heading}[/dim]")
+            console.print(f"    [dim]章节：{escape(c.heading)}[/dim]")
         snippet = c.text.replace("\n", " ")
         console.print(f"    {snippet[:160]}{'…' if len(snippet) > 160 else ''}", markup=False)
         if c.matched_terms:
-            console.print(f"    [green]命中：{'、'.join(c.matched_terms)}[/green]")
+            console.print(f"    [green]命中：{escape('、'.join(c.matched_terms))}[/green]")
 
 
 @kb_app.command("list")
@@ -158,8 +162,8 @@ def kb_list(data_dir: DataDir = None, as_json: JsonOut = False) -> None:
         return
     table = Table("来源", "类别", "标题", "文档/记录", "分块", "日期", "备注")
     for r in rows:
-        table.add_row(r["file"], "记录" if r["kind"] == "record" else "文档", (r["title"] or "")[:30],
-                      str(r["documents"]), str(r["chunks"] or 0), r["published"] or "", r["note"])
+        table.add_row(escape(r["file"]), "记录" if r["kind"] == "record" else "文档", escape((r["title"] or "")[:30]),
+                      str(r["documents"]), str(r["chunks"] or 0), r["published"] or "", escape(r["note"]))
     console.print(table)
 
 
@@ -189,8 +193,6 @@ def kb_chunks(name: Annotated[str, typer.Argument(help="文件名或记录编号
               as_json: JsonOut = False) -> None:
     """一个来源的分块：顺序、章节、位置、词元数和正文。"""
     _setup_logging()
-    from rich.markup import escape
-
     from assistant.usecases import document_chunks
 
     try:
@@ -211,8 +213,6 @@ def kb_hit_test(query: Annotated[str, typer.Argument(help="问题，按对话中
                 as_json: JsonOut = False) -> None:
     """命中测试：问题检索到哪些段落（与对话相同的检索），BM25、向量与融合得分，命中的词。"""
     _setup_logging()
-    from rich.markup import escape
-
     from assistant.usecases import hit_test
 
     try:
@@ -237,7 +237,7 @@ def kb_remove(source: Annotated[str, typer.Argument(help="文件名或记录编�
         removed = _kb(data_dir).remove(source)
     except AssistantError as exc:
         _fail(exc)
-    console.print(f"已删除 {len(removed)} 个来源：{'、'.join(removed[:10])}{' …' if len(removed) > 10 else ''}")
+    console.print(f"已删除 {len(removed)} 个来源：{'、'.join(removed[:10])}{' …' if len(removed) > 10 else ''}", markup=False)
 
 
 def _assistant(data_dir: Path | None):
@@ -248,21 +248,19 @@ def _assistant(data_dir: Path | None):
 
 def _print_answer(ans) -> None:
     if ans.understood_as():
-        from rich.markup import escape
-
-        console.print(f"[dim]结合上文，按“{escape(ans.understood_as())}”回答。[/dim]", highlight=False)
+            console.print(f"[dim]结合上文，按“{escape(ans.understood_as())}”回答。[/dim]", highlight=False)
     if ans.refused:
-        console.print(f"[yellow]{ans.text}[/yellow]")
+        console.print(f"[yellow]{escape(ans.text)}[/yellow]")
         if ans.closest:
             console.print("[dim]最接近的资料：[/dim]")
             for d in ans.closest:
-                console.print(f"  · {d['title']} [dim]({d['source']})[/dim]", markup=True)
+                console.print(f"  · {escape(d['title'])} [dim]({escape(d['source'])})[/dim]")
         return
     if ans.citations:
         console.print("\n[dim]出处：[/dim]")
         for c in ans.citations:
             where = f"{c.title}" + (f" · {c.heading}" if c.heading else "")
-            console.print(f"  [cyan][{c.n}][/cyan] {where} [dim]({c.source})[/dim]")
+            console.print(f"  [cyan]\\[{c.n}][/cyan] {escape(where)} [dim]({escape(c.source)})[/dim]")
             console.print(f"      “{c.quote[:120]}{'…' if len(c.quote) > 120 else ''}”", markup=False)
     if ans.unsupported:
         console.print(f"[red]注意：{len(ans.unsupported)} 句没有出处，请核实。[/red]")
@@ -982,7 +980,7 @@ def demo(
         for q, f in EXAMPLE_QUERIES:
             console.rule(f"[bold]{q}[/bold]")
             for i, c in enumerate(searcher.search(q, k=3, filters=SearchFilters(**f)), 1):
-                console.print(f"[cyan][{i}][/cyan] {c.title} [dim]({c.source}{' · ' + c.heading if c.heading else ''})[/dim]")
+                console.print(f"[cyan]\\[{i}][/cyan] {escape(c.title)} [dim]({escape(c.source)}{escape(' · ' + c.heading) if c.heading else ''})[/dim]")
                 console.print("    " + c.text.replace("\n", " ")[:120] + "…", markup=False)
     except AssistantError as exc:
         _fail(exc)

@@ -58,3 +58,25 @@ def test_misspelt_nested_setting_is_reported(tmp_path):
     env = {**_env(tmp_path), "KECHUANG_RETRIEVAL__KAY": "3"}
     r = runner.invoke(app, ["kb", "stats", "--data-dir", str(tmp_path / "i")], env=env)
     assert r.exit_code == 1 and "配置有误" in r.output
+
+
+HOSTILE = ("# 补助[/]细则[bold]与[red]条款 :x: [link=http://evil.example]点我[/link]\n\n发布日期：2024-05-01\n\n"
+           "第一条 科技特派员[/]每年补助2万元 :smile:。\n")
+
+
+def test_document_text_never_breaks_the_terminal(tmp_path):
+    """A title or passage with Rich markup ([/], [bold], [link=…]) or emoji codes (:x:) is printed as it is
+    written by kb list, search, ask and kb hit-test; nothing crashes, nothing is styled or turned into an emoji."""
+    d = tmp_path / "docs"
+    d.mkdir()
+    (d / "hostile[1].md").write_text(HOSTILE, encoding="utf-8")
+    data = str(tmp_path / "idx")
+    env = _env(tmp_path)
+    assert runner.invoke(app, ["ingest", str(d), "--data-dir", data], env=env).exit_code == 0
+    for args in (["kb", "list"], ["search", "科技特派员补助"], ["ask", "科技特派员每年补助多少"],
+                 ["kb", "hit-test", "科技特派员补助"], ["kb", "chunks", "hostile[1].md"]):
+        r = runner.invoke(app, [*args, "--data-dir", data], env=env)
+        assert r.exit_code == 0, (args, r.output)
+        out = r.stdout.replace("\n", "")
+        assert "[/]" in out and "hostile[1].md" in out, (args, r.stdout)
+        assert "❌" not in out and "😄" not in out, (args, r.stdout)
