@@ -69,18 +69,21 @@ class User:
 LOCAL_ADMIN = User("admin", "admin")
 
 
+def _prehash(password: str) -> bytes:
+    """SHA-256 first, base64 so bcrypt gets no NUL byte: a password past bcrypt's 72 bytes is not cut."""
+    return base64.b64encode(hashlib.sha256(password.encode("utf-8")).digest())
+
+
 def _hash_password(password: str) -> bytes:
     import bcrypt
 
-    digest = base64.b64encode(hashlib.sha256(password.encode("utf-8")).digest())
-    return bcrypt.hashpw(digest, bcrypt.gensalt())
+    return bcrypt.hashpw(_prehash(password), bcrypt.gensalt())
 
 
 def _check_password(password: str, hashed: bytes) -> bool:
     import bcrypt
 
-    digest = base64.b64encode(hashlib.sha256(password.encode("utf-8")).digest())
-    return bcrypt.checkpw(digest, hashed)
+    return bcrypt.checkpw(_prehash(password), hashed)
 
 
 def _key_digest(key: str) -> str:

@@ -204,7 +204,7 @@ def kb_chunks(name: Annotated[str, typer.Argument(help="文件名或记录编号
         return
     for r in rows:
         console.print(f"[bold]#{r['ordinal']}[/bold] [dim]{escape(r['source'])} · {escape(r['heading'] or '（无章节）')} · "
-                      f"{r['start']}–{r['end']} · {r['tokens']} 词元[/dim]", emoji=False)
+                      f"{r['start']}–{r['end']} · {r['tokens']} 词元[/dim]")
         console.print("    " + r["text"].replace("\n", " ")[:160], markup=False)
 
 
@@ -225,7 +225,7 @@ def kb_hit_test(query: Annotated[str, typer.Argument(help="问题，按对话中
     for p in out["passages"]:
         console.print(f"[bold cyan]{p['rank']}[/bold cyan] {escape(p['title'])} [dim]{escape(p['source'])} · "
                       f"融合 {p['score']:.4f} · BM25 {p['bm25_score'] or 0:.3f} · 向量 {p['dense_score'] or 0:.3f} · "
-                      f"命中 {escape('、'.join(p['matched_terms']) or '—')}[/dim]", emoji=False)
+                      f"命中 {escape('、'.join(p['matched_terms']) or '—')}[/dim]")
         console.print("    " + p["text"].replace("\n", " ")[:120], markup=False)
 
 
@@ -844,11 +844,11 @@ def draft_need(
     if session_file is not None:
         from assistant.rendering import render_text
 
-        console.print(render_text("need_turn", draft=draft), markup=False, emoji=False, soft_wrap=True)
+        console.print(render_text("need_turn", draft=draft), markup=False)
         return
     console.print(draft.published_text, markup=False)
     for n in draft.posting.notes:
-        console.print(f"  按此理解：{n}", markup=False, emoji=False)
+        console.print(f"  按此理解：{n}", markup=False)
     if draft.missing:
         console.print("\n[yellow]还需要补充：[/yellow]")
         for key in draft.missing:
@@ -862,7 +862,7 @@ def draft_need(
             offers = f"；擅长/内容：{'、'.join(m.expertise)}" if m.expertise else ""
             org = f"；{m.organization}" if m.organization else ""
             console.print(f"  {m.score:.2f} {m.name}（{KIND_LABELS.get(m.kind, m.kind)} · {m.id}{org}{offers}）："
-                          f"{'；'.join(m.reasons)}", markup=False, emoji=False)
+                          f"{'；'.join(m.reasons)}", markup=False)
 
 
 @draft_app.command("report")

@@ -196,7 +196,7 @@ def create_api(svc: H.Services) -> FastAPI:
                               "错误均为 JSON：{\"error\": 中文说明, \"kind\": 错误类型}。",
                   docs_url="/docs", redoc_url=None, openapi_url="/openapi.json")
     sessions = NeedSessions()
-    password = svc.settings.ui.password.get_secret_value() if svc.settings.ui.password else None
+    password = H.shared_password(svc)
     basic = Utf8Basic(auto_error=False, description="用户名和密码（kechuang user add 添加的账号；未建账号时为 "
                                                      "KECHUANG_UI__USER / KECHUANG_UI__PASSWORD）")
     bearer = HTTPBearer(auto_error=False, description="API 密钥（kechuang key create 生成，kc_ 开头）")

@@ -665,6 +665,11 @@ def gradio_auth(svc: Services):
                 return False
             return True
         return check
-    password = svc.settings.ui.password.get_secret_value() if svc.settings.ui.password else None
+    password = shared_password(svc)
     return (svc.settings.ui.user, password) if password else None
+
+
+def shared_password(svc: Services) -> str | None:
+    """The one password of an installation without accounts (KECHUANG_UI__PASSWORD), if set."""
+    return svc.settings.ui.password.get_secret_value() if svc.settings.ui.password else None
 
