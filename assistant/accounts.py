@@ -59,6 +59,18 @@ class User:
     def may(self, action: str) -> bool:
         return action in PERMISSIONS.get(self.role, frozenset())
 
+    def can_read(self, base: dict) -> bool:
+        """May search and ask one knowledge base (a row of ``KnowledgeBase.bases()``): named in its readers or
+        writers by role or as "user:<name>"; administrators always."""
+        mine = {self.role, f"user:{self.name}"}
+        return self.role == "admin" or bool(mine & (set(base["readers"]) | set(base["writers"])))
+
+    def can_write(self, base: dict) -> bool:
+        """May upload to, delete from and correct chunks of one knowledge base: a role that manages documents,
+        named in its writers; administrators always."""
+        return self.role == "admin" or (self.may("documents") and bool({self.role, f"user:{self.name}"}
+                                                                         & set(base["writers"])))
+
     def require(self, action: str) -> None:
         if not self.may(action):
             needed = next(ROLES[r] for r in ("enterprise", "staff", "admin") if action in PERMISSIONS[r])

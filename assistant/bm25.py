@@ -92,7 +92,7 @@ class BM25Index:
         bm25s = _bm25s()
         rows = manifest.complete_chunks()
         ids = [r[0] for r in rows]
-        meta = [{k: r[2].get(k) for k in ("source", "type", "region", "date_int", "kind")} for r in rows]
+        meta = [{k: r[2].get(k) for k in ("source", "type", "region", "date_int", "kind", "kb")} for r in rows]
         vocab: dict[str, int] = {}
         corpus_ids = []
         for _, toks, _ in rows:
@@ -119,7 +119,7 @@ class BM25Index:
 
     def search(self, tokens: list[str], n: int, types: list[str] | None = None, regions: list[str] | None = None,
                date_from: int | None = None, date_to: int | None = None,
-               sources: list[str] | None = None) -> list[tuple[str, float]]:
+               sources: list[str] | None = None, kbs: list[str] | None = None) -> list[tuple[str, float]]:
         snap = self._snap  # one consistent version for the whole query
         if snap.model is None or not snap.ids:
             return []
@@ -127,7 +127,7 @@ class BM25Index:
         if not q:
             return []
         scores = snap.model.get_scores(q)
-        mask = _mask(snap, types, regions, date_from, date_to, sources)
+        mask = _mask(snap, types, regions, date_from, date_to, sources, kbs)
         if mask is not None:
             scores = np.where(mask, scores, 0.0)
         n = min(n, len(scores))
@@ -137,13 +137,15 @@ class BM25Index:
 
 
 def _mask(snap: _Snapshot, types: list[str] | None, regions: list[str] | None, date_from: int | None,
-          date_to: int | None, sources: list[str] | None) -> np.ndarray | None:
-    if not any([types, regions, date_from, date_to, sources]):
+          date_to: int | None, sources: list[str] | None, kbs: list[str] | None) -> np.ndarray | None:
+    if not any([types, regions, date_from, date_to, sources]) and kbs is None:
         return None
     m = np.ones(len(snap.ids), dtype=bool)
     for key, wanted in (("type", types), ("region", regions), ("source", sources)):
         if wanted:
             m &= np.isin(snap.column(key), list(wanted))
+    if kbs is not None:  # an empty list: no knowledge base may be read, nothing is found
+        m &= np.isin(snap.column("kb"), list(kbs))
     if date_from:
         m &= snap.column("date_int") >= date_from
     if date_to:

@@ -200,7 +200,8 @@ class Conversation:
         elif intent == "policies":
             from assistant.usecases import list_policies
 
-            listing = list_policies(self.assistant.kb, text, profile=self.profile)
+            listing = list_policies(self.assistant.kb, text, profile=self.profile,
+                                    kbs=filters.kbs if filters else None)
             self.last_list, self.offset = (listing.report if listing.report is not None else listing), 0
             out = render_listing(listing)
             yield out
@@ -212,7 +213,7 @@ class Conversation:
             from assistant.usecases import find_support
 
             base, note = self._base_profile(text)
-            report = find_support(self.assistant.kb, profile=base, text=text)
+            report = find_support(self.assistant.kb, profile=base, text=text, kbs=filters.kbs if filters else None)
             self.profile = report.profile
             self.last_list, self.offset = report, 0
             out = (note + "\n" if note else "") + render_support(report)

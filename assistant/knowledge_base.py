@@ -8,6 +8,8 @@ of the first and indexed once. Embeddings come from a content-hash cache.
 from __future__ import annotations
 
 import logging
+import re
+import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from assistant._text import search_key, tokenize
 from assistant.bm25 import BM25Index
 from assistant.embeddings import make_embeddings
-from assistant.errors import AssistantError, IngestError, NotFoundError
+from assistant.errors import AssistantError, IngestError, InputError, NotFoundError
 from assistant.ingest.chunking import Chunker, chunk_metadata
 from assistant.ingest.documents import build_document
 from assistant.ingest.loaders import DOCUMENT_EXTENSIONS
@@ -38,6 +40,13 @@ if TYPE_CHECKING:
     from assistant.retrieval import SearchFilters
 
 log = logging.getLogger(__name__)
+
+DEFAULT_BASE = "default"
+DEFAULT_BASE_NAME = "默认知识库"
+# who may read and write a new knowledge base unless told otherwise: roles by name, single users as "user:<name>";
+# administrators may always do both
+DEFAULT_READERS = ("enterprise", "staff")
+DEFAULT_WRITERS = ("staff",)
 
 
 @dataclass
@@ -130,12 +139,14 @@ class KnowledgeBase:
     def query_terms(self, query: str) -> tuple[list[str], list[str], list[str]]:
         return self._searcher.query_terms(query)
 
-    def records(self, kind: str | None = None) -> list[RecordBase]:
+    def records(self, kind: str | None = None, kbs: list[str] | None = None) -> list[RecordBase]:
         """Platform records of one kind (need, expert, achievement, organization, service_team, policy) as
-        typed models, re-hydrated from the index."""
-        out = [parse_record(r) for r in self._manifest.records(kind)]
+        typed models, re-hydrated from the index; only those of the knowledge bases ``kbs`` when given."""
+        out = [parse_record(r) for r in self._manifest.records(kind, kbs)]
         if kind in (None, "policy"):
-            out += [d.accepted_item() for d in self.policy_drafts(status="accepted")]
+            allowed = None if kbs is None else {s for b in kbs for s in self._manifest.sources_in(b)}
+            out += [d.accepted_item() for d in self.policy_drafts(status="accepted")
+                    if allowed is None or d.source in allowed]
         return out
 
     # -- support items drafted from policy documents, reviewed by staff ---------------------------
@@ -203,15 +214,121 @@ class KnowledgeBase:
         self._manifest.update_draft(draft_id, draft.data(), status)
         return draft
 
-    def chunks(self, source: str) -> list[Chunk]:
-        """The chunks of one document or record, in order."""
+    def chunks(self, source: str, *, disabled: bool = False) -> list[Chunk]:
+        """The chunks of one document or record, in order; with ``disabled=True`` also those a person disabled
+        (their metadata says ``disabled``; an edited one carries ``edited_at``)."""
         return [Chunk(chunk_id=r["chunk_id"], source=r["source"], title=r["title"], heading=r["heading"] or "",
-                      text=r["text"], start=r["start"], end=r["end"], ordinal=r["ordinal"], metadata=r["metadata"])
-                for r in self._manifest.chunks_of(source)]
+                      text=r["text"], start=r["start"], end=r["end"], ordinal=r["ordinal"],
+                      metadata={**r["metadata"], "disabled": r["disabled"],
+                                **({"edited_at": r["edited_at"]} if r["edited_at"] else {})})
+                for r in self._manifest.chunks_of(source, disabled=disabled)]
 
-    def documents(self) -> list[dict[str, Any]]:
-        """One row per indexed document or record: source, file, title, kind, status, date, region, type."""
-        return self._manifest.documents()
+    def documents(self, kbs: list[str] | None = None) -> list[dict[str, Any]]:
+        """One row per indexed document or record: source, file, title, kind, status, date, region, type, kb."""
+        rows = self._manifest.documents()
+        return rows if kbs is None else [r for r in rows if r["kb"] in kbs]
+
+    # -- knowledge bases ---------------------------------------------------------------------------
+    def bases(self) -> list[dict[str, Any]]:
+        """Every knowledge base: id, name, readers, writers, documents, chunks (the default first)."""
+        return self._manifest.bases()
+
+    def base(self, ref: str) -> dict[str, Any]:
+        """A knowledge base by id or name; NotFoundError naming the ones there are."""
+        bases = self._manifest.bases()
+        ref = (ref or "").strip()
+        found = next((b for b in bases if ref in (b["id"], b["name"])), None)
+        if found is None:
+            names = "、".join(f"{b['name']}（{b['id']}）" for b in bases)
+            raise NotFoundError(f"没有知识库“{ref}”。现有：{names}。")
+        return found
+
+    def create_base(self, name: str, readers: Iterable[str] = DEFAULT_READERS,
+                    writers: Iterable[str] = DEFAULT_WRITERS) -> dict[str, Any]:
+        name = _base_name(name)
+        if any(name in (b["id"], b["name"]) for b in self._manifest.bases()):
+            raise InputError(f"知识库“{name}”已存在。")
+        base_id = "kb-" + secrets.token_hex(4)
+        self._manifest.put_base(base_id, name, _principals(readers), _principals(writers))
+        return self.base(base_id)
+
+    def rename_base(self, ref: str, name: str) -> dict[str, Any]:
+        base, name = self.base(ref), _base_name(name)
+        if any(name in (b["id"], b["name"]) for b in self._manifest.bases() if b["id"] != base["id"]):
+            raise InputError(f"知识库“{name}”已存在。")
+        self._manifest.put_base(base["id"], name, base["readers"], base["writers"])
+        return self.base(base["id"])
+
+    def set_base_access(self, ref: str, readers: Iterable[str] | None = None,
+                        writers: Iterable[str] | None = None) -> dict[str, Any]:
+        """Who may read (search, ask) and write (upload, delete, edit chunks) a knowledge base: role names
+        (enterprise, staff) and single users as "user:<name>"; administrators always may."""
+        base = self.base(ref)
+        self._manifest.put_base(base["id"], base["name"],
+                                base["readers"] if readers is None else _principals(readers),
+                                base["writers"] if writers is None else _principals(writers))
+        return self.base(base["id"])
+
+    def delete_base(self, ref: str) -> list[str]:
+        """Delete a knowledge base with every document in it; the default one cannot be deleted."""
+        base = self.base(ref)
+        if base["id"] == DEFAULT_BASE:
+            raise InputError("默认知识库不能删除（可以删除其中的文件）。")
+        sources = self._manifest.sources_in(base["id"])
+        for source in sources:
+            self.remove_source(source)
+        self._manifest.delete_base(base["id"])
+        return sources
+
+    # -- chunks a person corrects --------------------------------------------------------------------
+    def _chunk_row(self, chunk_id: str) -> dict[str, Any]:
+        row = self._manifest.chunk(chunk_id)
+        if row is None:
+            raise NotFoundError(f"没有分块 {chunk_id}。用 `kechuang kb chunks 文件名` 查看分块编号。")
+        return row
+
+    def chunk(self, chunk_id: str) -> Chunk:
+        """One chunk by id (disabled or not); NotFoundError when there is none."""
+        return self._as_chunk(self._chunk_row(chunk_id))
+
+    def kb_of_chunk(self, chunk_id: str) -> str:
+        return self._chunk_row(chunk_id)["metadata"].get("kb") or DEFAULT_BASE
+
+    def set_chunk_disabled(self, chunk_id: str, disabled: bool = True) -> Chunk:
+        """Take a chunk out of retrieval (BM25 and vectors) or put it back; it stays in the document's chunk list."""
+        row = self._chunk_row(chunk_id)
+        if disabled:
+            self._store.delete_ids([chunk_id])
+        else:
+            chunk = self._as_chunk(row)
+            self._store.upsert([chunk_id], self.embeddings.embed_documents([chunk.embed_text()]), [chunk.text],
+                               [row["metadata"]])
+        self._manifest.set_chunk_disabled(chunk_id, disabled)
+        return self._as_chunk(self._chunk_row(chunk_id))
+
+    def edit_chunk(self, chunk_id: str, text: str) -> Chunk:
+        """Replace a chunk's text (a person corrects an OCR error or a bad split): re-tokenized, re-embedded and
+        marked edited. The document's other chunks and its offsets stay; re-ingesting a changed file replaces it."""
+        text = (text or "").strip()
+        if not text:
+            raise InputError("分块内容不能为空；不想让它被检索到，请停用它。")
+        limit = self.settings.chunking.chunk_tokens * 4  # characters: a few chunks' worth, not a document
+        if len(text) > limit:
+            raise InputError(f"分块内容过长（{len(text)} 字，上限 {limit} 字）。请拆成几段或修改原文件后重新导入。")
+        row = self._chunk_row(chunk_id)
+        meta = {**row["metadata"], "edited": True}
+        chunk = self._as_chunk({**row, "text": text, "metadata": meta})
+        if not row["disabled"]:
+            self._store.upsert([chunk_id], self.embeddings.embed_documents([chunk.embed_text()]), [text], [meta])
+        self._manifest.edit_chunk(chunk_id, text, tokenize(chunk.embed_text()), meta)
+        return self._as_chunk(self._chunk_row(chunk_id))
+
+    @staticmethod
+    def _as_chunk(row: dict[str, Any]) -> Chunk:
+        return Chunk(chunk_id=row["chunk_id"], source=row["source"], title=row["title"], heading=row["heading"] or "",
+                     text=row["text"], start=row["start"], end=row["end"], ordinal=row["ordinal"],
+                     search_key=search_key(row["text"]),
+                     metadata={**row["metadata"], "disabled": bool(row.get("disabled"))})
 
     def continuation(self, ctx: Context) -> Context | None:
         """The passage that follows a retrieved one in its document (a list that runs on), as a Context."""
@@ -250,43 +367,65 @@ class KnowledgeBase:
         return self._bm25.vocab
 
     def _recover(self) -> None:
-        """Finish what an interrupted ingest left: drop every pending document's vectors and rows."""
+        """Finish what an interrupted ingest left: drop every pending document's vectors and rows. Then bring an
+        index written by an older version up to date: the default knowledge base exists, and every chunk says
+        which knowledge base it belongs to (its documents' column, in the manifest and in Chroma)."""
         for source in self._manifest.pending():
             log.warning("removing half-ingested document %s (an earlier ingest was interrupted)", source)
             self._store.delete_ids(self._manifest.chunk_ids(source))
             self._store.delete_source(source)
             self._manifest.delete_document(source)
+        if not any(b["id"] == DEFAULT_BASE for b in self._manifest.bases()):
+            self._manifest.put_base(DEFAULT_BASE, DEFAULT_BASE_NAME, list(DEFAULT_READERS), list(DEFAULT_WRITERS))
+        missing = self._manifest.chunks_missing("kb")
+        if missing:
+            kb_of = {d["source"]: d["kb"] for d in self._manifest.documents()}
+            rows = [(cid, {**meta, "kb": kb_of.get(meta.get("source"), DEFAULT_BASE)}) for cid, meta in missing]
+            self._manifest.set_chunk_metadata(rows)
+            enabled = {cid for cid, _, _ in self._manifest.complete_chunks()}
+            live = [(cid, m) for cid, m in rows if cid in enabled]
+            self._store.update_metadata([cid for cid, _ in live], [m for _, m in live])
 
     # -- ingest --------------------------------------------------------------------------------
     def ingest(self, paths: Iterable[Path | str],
-               progress: Callable[[str, int, int], None] | None = None) -> IngestReport:
+               progress: Callable[[str, int, int], None] | None = None, *, kb: str = DEFAULT_BASE,
+               on_file: Callable[[FileResult], None] | None = None) -> IngestReport:
+        """Ingest files and folders into knowledge base ``kb``; ``progress(name, i, n)`` before each file and
+        ``on_file(result)`` after it."""
+        kb = self.base(kb)["id"]
         files = iter_files([Path(p) for p in paths], self.settings.ingest.extensions)
         report = IngestReport()
         for i, path in enumerate(files):
             if progress:
                 progress(path.name, i, len(files))
             try:
-                result = self.ingest_file(path)
+                result = self.ingest_file(path, kb)
             except AssistantError as exc:
                 result = FileResult(path.name, "failed", errors=[str(exc)])
             except Exception as exc:  # one broken file must never stop the batch
                 log.exception("unexpected error ingesting %s", path)
                 result = FileResult(path.name, "failed", errors=[f"{path.name}: 处理失败（{type(exc).__name__}: {exc}）"])
             report.files.append(result)
+            if on_file:
+                on_file(result)
         if progress:
             progress("", len(files), len(files))
         return report
 
-    def ingest_file(self, path: Path) -> FileResult:
+    def ingest_file(self, path: Path, kb: str = DEFAULT_BASE) -> FileResult:
         if not path.exists():
             raise IngestError(f"{path}: 文件不存在。", source=str(path))
+        other = {d["kb"] for d in self._manifest.documents() if d["file"] == path.name and d["kb"] != kb}
+        if other:
+            raise IngestError(f"{path.name}: 同名文件已在知识库“{self.base(other.pop())['name']}”中。"
+                              "请改名后上传，或先从那个知识库删除它。", source=path.name)
         ext = path.suffix.lower()
         if ext in RECORD_EXTENSIONS:
-            return self._ingest_records(path)
+            return self._ingest_records(path, kb)
         if ext not in DOCUMENT_EXTENSIONS:
             raise IngestError(f"{path.name}: 不支持的文件类型 {ext or '(无扩展名)'}。", source=path.name)
         max_bytes = int(self.settings.ingest.max_file_mb * 1024 * 1024)
-        doc = build_document(path, path.name, max_bytes)
+        doc = build_document(path, path.name, max_bytes).model_copy(update={"kb": kb})
         status, n, note = self._upsert_documents([doc], path.name)[0]
         if status in {"added", "updated"} and (doc.doc_type == "policy" or looks_like_policy(doc.text)):
             try:
@@ -296,12 +435,12 @@ class KnowledgeBase:
                 log.exception("drafting support items of %s failed", doc.source)
         return FileResult(path.name, status, documents=1 if status in {"added", "updated"} else 0, chunks=n, note=note)
 
-    def _ingest_records(self, path: Path) -> FileResult:
+    def _ingest_records(self, path: Path, kb: str) -> FileResult:
         max_bytes = int(self.settings.ingest.max_file_mb * 1024 * 1024)
         if path.stat().st_size > max_bytes:
             raise IngestError(f"{path.name}: 文件超过上限 {self.settings.ingest.max_file_mb:.0f} MB。", source=path.name)
         records, errors = load_records(path)
-        docs = [to_document(r, path) for r in records]
+        docs = [to_document(r, path).model_copy(update={"kb": kb}) for r in records]
         results = self._upsert_documents(docs, path.name)
         # Records deleted from the file since the last ingest leave the index too.
         keep = {d.source for d in docs}
@@ -334,7 +473,7 @@ class KnowledgeBase:
             if prev and prev["status"] == "complete" and prev["content_hash"] == doc.content_hash:
                 out[i] = ("unchanged", 0, "")
                 continue
-            twin = seen_hash.get(doc.content_hash) or self._manifest.find_by_hash(doc.content_hash, doc.source)
+            twin = seen_hash.get(doc.content_hash) or self._manifest.find_by_hash(doc.content_hash, doc.source, doc.kb)
             if twin:
                 if prev and not prev["alias_of"]:
                     self.remove_source(doc.source)
@@ -400,6 +539,27 @@ class KnowledgeBase:
                  store=(f"chroma server {self.settings.store.host}:{self.settings.store.port}"
                         if self.settings.store.host else "chroma (embedded)"))
         return s
+
+
+def _base_name(name: str) -> str:
+    name = re.sub(r"\s+", " ", name or "").strip()
+    if not name:
+        raise InputError("知识库名称不能为空。")
+    if len(name) > 40:
+        raise InputError(f"知识库名称过长（{len(name)} 字，上限 40 字）。")
+    return name
+
+
+def _principals(items: Iterable[str]) -> list[str]:
+    """Role names and "user:<name>" entries, checked; anything else is an InputError naming what is allowed."""
+    out: list[str] = []
+    for item in items:
+        item = (item or "").strip()
+        if item in ("enterprise", "staff") or (item.startswith("user:") and item[5:].strip()):
+            out.append(item)
+        elif item:
+            raise InputError(f"无效的授权对象“{item}”：只能是 enterprise、staff 或 user:用户名。")
+    return list(dict.fromkeys(out))
 
 
 def _passage(row: dict[str, Any]) -> Context:

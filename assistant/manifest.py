@@ -36,7 +36,16 @@ CREATE TABLE IF NOT EXISTS policy_drafts (
     id TEXT PRIMARY KEY, source TEXT, data TEXT, status TEXT, fingerprint TEXT, updated_at REAL
 );
 CREATE INDEX IF NOT EXISTS policy_drafts_source ON policy_drafts(source);
+CREATE TABLE IF NOT EXISTS bases (
+    id TEXT PRIMARY KEY, name TEXT UNIQUE, readers TEXT, writers TEXT, created_at REAL
+);
 """
+# columns added after the first release: (table, column, declaration); added to older manifests when opened
+_ADDED_COLUMNS = [
+    ("documents", "kb", "TEXT NOT NULL DEFAULT 'default'"),
+    ("chunks", "disabled", "INTEGER NOT NULL DEFAULT 0"),
+    ("chunks", "edited_at", "REAL"),
+]
 
 
 class Manifest:
@@ -45,6 +54,9 @@ class Manifest:
         self._db = open_db(path, timeout=60, autocommit=True)
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        for table, column, decl in _ADDED_COLUMNS:
+            if column not in {r[1] for r in self._db.execute(f"PRAGMA table_info({table})")}:
+                self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
         self._lock = threading.RLock()
 
     def close(self) -> None:
@@ -66,10 +78,11 @@ class Manifest:
         row = cur.fetchone()
         return dict(zip([c[0] for c in cur.description], row, strict=True)) if row else None
 
-    def find_by_hash(self, content_hash: str, exclude: str) -> str | None:
+    def find_by_hash(self, content_hash: str, exclude: str, kb: str) -> str | None:
+        """A complete, non-duplicate document of the same knowledge base with this content."""
         row = self._db.execute(
             "SELECT source FROM documents WHERE content_hash=? AND source<>? AND status='complete' "
-            "AND alias_of IS NULL LIMIT 1", (content_hash, exclude)).fetchone()
+            "AND alias_of IS NULL AND kb=? LIMIT 1", (content_hash, exclude, kb)).fetchone()
         return row[0] if row else None
 
     def pending(self) -> list[str]:
@@ -79,10 +92,11 @@ class Manifest:
         with self._lock:
             self._db.execute(
                 "INSERT INTO documents(source, file, path, kind, doc_type, title, published, region, content_hash,"
-                " n_chunks, status, alias_of, ingested_at) VALUES (?,?,?,?,?,?,?,?,?,0,'pending',NULL,?) "
+                " n_chunks, status, alias_of, ingested_at, kb) VALUES (?,?,?,?,?,?,?,?,?,0,'pending',NULL,?,?) "
                 "ON CONFLICT(source) DO UPDATE SET status='pending'",
                 (doc.source, file, doc.path, doc.kind, doc.doc_type, doc.title,
-                 doc.published.isoformat() if doc.published else None, doc.region, doc.content_hash, time.time()))
+                 doc.published.isoformat() if doc.published else None, doc.region, doc.content_hash, time.time(),
+                 doc.kb))
 
     def commit_document(self, doc: Document, file: str, chunks: list[Chunk], tokens: list[list[str]]) -> None:
         with self._lock:
@@ -101,10 +115,11 @@ class Manifest:
                      for c, t in zip(chunks, tokens, strict=True)])
                 self._db.execute(
                     "INSERT OR REPLACE INTO documents(source, file, path, kind, doc_type, title, published, region,"
-                    " content_hash, n_chunks, status, alias_of, ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?,'complete',NULL,?)",
+                    " content_hash, n_chunks, status, alias_of, ingested_at, kb)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,'complete',NULL,?,?)",
                     (doc.source, file, doc.path, doc.kind, doc.doc_type, doc.title,
                      doc.published.isoformat() if doc.published else None, doc.region, doc.content_hash,
-                     len(chunks), time.time()))
+                     len(chunks), time.time(), doc.kb))
                 self._bump()
                 self._db.execute("COMMIT")
             except BaseException:
@@ -115,10 +130,10 @@ class Manifest:
         with self._lock:
             self._db.execute(
                 "INSERT OR REPLACE INTO documents(source, file, path, kind, doc_type, title, published, region,"
-                " content_hash, n_chunks, status, alias_of, ingested_at) VALUES (?,?,?,?,?,?,?,?,?,0,'complete',?,?)",
+                " content_hash, n_chunks, status, alias_of, ingested_at, kb) VALUES (?,?,?,?,?,?,?,?,?,0,'complete',?,?,?)",
                 (doc.source, file, doc.path, doc.kind, doc.doc_type, doc.title,
                  doc.published.isoformat() if doc.published else None, doc.region, doc.content_hash,
-                 alias_of, time.time()))
+                 alias_of, time.time(), doc.kb))
 
     def delete_document(self, source: str) -> None:
         with self._lock:
@@ -174,17 +189,81 @@ class Manifest:
             if cur.rowcount:
                 self._bump()
 
-    def records(self, rtype: str | None = None) -> list[dict[str, Any]]:
-        """Validated platform records of complete documents, optionally of one type."""
+    def records(self, rtype: str | None = None, kbs: list[str] | None = None) -> list[dict[str, Any]]:
+        """Validated platform records of complete documents, optionally of one type and of some knowledge bases."""
+        args: list[Any] = [rtype] if rtype else []
         q = ("SELECT r.data FROM records r JOIN documents d ON d.source=r.source WHERE d.status='complete'"
-             + (" AND r.type=?" if rtype else "") + " ORDER BY r.source")
-        return [json.loads(row[0]) for row in self._db.execute(q, (rtype,) if rtype else ())]
+             + (" AND r.type=?" if rtype else ""))
+        if kbs is not None:
+            q += f" AND d.kb IN ({','.join('?' * len(kbs))})"
+            args += kbs
+        return [json.loads(row[0]) for row in self._db.execute(q + " ORDER BY r.source", args)]
 
-    def chunks_of(self, source: str) -> list[dict[str, Any]]:
-        cur = self._db.execute('SELECT chunk_id, source, ordinal, title, heading, text, start, "end", metadata '
-                               "FROM chunks WHERE source=? ORDER BY ordinal", (source,))
+    def chunks_of(self, source: str, *, disabled: bool = False) -> list[dict[str, Any]]:
+        """The chunks of one source in order; those a person disabled only with ``disabled=True``."""
+        cur = self._db.execute('SELECT chunk_id, source, ordinal, title, heading, text, start, "end", disabled, '
+                               "edited_at, metadata FROM chunks WHERE source=?" + ("" if disabled else " AND disabled=0")
+                               + " ORDER BY ordinal", (source,))
         cols = [c[0] for c in cur.description]
-        return [dict(zip(cols, r, strict=True)) | {"metadata": json.loads(r[-1])} for r in cur.fetchall()]
+        return [dict(zip(cols, r, strict=True)) | {"metadata": json.loads(r[-1]), "disabled": bool(r[-3])}
+                for r in cur.fetchall()]
+
+    def chunk(self, chunk_id: str) -> dict[str, Any] | None:
+        cur = self._db.execute('SELECT chunk_id, source, ordinal, title, heading, text, start, "end", disabled, '
+                               "edited_at, metadata FROM chunks WHERE chunk_id=?", (chunk_id,))
+        r = cur.fetchone()
+        if r is None:
+            return None
+        return dict(zip([c[0] for c in cur.description], r, strict=True)) | {"metadata": json.loads(r[-1]),
+                                                                               "disabled": bool(r[-3])}
+
+    def set_chunk_disabled(self, chunk_id: str, disabled: bool) -> None:
+        with self._lock:
+            self._db.execute("UPDATE chunks SET disabled=? WHERE chunk_id=?", (int(disabled), chunk_id))
+            self._bump()
+
+    def edit_chunk(self, chunk_id: str, text: str, tokens: list[str], metadata: dict[str, Any]) -> None:
+        with self._lock:
+            self._db.execute("UPDATE chunks SET text=?, tokens=?, metadata=?, edited_at=? WHERE chunk_id=?",
+                             (text, json.dumps(tokens, ensure_ascii=False), json.dumps(metadata, ensure_ascii=False),
+                              time.time(), chunk_id))
+            self._bump()
+
+    def set_chunk_metadata(self, rows: list[tuple[str, dict[str, Any]]]) -> None:
+        with self._lock:
+            self._db.executemany("UPDATE chunks SET metadata=? WHERE chunk_id=?",
+                                 [(json.dumps(m, ensure_ascii=False), cid) for cid, m in rows])
+            self._bump()
+
+    def chunks_missing(self, key: str) -> list[tuple[str, dict[str, Any]]]:
+        """(chunk_id, metadata) of chunks whose metadata lacks ``key`` (written by an older version)."""
+        return [(cid, json.loads(m)) for cid, m in self._db.execute(
+            "SELECT chunk_id, metadata FROM chunks WHERE json_extract(metadata, '$.' || ?) IS NULL", (key,))]
+
+    # -- knowledge bases ------------------------------------------------------------------------
+    def bases(self) -> list[dict[str, Any]]:
+        """Every knowledge base with its document and chunk counts, the default first."""
+        cur = self._db.execute(
+            "SELECT b.id, b.name, b.readers, b.writers, b.created_at,"
+            " (SELECT COUNT(*) FROM documents d WHERE d.kb=b.id AND d.alias_of IS NULL),"
+            " (SELECT COALESCE(SUM(n_chunks), 0) FROM documents d WHERE d.kb=b.id)"
+            " FROM bases b ORDER BY b.id<>'default', b.created_at")
+        return [{"id": r[0], "name": r[1], "readers": json.loads(r[2]), "writers": json.loads(r[3]),
+                 "created_at": r[4], "documents": r[5], "chunks": r[6]} for r in cur.fetchall()]
+
+    def put_base(self, base_id: str, name: str, readers: list[str], writers: list[str]) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO bases(id, name, readers, writers, created_at) VALUES (?,?,?,?,?) ON CONFLICT(id) DO UPDATE"
+                " SET name=excluded.name, readers=excluded.readers, writers=excluded.writers",
+                (base_id, name, json.dumps(readers), json.dumps(writers), time.time()))
+
+    def delete_base(self, base_id: str) -> None:
+        with self._lock:
+            self._db.execute("DELETE FROM bases WHERE id=?", (base_id,))
+
+    def sources_in(self, base_id: str) -> list[str]:
+        return [r[0] for r in self._db.execute("SELECT source FROM documents WHERE kb=?", (base_id,))]
 
     def chunk_ids(self, source: str) -> list[str]:
         return [r[0] for r in self._db.execute("SELECT chunk_id FROM chunks WHERE source=?", (source,))]
@@ -203,16 +282,20 @@ class Manifest:
         """One row per ingested file (records grouped by the file they came from)."""
         cur = self._db.execute(
             "SELECT file, kind, MIN(title), COUNT(*), SUM(n_chunks), MAX(published), MAX(ingested_at),"
-            " SUM(alias_of IS NOT NULL), MAX(alias_of), MIN(status) FROM documents GROUP BY file ORDER BY kind, file")
+            " SUM(alias_of IS NOT NULL), MAX(alias_of), MIN(status), MIN(kb), MAX(doc_type), MAX(region),"
+            " (SELECT COUNT(*) FROM chunks c JOIN documents d2 ON d2.source=c.source WHERE d2.file=documents.file"
+            "  AND c.disabled=1), (SELECT COUNT(*) FROM chunks c JOIN documents d2 ON d2.source=c.source"
+            "  WHERE d2.file=documents.file AND c.edited_at IS NOT NULL)"
+            " FROM documents GROUP BY file ORDER BY kind, file")
         keys = ["file", "kind", "title", "documents", "chunks", "published", "ingested_at", "duplicates",
-                "alias_of", "status"]
+                "alias_of", "status", "kb", "type", "region", "disabled_chunks", "edited_chunks"]
         return [dict(zip(keys, r, strict=True)) for r in cur.fetchall()]
 
     def complete_chunks(self) -> list[tuple[str, list[str], dict[str, Any]]]:
-        """(chunk_id, tokens, metadata) of every chunk of a complete document, in a stable order."""
+        """(chunk_id, tokens, metadata) of every enabled chunk of a complete document, in a stable order."""
         rows = self._db.execute(
             "SELECT c.chunk_id, c.tokens, c.metadata FROM chunks c JOIN documents d ON d.source=c.source "
-            "WHERE d.status='complete' ORDER BY c.rowid")
+            "WHERE d.status='complete' AND c.disabled=0 ORDER BY c.rowid")
         return [(cid, json.loads(tok), json.loads(meta)) for cid, tok, meta in rows]
 
     def chunks_by_id(self, ids: list[str]) -> dict[str, dict[str, Any]]:

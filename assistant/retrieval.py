@@ -25,6 +25,7 @@ class SearchFilters(BaseModel):
     types: list[str] | None = Field(None, description="Document or record types: policy, news, need, expert …")
     regions: list[str] | None = None
     sources: list[str] | None = None
+    kbs: list[str] | None = Field(None, description="Knowledge bases (ids) to search; None: all")
     date_from: date | None = None
     date_to: date | None = None
 
@@ -36,6 +37,8 @@ class SearchFilters(BaseModel):
             clauses.append({"region": {"$in": self.regions}})
         if self.sources:
             clauses.append({"source": {"$in": self.sources}})
+        if self.kbs is not None:
+            clauses.append({"kb": {"$in": self.kbs or [""]}})
         if self.date_from:
             clauses.append({"date_int": {"$gte": _dint(self.date_from)}})
         if self.date_to:
@@ -87,7 +90,7 @@ class HybridSearcher:
         if mode in ("hybrid", "bm25"):
             self._bm25.ensure(self._manifest)
             bm25_hits = self._bm25.search(
-                base + extra, n, types=filters.types, regions=filters.regions, sources=filters.sources,
+                base + extra, n, types=filters.types, regions=filters.regions, sources=filters.sources, kbs=filters.kbs,
                 date_from=_dint(filters.date_from) if filters.date_from else None,
                 date_to=_dint(filters.date_to) if filters.date_to else None)
         if mode in ("hybrid", "dense"):

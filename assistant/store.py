@@ -62,6 +62,10 @@ class VectorStore:
             self._col.upsert(ids=ids[i:i + batch], embeddings=vectors[i:i + batch],
                              documents=texts[i:i + batch], metadatas=metadatas[i:i + batch])
 
+    def update_metadata(self, ids: list[str], metadatas: list[dict[str, Any]], batch: int = 1000) -> None:
+        for i in range(0, len(ids), batch):
+            self._col.update(ids=ids[i:i + batch], metadatas=metadatas[i:i + batch])
+
     def delete_source(self, source: str) -> None:
         self._col.delete(where={"source": source})
 

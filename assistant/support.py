@@ -504,11 +504,12 @@ def safe_eval(expr: str, names: dict[str, Any]) -> float | None:
 
 
 class SupportFinder:
-    def __init__(self, kb: KnowledgeBase):
+    def __init__(self, kb: KnowledgeBase, kbs: list[str] | None = None):
         self.kb = kb
+        self.kbs = kbs  # the knowledge bases whose measures count (None: all)
 
     def items(self) -> list[PolicyItem]:
-        return [r for r in self.kb.records("policy") if isinstance(r, PolicyItem)]
+        return [r for r in self.kb.records("policy", self.kbs) if isinstance(r, PolicyItem)]
 
     def _cite(self, item: PolicyItem, text: str) -> Citation | None:
         """The chunk of the source document that states ``text``: an exact quote when the wording is there,

@@ -39,6 +39,7 @@ class Document(BaseModel):
     content_hash: str = ""
     removed: list[str] = Field(default_factory=list)  # lines the cleaner dropped, for the ingest report
     record: dict[str, Any] | None = None  # the validated platform record this document renders
+    kb: str = "default"  # the knowledge base (id) it belongs to
 
 
 class Chunk(BaseModel):

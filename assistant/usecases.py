@@ -10,6 +10,7 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from assistant.accounts import ForbiddenError, User
 from assistant.drafting.field_inference import infer_field
 from assistant.drafting.match import KIND_LABELS, Match, match_supply
 from assistant.drafting.need import (
@@ -28,7 +29,7 @@ from assistant.drafting.report import LENGTHS, Report, ReportType, build_report,
 from assistant.drafting.report_revision import RevisionNotUnderstood, rewrite_llm
 from assistant.drafting.report_revision import revise_report as revise_structure
 from assistant.errors import AssistantError, NotFoundError
-from assistant.knowledge_base import KnowledgeBase
+from assistant.knowledge_base import DEFAULT_BASE, KnowledgeBase
 from assistant.profiles import ProfileStore, SavedProfile
 from assistant.records import PolicyItem
 from assistant.retrieval import SearchFilters
@@ -40,7 +41,7 @@ from assistant.support import (
     SupportReport,
     profile_from_text,
 )
-from assistant.types import Context
+from assistant.types import Chunk, Context
 
 STATUS_LABELS = {"eligible": "符合", "possible": "可能符合", "alternative": "择一享受", "not_eligible": "暂不符合",
                  "expired": "已失效"}
@@ -68,21 +69,90 @@ def hit_test(assistant, query: str, history: list[dict[str, str]] | None = None,
             "passages": [{"rank": i, **hit_json(c)} for i, c in enumerate(passages, 1)]}
 
 
-def document_chunks(kb: KnowledgeBase, name: str) -> list[dict[str, Any]]:
-    """The chunks of a document (or of every record of a record file), in order, with heading, offsets and token
-    counts; NotFoundError for a name the knowledge base does not have."""
+def chunk_json(c: Chunk) -> dict[str, Any]:
+    """One chunk as `kechuang kb chunks --json` prints it and the API returns it."""
     from assistant._text import count_tokens
 
+    return {"source": c.source, "chunk_id": c.chunk_id, "ordinal": c.ordinal, "title": c.title,
+            "heading": c.heading, "start": c.start, "end": c.end, "tokens": count_tokens(c.text), "text": c.text,
+            "kb": c.metadata.get("kb", DEFAULT_BASE), "disabled": bool(c.metadata.get("disabled")),
+            "edited": bool(c.metadata.get("edited")), "ocr": c.metadata.get("ocr") or ""}
+
+
+def document_chunks(kb: KnowledgeBase, name: str, user: User | None = None) -> list[dict[str, Any]]:
+    """The chunks of a document (or of every record of a record file), in order — disabled ones included and
+    marked — with heading, offsets, token counts and the marks edited / OCR; NotFoundError for a name the knowledge
+    base does not have (or that ``user`` may not read)."""
+    sources = kb.sources_for(name)
+    if user is not None:
+        readable = set(readable_bases(kb, user))
+        sources = [s for s in sources if (kb_of(kb, s)) in readable]
+    if not sources:
+        raise NotFoundError(f"知识库中没有 {name}。用 `kechuang kb list` 查看已入库的来源。")
+    return [chunk_json(c) for s in sources for c in kb.chunks(s, disabled=True)]
+
+
+# -- several knowledge bases, each readable and writable by some roles or users --------------------------------
+def readable_bases(kb: KnowledgeBase, user: User) -> list[str]:
+    return [b["id"] for b in kb.bases() if user.can_read(b)]
+
+
+def kb_of(kb: KnowledgeBase, source: str) -> str:
+    return next((d["kb"] for d in kb.documents() if d["source"] == source), DEFAULT_BASE)
+
+
+def search_scope(kb: KnowledgeBase, user: User, requested: list[str] | None = None) -> list[str] | None:
+    """The knowledge bases a question of ``user`` searches: those asked for (by id or name; ForbiddenError for one
+    the user may not read), else every one the user may read. None means all of them (nothing to filter)."""
+    bases = kb.bases()
+    readable = [b["id"] for b in bases if user.can_read(b)]
+    if requested:
+        chosen = [kb.base(r)["id"] for r in requested]
+        for ref, base_id in zip(requested, chosen, strict=True):
+            if base_id not in readable:
+                raise ForbiddenError(f"当前账号（{user.name}，{user.role_label}）无权读取知识库“{ref}”。")
+        return list(dict.fromkeys(chosen))
+    return None if len(readable) == len(bases) else readable
+
+
+def scoped(filters: SearchFilters | None, kbs: list[str] | None) -> SearchFilters | None:
+    """``filters`` narrowed to the knowledge bases ``kbs`` (None: unchanged)."""
+    if kbs is None:
+        return filters
+    return (filters or SearchFilters()).model_copy(update={"kbs": kbs})
+
+
+def writable_base(kb: KnowledgeBase, user: User, ref: str | None) -> str:
+    """The id of a knowledge base ``user`` may write to (the default one when none is named)."""
+    base = kb.base(ref or DEFAULT_BASE)
+    if not user.can_write(base):
+        raise ForbiddenError(f"当前账号（{user.name}，{user.role_label}）无权修改知识库“{base['name']}”。")
+    return base["id"]
+
+
+def remove_document(kb: KnowledgeBase, user: User, name: str) -> list[str]:
+    """Delete a file (or a record) from the knowledge base it is in, if ``user`` may write there."""
     sources = kb.sources_for(name)
     if not sources:
         raise NotFoundError(f"知识库中没有 {name}。用 `kechuang kb list` 查看已入库的来源。")
-    return [{"source": c.source, "chunk_id": c.chunk_id, "ordinal": c.ordinal, "title": c.title,
-             "heading": c.heading, "start": c.start, "end": c.end, "tokens": count_tokens(c.text), "text": c.text}
-            for s in sources for c in kb.chunks(s)]
+    for base_id in {kb_of(kb, s) for s in sources}:
+        writable_base(kb, user, base_id)
+    return kb.remove(name)
+
+
+def set_chunk_disabled(kb: KnowledgeBase, user: User, chunk_id: str, disabled: bool) -> dict[str, Any]:
+    writable_base(kb, user, kb.kb_of_chunk(chunk_id))
+    return chunk_json(kb.set_chunk_disabled(chunk_id, disabled))
+
+
+def edit_chunk(kb: KnowledgeBase, user: User, chunk_id: str, text: str) -> dict[str, Any]:
+    writable_base(kb, user, kb.kb_of_chunk(chunk_id))
+    return chunk_json(kb.edit_chunk(chunk_id, text))
 
 
 def find_support(kb: KnowledgeBase, *, profile: EnterpriseProfile | None = None, text: str | None = None,
-                 include_other_regions: bool = False, today: date | None = None) -> SupportReport:
+                 include_other_regions: bool = False, today: date | None = None,
+                 kbs: list[str] | None = None) -> SupportReport:
     """The measures that apply to an enterprise described by a profile (form, JSON), a sentence, or both (the
     sentence adds to the profile). Raises AssistantError when there is nothing to go on."""
     if profile is None and not (text and text.strip()):
@@ -90,7 +160,7 @@ def find_support(kb: KnowledgeBase, *, profile: EnterpriseProfile | None = None,
     if text and text.strip():
         profile = profile_from_text(text, profile, today=today)
     assert profile is not None
-    return SupportFinder(kb).find(profile, include_other_regions=include_other_regions)
+    return SupportFinder(kb, kbs).find(profile, include_other_regions=include_other_regions)
 
 
 class PolicyListing(BaseModel):
@@ -112,14 +182,14 @@ class PolicyListing(BaseModel):
 
 
 def list_policies(kb: KnowledgeBase, text: str, *, profile: EnterpriseProfile | None = None,
-                  today: date | None = None) -> PolicyListing:
+                  today: date | None = None, kbs: list[str] | None = None) -> PolicyListing:
     """Measures of the topic, region and year a question names. The user's earlier profile is used only when the
     question refers to the user's own enterprise (我们能申请哪些…), and the reply says which profile it used."""
     from assistant import policy_query
 
     today = today or (profile.as_of if profile else date.today())
     q = policy_query.parse(text, today)
-    finder = SupportFinder(kb)
+    finder = SupportFinder(kb, kbs)
     items = finder.items()
     if q.refers_to_profile and profile is not None and q.region is None:
         report = finder.find(profile.model_copy(update={"as_of": today}))
@@ -319,5 +389,6 @@ def revise_report(assistant, report: Report, instruction: str) -> tuple[Report, 
 
 
 __all__ = ["CONDITION_MARKS", "STATUS_LABELS", "NeedDraft", "PolicyListing", "ProfileCheck", "check_saved_profile",
-           "MATCH_HEADERS", "document_chunks", "draft_need", "draft_report", "edit_need", "hit_json", "hit_test", "posting_rows", "revise_report", "find_support", "list_policies", "support_checklist_docx",
+           "MATCH_HEADERS", "chunk_json", "document_chunks", "edit_chunk", "readable_bases", "remove_document",
+           "scoped", "search_scope", "set_chunk_disabled", "writable_base", "draft_need", "draft_report", "edit_need", "hit_json", "hit_test", "posting_rows", "revise_report", "find_support", "list_policies", "support_checklist_docx",
            "mask_contact"]

@@ -319,3 +319,93 @@ def test_logging_in_by_role_in_the_browser(tmp_path_factory, embed_cache, ingest
         browser.close()
     assert "报告起草" not in tabs["企业甲"] and "知识库" not in tabs["企业甲"] and "智能问答" in tabs["企业甲"]
     assert "报告起草" in tabs["staff1"] and "知识库" in tabs["staff1"]
+
+
+def test_knowledge_bases_scope_every_read_and_write_by_role(tmp_path_factory, embed_cache, ingested):
+    """A 工作人员 creates an internal knowledge base readable by staff only and uploads into it: a 企业用户 does not
+    find it by /search, /ask, /hit-test or /documents, may not ask for it by name (403), nor write to the default
+    one; a second 工作人员 not named as a writer reads it but may not change it; chunks are edited and disabled
+    over HTTP; a background upload reports its files as they finish."""
+    from assistant.accounts import AccountStore
+
+    settings = _settings(tmp_path_factory, embed_cache, ingested)
+    accounts = AccountStore(settings.data_dir / "accounts.sqlite")
+    for name, role in (("qiye", "enterprise"), ("xiaowang", "staff"), ("laoli", "staff"), ("root", "admin")):
+        accounts.add_user(name, role, f"{name}-pass-123")
+    accounts.close()
+    text = "# 内部：人才公寓分配细则（测试）\n\n引进的高层次人才可申请入住人才公寓，租金减半，最长五年。\n"
+    with _serving(settings) as base, httpx.Client(base_url=base + "/api/v1", timeout=120) as c:
+        def auth(name):
+            return (name, f"{name}-pass-123")
+
+        assert [b["id"] for b in c.get("/knowledge-bases", auth=auth("qiye")).json()] == ["default"]
+        _error(c.post("/knowledge-bases", json={"name": "内部资料"}, auth=auth("qiye")), 403)
+        _error(c.post("/knowledge-bases", json={"name": "  "}, auth=auth("xiaowang")), 400)
+        _error(c.post("/knowledge-bases", json={"name": "内部资料", "readers": ["boss"]}, auth=auth("xiaowang")), 400)
+        made = c.post("/knowledge-bases", json={"name": "内部资料", "readers": ["staff"], "writers": ["user:xiaowang"]},
+                      auth=auth("xiaowang"))
+        assert made.status_code == 200, made.text
+        kb_id = made.json()["id"]
+        _error(c.post("/knowledge-bases", json={"name": "内部资料"}, auth=auth("xiaowang")), 400)  # exists
+        up = c.post("/documents", files={"files": ("rencai.md", text.encode("utf-8"), "text/markdown")},
+                    data={"knowledge_base": "内部资料"}, auth=auth("xiaowang"))
+        assert up.status_code == 200 and up.json()["added"] == 1, up.text
+        _error(c.post("/documents", files={"files": ("x.md", text.encode("utf-8"), "text/markdown")},
+                      data={"knowledge_base": "内部资料"}, auth=auth("laoli")), 403)
+        _error(c.post("/documents", files={"files": ("x.md", b"# t\n\nx", "text/markdown")},
+                      data={"knowledge_base": "没有这个库"}, auth=auth("xiaowang")), 404)
+        query = {"query": "人才公寓 租金减半", "k": 5}
+        assert "rencai.md" in {h["source"] for h in c.post("/search", json=query, auth=auth("laoli")).json()}
+        assert "rencai.md" not in {h["source"] for h in c.post("/search", json=query, auth=auth("qiye")).json()}
+        only = c.post("/search", json={**query, "filters": {"knowledge_bases": ["内部资料"]}}, auth=auth("root")).json()
+        assert {h["source"] for h in only} == {"rencai.md"}
+        assert "内部资料" in _error(c.post("/search", json={**query, "filters": {"knowledge_bases": ["内部资料"]}},
+                                            auth=auth("qiye")), 403)
+        asked = c.post("/ask", json={"question": "人才公寓租金减半吗"}, auth=auth("qiye")).json()
+        assert all(x["source"] != "rencai.md" for x in asked["citations"]), asked
+        assert any(x["source"] == "rencai.md"
+                   for x in c.post("/ask", json={"question": "人才公寓租金减半吗"}, auth=auth("laoli")).json()["citations"])
+        rows = {r["file"]: r for r in c.get("/documents", auth=auth("laoli")).json()}
+        assert rows["rencai.md"]["kb"] == kb_id and rows["rencai.md"]["title"].startswith("内部：人才公寓")
+        assert [r["file"] for r in c.get("/documents", params={"knowledge_base": kb_id}, auth=auth("laoli")).json()] \
+            == ["rencai.md"]
+        # chunks: read by any reader, changed only by a writer
+        chunks = c.get("/documents/rencai.md/chunks", auth=auth("laoli")).json()
+        cid = chunks[-1]["chunk_id"]
+        _error(c.patch(f"/chunks/{cid}", json={"text": "改写"}, auth=auth("laoli")), 403)
+        _error(c.patch(f"/chunks/{cid}", json={}, auth=auth("xiaowang")), 400)
+        _error(c.patch(f"/chunks/{cid}", json={"text": "  "}, auth=auth("xiaowang")), 400)
+        _error(c.patch("/chunks/nope", json={"disabled": True}, auth=auth("xiaowang")), 404)
+        edited = c.patch(f"/chunks/{cid}", json={"text": "引进的高层次人才可申请入住人才公寓，租金全免，最长三年。"},
+                         auth=auth("xiaowang")).json()
+        assert edited["edited"] and "租金全免" in edited["text"]
+        hit = c.post("/search", json={"query": "租金全免", "k": 3, "mode": "bm25"}, auth=auth("xiaowang")).json()
+        assert hit and hit[0]["chunk_id"] == cid
+        assert c.patch(f"/chunks/{cid}", json={"disabled": True}, auth=auth("xiaowang")).json()["disabled"]
+        assert cid not in {h["chunk_id"] for h in
+                           c.post("/search", json={"query": "租金全免", "k": 5}, auth=auth("xiaowang")).json()}
+        listed = c.get("/documents/rencai.md/chunks", auth=auth("xiaowang")).json()
+        assert next(x for x in listed if x["chunk_id"] == cid)["disabled"]
+        # a background upload of several files, followed file by file
+        files = [("files", (f"notice{i}.md", f"# 通知{i}\n\n第{i}号通知正文，关于科普活动的安排。\n".encode(), "text/markdown"))
+                 for i in range(3)]
+        started = c.post("/documents", files=files, data={"wait": "false", "knowledge_base": kb_id}, auth=auth("xiaowang"))
+        assert started.status_code == 202 and started.json()["total"] == 3, started.text
+        job_url = f"/documents/jobs/{started.json()['id']}"
+        deadline = time.monotonic() + 120
+        while (job := c.get(job_url, auth=auth("xiaowang")).json())["state"] == "running":
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        assert job["state"] == "done" and [f["file"] for f in job["files"]] == ["notice0.md", "notice1.md", "notice2.md"]
+        assert all(f["status"] == "added" for f in job["files"])
+        _error(c.get(job_url, auth=auth("laoli")), 404)  # another user's job
+        _error(c.get("/documents/jobs/nope", auth=auth("xiaowang")), 404)
+        # rename, delete: writers only; the default base stays
+        _error(c.patch(f"/knowledge-bases/{kb_id}", json={"name": "改名"}, auth=auth("laoli")), 403)
+        assert c.patch(f"/knowledge-bases/{kb_id}", json={"name": "人才资料"}, auth=auth("xiaowang")).json()["name"] == "人才资料"
+        _error(c.delete("/knowledge-bases/default", auth=auth("root")), 400)
+        _error(c.delete("/documents/national_high_tech_enterprise.md", auth=auth("qiye")), 403)
+        gone = c.delete("/knowledge-bases/人才资料", auth=auth("xiaowang")).json()["removed"]
+        assert set(gone) == {"rencai.md", "notice0.md", "notice1.md", "notice2.md"}
+        assert [b["id"] for b in c.get("/knowledge-bases", auth=auth("root")).json()] == ["default"]
+        _error(c.get("/documents/rencai.md/chunks", auth=auth("xiaowang")), 404)

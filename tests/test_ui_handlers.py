@@ -131,9 +131,10 @@ def test_upload_limits_and_path_traversal(svc, tmp_path):
     assert "ok.md：新增" in status
     assert all(p.parent == svc.upload_dir for p in svc.upload_dir.iterdir())
     assert not (svc.upload_dir.parent / "evil.md").exists()
-    assert any(r[0] == "ok.md" for r in table) and "份文档" in stats
+    row = next(r for r in table if r[1] == "ok.md")  # listed by title, then file, base, type, place, date
+    assert row[0] == "某县科普活动通知" and row[2] == "默认知识库" and row[5] == "2025-01-01" and "份文档" in stats
     status, table, _ = H.delete_source(svc, "ok.md")
-    assert "已删除" in status and not any(r[0] == "ok.md" for r in table)
+    assert "已删除" in status and not any(r[1] == "ok.md" for r in table)
     assert "⚠️" in H.delete_source(svc, "no-such-file.md")[0]
 
 

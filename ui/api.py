@@ -23,7 +23,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from fastapi import Depends, FastAPI, File, Request, UploadFile
+from fastapi import Depends, FastAPI, File, Form, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBasic, HTTPBasicCredentials, HTTPBearer
@@ -64,9 +64,10 @@ class Filters(BaseModel):
     sources: list[str] | None = None
     date_from: date | None = None
     date_to: date | None = None
+    knowledge_bases: list[str] | None = Field(None, description="只检索这些知识库（id 或名称）；不填为当前账号可读的全部")
 
     def search_filters(self) -> SearchFilters:
-        return SearchFilters(**self.model_dump())
+        return SearchFilters(**self.model_dump(exclude={"knowledge_bases"}))
 
 
 class Turn(BaseModel):
@@ -119,6 +120,24 @@ class FeedbackRequest(BaseModel):
     answer: str
     rating: Literal[1, -1] = Field(..., description="1 有用，-1 没用")
     comment: str = Field("", max_length=2000)
+
+
+class BaseRequest(BaseModel):
+    name: str = Field(..., examples=["人才政策库"])
+    readers: list[str] | None = Field(None, description="可检索的角色（enterprise、staff）或用户（user:用户名）；"
+                                                         "新建时默认 enterprise、staff")
+    writers: list[str] | None = Field(None, description="可上传、删除、修改分块的角色或用户；新建时默认 staff")
+
+
+class BaseUpdate(BaseModel):
+    name: str | None = None
+    readers: list[str] | None = None
+    writers: list[str] | None = None
+
+
+class ChunkUpdate(BaseModel):
+    text: str | None = Field(None, description="新的正文（重新计算向量，标记为已修改）")
+    disabled: bool | None = Field(None, description="true 停用（不再被检索），false 启用")
 
 
 class Utf8Basic(HTTPBasic):
@@ -182,6 +201,48 @@ class NeedSessions:
             del self._items[min(self._items, key=lambda k: self._items[k][0])]
 
 
+class IngestJobs:
+    """Uploads imported in the background, one job per request, so a caller can follow each file's progress
+    (``GET /documents/jobs/{id}``). Finished jobs are kept for an hour."""
+
+    KEEP_S = 3600
+
+    def __init__(self) -> None:
+        self._jobs: dict[str, dict[str, Any]] = {}
+        self._lock = threading.Lock()
+
+    def start(self, svc: H.Services, paths: list[Path], base: str, user: str) -> dict[str, Any]:
+        job_id = uuid.uuid4().hex
+        job = {"id": job_id, "state": "running", "knowledge_base": base, "user": user, "total": len(paths),
+               "done": 0, "current": "", "files": [], "started_at": time.time(), "finished_at": None}
+        with self._lock:
+            cutoff = time.time() - self.KEEP_S
+            for k in [k for k, j in self._jobs.items() if (j["finished_at"] or time.time()) < cutoff]:
+                del self._jobs[k]
+            self._jobs[job_id] = job
+
+        def progress(name: str, i: int, n: int) -> None:
+            job["current"], job["done"] = name, i
+
+        def run() -> None:
+            try:
+                svc.kb.ingest(paths, progress=progress, kb=base, on_file=lambda r: job["files"].append(r.__dict__))
+                job["state"] = "done"
+            except Exception as exc:  # noqa: BLE001 - the job reports it
+                log.exception("background ingest failed")
+                job["state"], job["error"] = "failed", H.friendly(exc)
+            job["finished_at"] = time.time()
+
+        threading.Thread(target=run, name=f"ingest-{job_id[:8]}", daemon=True).start()
+        return dict(job)
+
+    def get(self, job_id: str, user: User) -> dict[str, Any]:
+        job = self._jobs.get(job_id)
+        if job is None or (job["user"] != user.name and user.role != "admin"):
+            raise NotFoundError(f"没有导入任务 {job_id}（任务完成一小时后不再保留）。")
+        return {**job, "files": list(job["files"])}
+
+
 def error_response(exc: Exception) -> JSONResponse:
     status = next((code for cls, code in _STATUS if isinstance(exc, cls)), 500)
     message = H.friendly(exc)
@@ -196,6 +257,7 @@ def create_api(svc: H.Services) -> FastAPI:
                               "错误均为 JSON：{\"error\": 中文说明, \"kind\": 错误类型}。",
                   docs_url="/docs", redoc_url=None, openapi_url="/openapi.json")
     sessions = NeedSessions()
+    jobs = IngestJobs()
     password = H.shared_password(svc)
     basic = Utf8Basic(auto_error=False, description="用户名和密码（kechuang user add 添加的账号；未建账号时为 "
                                                      "KECHUANG_UI__USER / KECHUANG_UI__PASSWORD）")
@@ -218,11 +280,15 @@ def create_api(svc: H.Services) -> FastAPI:
             return LOCAL_ADMIN
         raise AuthError("需要登录：用 HTTP Basic 提供用户名和密码。")
 
-    def allow(action: str):
+    def allowed(action: str):
+        """A dependency giving the caller, who must be allowed ``action``."""
         def check(user: User = Depends(current_user)) -> User:  # noqa: B008 - FastAPI's idiom
             user.require(action)
             return user
-        return [Depends(check)]
+        return check
+
+    def allow(action: str):
+        return [Depends(allowed(action))]
 
     @api.exception_handler(AuthError)
     def _unauthorized(request: Request, exc: AuthError) -> JSONResponse:
@@ -250,29 +316,35 @@ def create_api(svc: H.Services) -> FastAPI:
         return {"status": "ok", "mode": svc.assistant.mode_label, "documents": stats.get("documents"),
                 "chunks": stats.get("chunks")}
 
-    @api.post("/ask", summary="提问：回答附引用；stream=true 时以 server-sent events 返回", dependencies=allow("ask"))
-    def ask(req: AskRequest):
+    def scope(user: User, filters: Filters | None) -> SearchFilters | None:
+        """The request's filters narrowed to the knowledge bases the caller may read (and asked for)."""
+        kbs = usecases.search_scope(svc.kb, user, filters.knowledge_bases if filters else None)
+        return usecases.scoped(filters.search_filters() if filters else None, kbs)
+
+    @api.post("/ask", summary="提问：回答附引用；stream=true 时以 server-sent events 返回")
+    def ask(req: AskRequest, user: User = Depends(allowed("ask"))):  # noqa: B008 - FastAPI's idiom
         question = svc.assistant.check_question(req.question)
         history = [t.model_dump() for t in req.history]
-        filters = req.filters.search_filters() if req.filters else None
+        filters = scope(user, req.filters)
         if not req.stream:
             return svc.assistant.ask(question, history, filters).public_json()
         pieces = svc.assistant.stream(question, history, filters)
         return StreamingResponse(_events(pieces), media_type="text/event-stream")
 
-    @api.post("/search", summary="混合检索（BM25 + 向量）", dependencies=allow("search"))
-    def search(req: SearchRequest) -> list[dict[str, Any]]:
+    @api.post("/search", summary="混合检索（BM25 + 向量）")
+    def search(req: SearchRequest, user: User = Depends(allowed("search"))) -> list[dict[str, Any]]:  # noqa: B008
         if not req.query.strip():
             raise InputError("查询不能为空。")
-        filters = req.filters.search_filters() if req.filters else None
+        filters = scope(user, req.filters)
         return [usecases.hit_json(c) for c in svc.kb.search(req.query, k=req.k, filters=filters, mode=req.mode)]
 
-    @api.post("/support", summary="哪些支持政策适用于我（企业画像或一段描述）", dependencies=allow("support"))
-    def support(req: SupportRequest) -> dict[str, Any]:
+    @api.post("/support", summary="哪些支持政策适用于我（企业画像或一段描述）")
+    def support(req: SupportRequest, user: User = Depends(allowed("support"))) -> dict[str, Any]:  # noqa: B008
         if req.profile is None and not (req.text or "").strip():
             raise InputError("请提供企业画像（profile）或一段企业描述（text）。")
         report = usecases.find_support(svc.kb, profile=req.profile, text=req.text,
-                                       include_other_regions=req.include_other_regions)
+                                       include_other_regions=req.include_other_regions,
+                                       kbs=usecases.search_scope(svc.kb, user))
         return report.model_dump(mode="json")
 
     @api.post("/needs/draft", summary="需求发布对话：session_id + message → 发布稿、下一个问题、匹配", dependencies=allow("needs"))
@@ -297,28 +369,77 @@ def create_api(svc: H.Services) -> FastAPI:
                             headers={"Content-Disposition": "attachment; filename*=UTF-8''report.docx"})
         return rep.model_dump(mode="json")
 
-    @api.get("/documents", summary="知识库中的文件：状态、分块数", dependencies=allow("documents"))
-    def documents() -> list[dict[str, Any]]:
-        return svc.kb.list_files()
+    @api.get("/knowledge-bases", summary="知识库列表（当前账号可读的）：名称、文档数、分块数、读写权限")
+    def bases(user: User = Depends(allowed("search"))) -> list[dict[str, Any]]:  # noqa: B008
+        return [b for b in svc.kb.bases() if user.can_read(b)]
 
-    @api.post("/documents", summary="上传并导入文件（multipart）", dependencies=allow("documents"))
-    def upload(file: UploadFile = File(...)) -> dict[str, Any]:  # noqa: B008 - FastAPI's idiom
-        path = H.store_upload(svc, file.filename or "upload", file.file)
-        return svc.kb.ingest([path]).as_dict()
+    @api.post("/knowledge-bases", summary="新建知识库（工作人员）")
+    def create_base(req: BaseRequest, user: User = Depends(allowed("documents"))) -> dict[str, Any]:  # noqa: B008
+        return svc.kb.create_base(req.name, **{k: v for k, v in (("readers", req.readers), ("writers", req.writers))
+                                               if v is not None})
 
-    @api.delete("/documents/{name}", summary="删除一个文件（或一条记录）", dependencies=allow("documents"))
-    def delete(name: str) -> dict[str, Any]:
-        return {"removed": svc.kb.remove(name)}
+    @api.patch("/knowledge-bases/{ref}", summary="改名或修改读写权限（可写该知识库的工作人员）")
+    def update_base(ref: str, req: BaseUpdate, user: User = Depends(allowed("documents"))) -> dict[str, Any]:  # noqa: B008
+        base_id = usecases.writable_base(svc.kb, user, ref)
+        if req.name is not None:
+            svc.kb.rename_base(base_id, req.name)
+        if req.readers is not None or req.writers is not None:
+            svc.kb.set_base_access(base_id, req.readers, req.writers)
+        return svc.kb.base(base_id)
 
-    @api.post("/hit-test", summary="命中测试：问题检索到的段落（与对话完全相同的检索），含 BM25、向量与融合得分",
-              dependencies=allow("documents"))
-    def hit_test(req: HitTestRequest) -> dict[str, Any]:
-        filters = req.filters.search_filters() if req.filters else None
-        return usecases.hit_test(svc.assistant, req.query, [t.model_dump() for t in req.history], filters)
+    @api.delete("/knowledge-bases/{ref}", summary="删除知识库及其中全部文件（可写该知识库的工作人员；默认知识库不能删除）")
+    def delete_base(ref: str, user: User = Depends(allowed("documents"))) -> dict[str, Any]:  # noqa: B008
+        return {"removed": svc.kb.delete_base(usecases.writable_base(svc.kb, user, ref))}
 
-    @api.get("/documents/{name}/chunks", summary="一个文件的分块：顺序、章节、位置、词元数", dependencies=allow("documents"))
-    def chunks(name: str) -> list[dict[str, Any]]:
-        return usecases.document_chunks(svc.kb, name)
+    @api.get("/documents", summary="知识库中的文件（按标题）：知识库、类型、地区、日期、状态、分块数")
+    def documents(knowledge_base: str | None = None,
+                  user: User = Depends(allowed("documents"))) -> list[dict[str, Any]]:  # noqa: B008
+        readable = set(usecases.readable_bases(svc.kb, user))
+        only = svc.kb.base(knowledge_base)["id"] if knowledge_base else None
+        return [r for r in svc.kb.list_files() if r["kb"] in readable and (only is None or r["kb"] == only)]
+
+    @api.post("/documents", summary="上传并导入文件（multipart，可多个）；wait=false 时后台导入，返回任务编号")
+    def upload(files: list[UploadFile] | None = File(None, description="一个或多个文件"),  # noqa: B008
+               file: UploadFile | None = File(None, description="一个文件（与 files 相同，兼容旧的调用）"),  # noqa: B008
+               knowledge_base: str | None = Form(None, description="导入到哪个知识库（id 或名称；默认知识库）"),
+               wait: bool = Form(True, description="true：导入完成后返回结果；false：立即返回任务，用 GET /documents/jobs/{id} 查看进度"),
+               user: User = Depends(allowed("documents"))):  # noqa: B008
+        uploads = [*(files or []), *([file] if file is not None else [])]
+        if not uploads:
+            raise InputError("没有收到文件：用 multipart 字段 files（或 file）上传。")
+        base = usecases.writable_base(svc.kb, user, knowledge_base)
+        paths = [H.store_upload(svc, f.filename or "upload", f.file) for f in uploads]
+        if not wait:
+            return JSONResponse(jobs.start(svc, paths, base, user.name), status_code=202)
+        return svc.kb.ingest(paths, kb=base).as_dict()
+
+    @api.get("/documents/jobs/{job_id}", summary="后台导入任务的进度：已完成的文件及其结果、正在导入的文件")
+    def job(job_id: str, user: User = Depends(allowed("documents"))) -> dict[str, Any]:  # noqa: B008
+        return jobs.get(job_id, user)
+
+    @api.delete("/documents/{name}", summary="删除一个文件（或一条记录）")
+    def delete(name: str, user: User = Depends(allowed("documents"))) -> dict[str, Any]:  # noqa: B008
+        return {"removed": usecases.remove_document(svc.kb, user, name)}
+
+    @api.post("/hit-test", summary="命中测试：问题检索到的段落（与对话完全相同的检索），含 BM25、向量与融合得分")
+    def hit_test(req: HitTestRequest, user: User = Depends(allowed("documents"))) -> dict[str, Any]:  # noqa: B008
+        return usecases.hit_test(svc.assistant, req.query, [t.model_dump() for t in req.history], scope(user, req.filters))
+
+    @api.get("/documents/{name}/chunks", summary="一个文件的分块：顺序、章节、位置、词元数、是否停用 / 已修改 / OCR")
+    def chunks(name: str, user: User = Depends(allowed("documents"))) -> list[dict[str, Any]]:  # noqa: B008
+        return usecases.document_chunks(svc.kb, name, user)
+
+    @api.patch("/chunks/{chunk_id}", summary="修改分块正文（重新计算向量，标记为已修改），或停用 / 启用分块")
+    def update_chunk(chunk_id: str, req: ChunkUpdate,
+                     user: User = Depends(allowed("documents"))) -> dict[str, Any]:  # noqa: B008
+        if req.text is None and req.disabled is None:
+            raise InputError("请提供 text（新的正文）或 disabled（true 停用 / false 启用）。")
+        out: dict[str, Any] = {}
+        if req.text is not None:
+            out = usecases.edit_chunk(svc.kb, user, chunk_id, req.text)
+        if req.disabled is not None:
+            out = usecases.set_chunk_disabled(svc.kb, user, chunk_id, req.disabled)
+        return out
 
     @api.post("/feedback", summary="对回答的反馈（有用 / 没用）", dependencies=allow("feedback"))
     def feedback(req: FeedbackRequest) -> dict[str, Any]:

@@ -75,7 +75,11 @@ def build_app(svc: H.Services) -> gr.Blocks:
                         with gr.Accordion("检索范围（可选）", open=False):
                             f_types = gr.CheckboxGroup(H.TYPE_CHOICES, label="类型")
                             f_regions = gr.Dropdown(regions, value=[], multiselect=True, label="地区")
-                            f_sources = gr.Dropdown(H.source_choices(svc), value=[], multiselect=True, label="只在这些文件中")
+                            f_bases = gr.Dropdown(H.base_choices(svc, H.user_of(svc, None)) if open_ else [], value=[],
+                                                  multiselect=True, label="知识库（不选为全部可用的）",
+                                                  elem_id="kc-f-bases")
+                            f_sources = gr.Dropdown(H.source_choices(svc) if open_ else [], value=[], multiselect=True,
+                                                    label="只在这些文件中")
                     with gr.Column(scale=2):
                         cites = gr.Radio([], label="查看出处", elem_id="kc-cites")
                         source_view = gr.HTML("<p class='kc-muted'>点开一条出处，查看原文段落。</p>",
@@ -83,10 +87,11 @@ def build_app(svc: H.Services) -> gr.Blocks:
                         comment = gr.Textbox(label="反馈补充（可选）", placeholder="点赞或点踩后，可在这里补充说明")
                         fb_status = gr.Markdown()
                         export_btn = gr.DownloadButton("导出反馈为评测集草稿", size="sm")
-                chat_inputs = [session, msg, chatbot, f_types, f_regions, f_sources]
+                chat_inputs = [session, msg, chatbot, f_types, f_regions, f_sources, f_bases]
 
-                def _chat(sess, message, history, types, regs, srcs):
-                    for hist, s, choices in H.chat_stream(svc, sess, message, history, types, regs, srcs):
+                def _chat(sess, message, history, types, regs, srcs, bases, request: gr.Request):
+                    user = H.user_of(svc, request.username)
+                    for hist, s, choices in H.chat_stream(svc, sess, message, history, types, regs, srcs, bases, user):
                         yield hist, s, gr.update(choices=choices, value=None), ""
 
                 for trigger in (msg.submit, send.click):
@@ -226,36 +231,123 @@ def build_app(svc: H.Services) -> gr.Blocks:
             with gr.Tab("知识库", id="kb", visible=open_) as kb_tab:
                 k_stats = gr.Markdown(H.kb_stats_md(svc), elem_id="kc-k-stats")
                 with gr.Row():
+                    k_base = gr.Dropdown(H.base_choices(svc, H.user_of(svc, None), write=True) if open_ else [],
+                                         value="default" if open_ else None, label="当前知识库（上传到这里，列表只显示它的文件）",
+                                         elem_id="kc-k-base", scale=3)
+                    k_all = gr.Checkbox(False, label="列出全部知识库的文件", elem_id="kc-k-all", scale=1)
+                with gr.Accordion("管理知识库：新建、改名、权限、删除", open=False, elem_id="kc-b-box"):
+                    b_overview = gr.Markdown(H.bases_md(svc, H.user_of(svc, None)) if open_ else "", elem_id="kc-b-md")
+                    with gr.Row():
+                        b_name = gr.Textbox(placeholder="知识库名称，如：人才政策库", show_label=False, scale=3,
+                                            elem_id="kc-b-name")
+                        b_create = gr.Button("新建", scale=1, elem_id="kc-b-create")
+                        b_rename = gr.Button("把当前知识库改成这个名字", scale=1, elem_id="kc-b-rename")
+                    with gr.Row():
+                        b_readers = gr.CheckboxGroup(H.ROLE_CHOICES, value=["enterprise", "staff"],
+                                                     label="谁可以检索（新建或保存时生效；管理员总是可以）",
+                                                     elem_id="kc-b-readers", scale=3)
+                        b_access = gr.Button("保存当前知识库的权限", scale=1, elem_id="kc-b-access")
+                    with gr.Row():
+                        b_delete = gr.Button("删除当前知识库……", variant="stop", elem_id="kc-b-delete")
+                        b_confirm = gr.Button("确认删除（其中的文件一并删除，不可恢复）", variant="stop", visible=False,
+                                              elem_id="kc-b-confirm")
+                    b_status = gr.Markdown(elem_id="kc-b-status")
+                with gr.Row():
                     with gr.Column(scale=2):
-                        k_files = gr.File(file_count="multiple", label=f"上传文件（{'、'.join(sorted(H.ALLOWED_UPLOADS))}；"
-                                          f"单个不超过 {svc.settings.ingest.max_file_mb:g} MB）", type="filepath",
-                                          elem_id="kc-k-upload")
+                        k_files = gr.File(file_count="multiple", label=f"上传文件（{'、'.join(H.allowed_uploads(svc))}；"
+                                          f"单个不超过 {svc.settings.ingest.max_file_mb:g} MB；扫描件和图片自动 OCR）",
+                                          type="filepath", elem_id="kc-k-upload")
                         k_btn = gr.Button("导入", variant="primary", elem_id="kc-k-go")
                     with gr.Column(scale=1):
                         k_status = gr.Textbox(label="导入结果", lines=6, elem_id="kc-k-status")
-                k_table = gr.Dataframe(H.kb_table(svc), headers=["来源", "类别", "标题", "文档/记录", "分块", "日期", "备注"],
+                k_table = gr.Dataframe(H.kb_table(svc, base="default") if open_ else [], headers=H.KB_HEADERS,
                                        label="已入库的来源", wrap=True, elem_id="kc-k-table")
                 with gr.Row():
-                    k_del_choice = gr.Dropdown(H.source_choices(svc), value=None, label="删除来源")
-                    k_del = gr.Button("删除", variant="stop")
+                    k_del_choice = gr.Dropdown(H.source_choices(svc, base="default") if open_ else [], value=None,
+                                               label="删除来源", elem_id="kc-k-del-choice", scale=3)
+                    k_del = gr.Button("删除……", variant="stop", elem_id="kc-k-del", scale=1)
+                    k_del_confirm = gr.Button("确认删除", variant="stop", visible=False, elem_id="kc-k-del-confirm",
+                                              scale=1)
 
-                def _upload(paths, request: gr.Request, progress=gr.Progress()):  # noqa: B008 - Gradio's idiom
-                    if not _may(request, "documents"):
-                        return NOT_STAFF, gr.update(), gr.update(), gr.update(), gr.update()
-                    status, table, stats = H.upload_files(svc, paths, progress)
-                    choices = H.source_choices(svc)
-                    return status, table, stats, gr.update(choices=choices), gr.update(choices=choices)
+                def _listing(user, base, all_bases):
+                    """Table, pickers and counts after any change: the current base's files (or all readable)."""
+                    shown = None if all_bases else base
+                    choices = H.source_choices(svc, user, shown)
+                    return (H.kb_table(svc, user, shown), H.kb_stats_md(svc), gr.update(choices=choices, value=None),
+                            gr.update(choices=H.source_choices(svc, user)),
+                            gr.update(choices=H.base_choices(svc, user, write=True)),
+                            gr.update(choices=H.base_choices(svc, user)), H.bases_md(svc, user))
 
-                k_btn.click(_upload, [k_files], [k_status, k_table, k_stats, k_del_choice, f_sources])
+                listing_out = [k_table, k_stats, k_del_choice, f_sources, k_base, f_bases, b_overview]
 
-                def _delete(name, request: gr.Request):
-                    if not _may(request, "documents"):
-                        return NOT_STAFF, gr.update(), gr.update(), gr.update(), gr.update()
-                    status, table, stats = H.delete_source(svc, name)
-                    choices = H.source_choices(svc)
-                    return status, table, stats, gr.update(choices=choices, value=None), gr.update(choices=choices)
+                def _relist(base, all_bases, request: gr.Request):
+                    user = H.user_of(svc, request.username)
+                    if not user.may("documents"):
+                        return (gr.update(),) * len(listing_out)
+                    return _listing(user, base, all_bases)
 
-                k_del.click(_delete, [k_del_choice], [k_status, k_table, k_stats, k_del_choice, f_sources])
+                for trigger in (k_base.change, k_all.change):
+                    trigger(_relist, [k_base, k_all], listing_out)
+
+                def _upload(paths, base, all_bases, request: gr.Request, progress=gr.Progress()):  # noqa: B008
+                    user = H.user_of(svc, request.username)
+                    if not user.may("documents"):
+                        return (NOT_STAFF, gr.update()) + (gr.update(),) * len(listing_out)
+                    status, _, _ = H.upload_files(svc, paths, progress, user, base)
+                    return (status, None) + _listing(user, base, all_bases)  # the upload box clears after import
+
+                k_btn.click(_upload, [k_files, k_base, k_all], [k_status, k_files, *listing_out])
+
+                def _ask_delete(name):
+                    if not name:
+                        return "请先选择要删除的来源。", gr.update(visible=False)
+                    return (f"确定删除“{name}”吗？它的分块和向量将一并删除。再点一次“确认删除”。",
+                            gr.update(visible=True, value=f"确认删除 {name}"))
+
+                k_del.click(_ask_delete, [k_del_choice], [k_status, k_del_confirm])
+                k_del_choice.change(lambda: gr.update(visible=False), None, k_del_confirm)
+
+                def _delete(name, base, all_bases, request: gr.Request):
+                    user = H.user_of(svc, request.username)
+                    if not user.may("documents"):
+                        return (NOT_STAFF, gr.update(visible=False)) + (gr.update(),) * len(listing_out)
+                    status, _, _ = H.delete_source(svc, name, user)
+                    return (status, gr.update(visible=False)) + _listing(user, base, all_bases)
+
+                k_del_confirm.click(_delete, [k_del_choice, k_base, k_all], [k_status, k_del_confirm, *listing_out])
+
+                def _base_action(action):
+                    def run(base, name, readers, all_bases, request: gr.Request):
+                        user = H.user_of(svc, request.username)
+                        hide = gr.update(visible=False)
+                        if not user.may("documents"):
+                            return (NOT_STAFF, hide) + (gr.update(),) * len(listing_out)
+                        if action == "ask-delete":
+                            label = dict((v, k) for k, v in H.base_choices(svc, user)).get(base, base)
+                            return (f"确定删除知识库 {label} 吗？其中的文件一并删除，不可恢复。再点一次确认。",
+                                    gr.update(visible=True)) + (gr.update(),) * len(listing_out)
+                        if action == "create":
+                            status, new_id = H.create_base(svc, user, name, readers)
+                            base = new_id or base
+                        elif action == "rename":
+                            status = H.rename_base(svc, user, base, name)
+                        elif action == "access":
+                            status = H.set_base_readers(svc, user, base, readers)
+                        else:
+                            status = H.delete_base(svc, user, base)
+                            base = "default" if not status.startswith("⚠️") else base
+                        out = _listing(user, base, all_bases)
+                        return (status, hide, *out[:4], gr.update(choices=H.base_choices(svc, user, write=True),
+                                                                  value=base), *out[5:])
+                    return run
+
+                b_inputs = [k_base, b_name, b_readers, k_all]
+                b_outputs = [b_status, b_confirm, *listing_out]
+                b_create.click(_base_action("create"), b_inputs, b_outputs)
+                b_rename.click(_base_action("rename"), b_inputs, b_outputs)
+                b_access.click(_base_action("access"), b_inputs, b_outputs)
+                b_delete.click(_base_action("ask-delete"), b_inputs, b_outputs)
+                b_confirm.click(_base_action("delete"), b_inputs, b_outputs)
 
                 with gr.Accordion("命中测试：一个问题会检索到哪些段落", open=False, elem_id="kc-h-box"):
                     with gr.Row():
@@ -263,28 +355,65 @@ def build_app(svc: H.Services) -> gr.Blocks:
                                              elem_id="kc-h-query")
                         h_types = gr.CheckboxGroup(H.TYPE_CHOICES, label="类型（不选为全部）", scale=3)
                         h_btn = gr.Button("测试", scale=1, elem_id="kc-h-go")
+                    h_only = gr.Checkbox(False, label="只测当前知识库", elem_id="kc-h-only")
                     h_status = gr.Markdown(elem_id="kc-h-status")
                     h_table = gr.Dataframe(headers=H.HIT_HEADERS, wrap=True, elem_id="kc-h-table")
 
-                    def _hit_test(query, types, request: gr.Request):
-                        if not _may(request, "documents"):
+                    def _hit_test(query, types, only, base, request: gr.Request):
+                        user = H.user_of(svc, request.username)
+                        if not user.may("documents"):
                             return NOT_STAFF, []
-                        return H.hit_test_rows(svc, query, types)
+                        return H.hit_test_rows(svc, query, types, user, [base] if only and base else None)
 
                     for trigger in (h_query.submit, h_btn.click):
-                        trigger(_hit_test, [h_query, h_types], [h_status, h_table])
-                with gr.Accordion("查看分块：一个来源切成了哪些段落", open=False, elem_id="kc-c-box"):
-                    c_choice = gr.Dropdown(H.source_choices(svc), value=None, label="来源", elem_id="kc-c-choice")
+                        trigger(_hit_test, [h_query, h_types, h_only, k_base], [h_status, h_table])
+                with gr.Accordion("查看分块：一个来源切成了哪些段落；修改或停用分块", open=False, elem_id="kc-c-box"):
+                    c_choice = gr.Dropdown(H.source_choices(svc) if open_ else [], value=None, label="来源",
+                                           elem_id="kc-c-choice")
                     c_status = gr.Markdown(elem_id="kc-c-status")
                     c_table = gr.Dataframe(headers=H.CHUNK_HEADERS, wrap=True, elem_id="kc-c-table")
+                    c_pick = gr.Dropdown([], value=None, label="选择一个分块", elem_id="kc-c-pick")
+                    c_text = gr.Textbox(label="分块正文（修改后保存：重新计算向量，并标记为已修改）", lines=6,
+                                        elem_id="kc-c-text")
+                    with gr.Row():
+                        c_save = gr.Button("保存修改", variant="primary", elem_id="kc-c-save")
+                        c_disable = gr.Button("停用（不再被检索）", elem_id="kc-c-disable")
+                        c_enable = gr.Button("启用", elem_id="kc-c-enable")
+                    c_msg = gr.Markdown(elem_id="kc-c-msg")
 
                     def _chunks(name, request: gr.Request):
-                        if not _may(request, "documents"):
-                            return NOT_STAFF, []
-                        return H.chunk_rows(svc, name)
+                        user = H.user_of(svc, request.username)
+                        if not user.may("documents"):
+                            return NOT_STAFF, [], gr.update(choices=[], value=None)
+                        status, rows, choices = H.chunk_rows(svc, name, user)
+                        return status, rows, gr.update(choices=choices, value=None)
 
-                    c_choice.change(_chunks, [c_choice], [c_status, c_table])
-                    k_table.change(lambda: gr.update(choices=H.source_choices(svc)), None, c_choice)
+                    c_choice.change(_chunks, [c_choice], [c_status, c_table, c_pick])
+                    def _sources_again(request: gr.Request):
+                        return gr.update(choices=H.source_choices(svc, H.user_of(svc, request.username)))
+
+                    k_table.change(_sources_again, None, c_choice)
+
+                    def _pick(chunk_id, request: gr.Request):
+                        user = H.user_of(svc, request.username)
+                        return H.chunk_text(svc, chunk_id, user) if user.may("documents") else ""
+
+                    c_pick.change(_pick, [c_pick], [c_text])
+
+                    def _change(action):
+                        def run(name, chunk_id, text, request: gr.Request):
+                            user = H.user_of(svc, request.username)
+                            if not user.may("documents"):
+                                return NOT_STAFF, gr.update(), gr.update(), gr.update()
+                            msg = H.change_chunk(svc, user, chunk_id, action, text)
+                            status, rows, choices = H.chunk_rows(svc, name, user)
+                            return msg, status, rows, gr.update(choices=choices, value=chunk_id)
+                        return run
+
+                    c_outputs = [c_msg, c_status, c_table, c_pick]
+                    c_save.click(_change("edit"), [c_choice, c_pick, c_text], c_outputs)
+                    c_disable.click(_change("disable"), [c_choice, c_pick, c_text], c_outputs)
+                    c_enable.click(_change("enable"), [c_choice, c_pick, c_text], c_outputs)
 
                 with gr.Accordion("用户反馈：逐条查看，导出为评测集草稿", open=False, elem_id="kc-fb-box"):
                     with gr.Row():
@@ -342,11 +471,22 @@ def build_app(svc: H.Services) -> gr.Blocks:
 
         def _by_role(request: gr.Request):
             """With accounts, the staff tabs start hidden and are shown to the roles that may use them (Gradio
-            can show a hidden tab on load but not hide a shown one); their handlers check the role as well."""
+            can show a hidden tab on load but not hide a shown one); their handlers check the role as well. The
+            pickers list what this user may read and write."""
             user = H.user_of(svc, request.username)
-            return gr.update(visible=user.may("reports")), gr.update(visible=user.may("documents"))
+            staff = user.may("documents")
+            writable = H.base_choices(svc, user, write=True)
+            base = "default" if any(v == "default" for _, v in writable) else (writable[0][1] if writable else None)
+            return (gr.update(visible=user.may("reports")), gr.update(visible=staff),
+                    gr.update(choices=H.base_choices(svc, user)), gr.update(choices=H.source_choices(svc, user)),
+                    gr.update(choices=writable, value=base) if staff else gr.update(),
+                    H.kb_table(svc, user, base) if staff else [],
+                    gr.update(choices=H.source_choices(svc, user, base)) if staff else gr.update(),
+                    gr.update(choices=H.source_choices(svc, user)) if staff else gr.update(),
+                    H.bases_md(svc, user) if staff else "")
 
-        app.load(_by_role, None, [report_tab, kb_tab])
+        app.load(_by_role, None, [report_tab, kb_tab, f_bases, f_sources, k_base, k_table, k_del_choice, c_choice,
+                                  b_overview])
 
         def ask(question: str) -> dict:
             """Ask one question; returns the answer as `kechuang ask --json` prints it."""

@@ -34,7 +34,6 @@ from assistant.types import Answer, Citation
 
 log = logging.getLogger(__name__)
 
-ALLOWED_UPLOADS = {".txt", ".md", ".html", ".htm", ".docx", ".pdf", ".json", ".jsonl", ".csv", ".xlsx"}
 TYPE_CHOICES = [("政策文件", "policy"), ("新闻报道", "news"), ("科技需求", "need"), ("专家", "expert"),
                 ("科技成果", "achievement"), ("入驻组织", "organization"), ("科技服务团", "service_team")]
 EXAMPLES = ["高企认定需要满足哪些条件？", "研发费用加计扣除的比例是多少？", "科小评价对企业规模有什么要求？",
@@ -119,14 +118,17 @@ def _sources(ans: Answer) -> str:
     return f"\n\n---\n**出处**（在右侧“查看出处”中点开原文）\n\n{notes}{warn}"
 
 
-def filters_from(types: list[str] | None, regions: list[str] | None, sources: list[str] | None) -> SearchFilters:
-    return SearchFilters(types=types or None, regions=regions or None, sources=sources or None)
+def filters_from(types: list[str] | None, regions: list[str] | None, sources: list[str] | None,
+                 kbs: list[str] | None = None) -> SearchFilters:
+    return SearchFilters(types=types or None, regions=regions or None, sources=sources or None, kbs=kbs)
 
 
 def chat_stream(svc: Services, session: ChatSession, message: str, history: list[dict],
                 types: list[str] | None = None, regions: list[str] | None = None,
-                sources: list[str] | None = None) -> Iterator[tuple[list[dict], ChatSession, list[str]]]:
-    """Streams the chat: yields (messages, session, citation choices) as the answer grows."""
+                sources: list[str] | None = None, bases: list[str] | None = None,
+                user: User = LOCAL_ADMIN) -> Iterator[tuple[list[dict], ChatSession, list[str]]]:
+    """Streams the chat: yields (messages, session, citation choices) as the answer grows. ``bases``: the knowledge
+    bases chosen (none: every one ``user`` may read)."""
     message = (message or "").strip()
     history = list(history or [])
     if not message:
@@ -137,7 +139,8 @@ def chat_stream(svc: Services, session: ChatSession, message: str, history: list
     text = ""
     try:
         reply: Reply | None = None
-        for piece in session.conversation.stream(message, filters_from(types, regions, sources)):
+        scope = usecases.search_scope(svc.kb, user, bases or None)
+        for piece in session.conversation.stream(message, filters_from(types, regions, sources, scope)):
             if isinstance(piece, str):
                 text += piece
                 history[-1]["content"] = text
@@ -526,11 +529,43 @@ def export_edited_report(svc: Services, session: ChatSession, markdown: str) -> 
 
 
 # -- knowledge base ---------------------------------------------------------------------------------
-def kb_table(svc: Services) -> list[list[Any]]:
+KB_HEADERS = ["标题", "文件", "知识库", "类别", "地区", "日期", "分块", "状态", "备注"]
+_FILE_STATUS = {"complete": "已入库", "pending": "导入中"}
+
+
+def allowed_uploads(svc: Services) -> list[str]:
+    return sorted(svc.settings.ingest.extensions)
+
+
+def base_choices(svc: Services, user: User, *, write: bool = False) -> list[tuple[str, str]]:
+    """(label, id) of the knowledge bases ``user`` may read (or write)."""
+    return [(f"{b['name']}（{b['documents']} 份）", b["id"]) for b in svc.kb.bases()
+            if (user.can_write(b) if write else user.can_read(b))]
+
+
+def _base_names(svc: Services) -> dict[str, str]:
+    return {b["id"]: b["name"] for b in svc.kb.bases()}
+
+
+def _visible_files(svc: Services, user: User, base: str | None = None) -> list[dict[str, Any]]:
+    readable = set(usecases.readable_bases(svc.kb, user))
+    return [r for r in svc.kb.list_files() if r["kb"] in readable and (not base or r["kb"] == base)]
+
+
+def kb_table(svc: Services, user: User = LOCAL_ADMIN, base: str | None = None) -> list[list[Any]]:
+    """The files of the knowledge bases ``user`` may read (of ``base`` only when given), listed by title."""
+    names = _base_names(svc)
     rows = []
-    for r in svc.kb.list_files():
-        rows.append([r["file"], "记录" if r["kind"] == "record" else "文档", r["title"] or "", r["documents"],
-                     r["chunks"] or 0, r["published"] or "", r["note"]])
+    for r in _visible_files(svc, user, base):
+        marks = [r["note"]] if r["note"] else []
+        if r["disabled_chunks"]:
+            marks.append(f"{r['disabled_chunks']} 个分块已停用")
+        if r["edited_chunks"]:
+            marks.append(f"{r['edited_chunks']} 个分块已修改")
+        kind = "记录" if r["kind"] == "record" else (vocab.type_label(r["type"]) or "文档")
+        rows.append([r["title"] or r["file"], r["file"], names.get(r["kb"], r["kb"]), kind, r["region"] or "",
+                     r["published"] or "", r["chunks"] or 0, _FILE_STATUS.get(r["status"], r["status"]),
+                     "；".join(marks)])
     return rows
 
 
@@ -541,14 +576,72 @@ def kb_stats_md(svc: Services) -> str:
             f"重复未索引 {s['duplicates']} · 存储：{s['store']}  \n按类型：{by_type or '—'}")
 
 
+ROLE_CHOICES = [("企业用户", "enterprise"), ("工作人员", "staff")]
+
+
+def bases_md(svc: Services, user: User) -> str:
+    """The knowledge bases ``user`` may read, who may read and write each, and their sizes."""
+    def who(items: list[str]) -> str:
+        labels = dict((v, k) for k, v in ROLE_CHOICES)
+        return "、".join(labels.get(x, x.replace("user:", "用户 ")) for x in items) or "仅管理员"
+
+    lines = ["| 知识库 | 文档 | 分块 | 可读 | 可写 |", "|---|---|---|---|---|"]
+    for b in svc.kb.bases():
+        if user.can_read(b):
+            lines.append(f"| {html.escape(b['name'])} | {b['documents']} | {b['chunks']} | {who(b['readers'])} | "
+                         f"{who(b['writers'])} |")
+    return "\n".join(lines)
+
+
+def create_base(svc: Services, user: User, name: str | None, readers: list[str] | None) -> tuple[str, str | None]:
+    """(message, id of the new base or None)."""
+    try:
+        user.require("documents")
+        base = svc.kb.create_base(name or "", readers=readers or [], writers=["staff"])
+    except AssistantError as exc:
+        return f"⚠️ {friendly(exc)}", None
+    return f"已创建知识库“{base['name']}”。上传的文件将导入到这里。", base["id"]
+
+
+def rename_base(svc: Services, user: User, base: str | None, name: str | None) -> str:
+    try:
+        usecases.writable_base(svc.kb, user, base)
+        renamed = svc.kb.rename_base(base or "", name or "")
+    except AssistantError as exc:
+        return f"⚠️ {friendly(exc)}"
+    return f"已改名为“{renamed['name']}”。"
+
+
+def set_base_readers(svc: Services, user: User, base: str | None, readers: list[str] | None) -> str:
+    try:
+        usecases.writable_base(svc.kb, user, base)
+        b = svc.kb.set_base_access(base or "", readers=readers or [])
+    except AssistantError as exc:
+        return f"⚠️ {friendly(exc)}"
+    labels = dict((v, k) for k, v in ROLE_CHOICES)
+    return f"“{b['name']}”现在可由 {'、'.join(labels.get(x, x) for x in b['readers']) or '仅管理员'} 检索。"
+
+
+def delete_base(svc: Services, user: User, base: str | None) -> str:
+    try:
+        base_id = usecases.writable_base(svc.kb, user, base)
+        name = svc.kb.base(base_id)["name"]
+        removed = svc.kb.delete_base(base_id)
+    except AssistantError as exc:
+        return f"⚠️ {friendly(exc)}"
+    return f"已删除知识库“{name}”及其中 {len(removed)} 个来源。"
+
+
 HIT_HEADERS = ["名次", "标题", "来源", "章节", "融合得分", "BM25", "向量", "命中的词", "段落"]
-CHUNK_HEADERS = ["序号", "来源", "章节", "位置", "词元", "正文"]
+CHUNK_HEADERS = ["序号", "来源", "章节", "位置", "词元", "标记", "正文"]
 
 
-def hit_test_rows(svc: Services, query: str, types: list[str] | None = None) -> tuple[str, list[list[Any]]]:
+def hit_test_rows(svc: Services, query: str, types: list[str] | None = None, user: User = LOCAL_ADMIN,
+                  bases: list[str] | None = None) -> tuple[str, list[list[Any]]]:
     """命中测试 in the 知识库 tab: the passages the chat would retrieve for ``query``, with each score."""
     try:
-        out = usecases.hit_test(svc.assistant, query, None, SearchFilters(types=types or None))
+        scope = usecases.search_scope(svc.kb, user, bases or None)
+        out = usecases.hit_test(svc.assistant, query, None, SearchFilters(types=types or None, kbs=scope))
     except AssistantError as exc:
         return f"⚠️ {friendly(exc)}", []
     rows = [[p["rank"], p["title"], p["source"], p["heading"], round(p["score"], 4), round(p["bm25_score"] or 0, 3),
@@ -557,20 +650,57 @@ def hit_test_rows(svc: Services, query: str, types: list[str] | None = None) -> 
     return f"{said}共 {len(rows)} 个段落（与对话中的检索相同：混合检索、按地区和措施调整后的顺序）。", rows
 
 
-def chunk_rows(svc: Services, name: str | None) -> tuple[str, list[list[Any]]]:
-    """A document's chunks in order, for the 知识库 tab."""
+def _chunk_marks(c: dict[str, Any]) -> str:
+    return "、".join(m for m, on in (("已停用", c["disabled"]), ("已修改", c["edited"]), ("OCR 识别", c["ocr"])) if on)
+
+
+def chunk_rows(svc: Services, name: str | None, user: User = LOCAL_ADMIN
+               ) -> tuple[str, list[list[Any]], list[tuple[str, str]]]:
+    """A document's chunks in order, for the 知识库 tab: (message, rows, chunk choices for editing)."""
     if not name:
-        return "请先选择一个来源。", []
+        return "请先选择一个来源。", [], []
     try:
-        chunks = usecases.document_chunks(svc.kb, name)
+        chunks = usecases.document_chunks(svc.kb, name, user)
     except AssistantError as exc:
-        return f"⚠️ {friendly(exc)}", []
-    rows = [[c["ordinal"], c["source"], c["heading"], f"{c['start']}–{c['end']}", c["tokens"], c["text"]] for c in chunks]
-    return f"{name}：{len(rows)} 个分块，共 {sum(c['tokens'] for c in chunks)} 个词元。", rows
+        return f"⚠️ {friendly(exc)}", [], []
+    rows = [[c["ordinal"], c["source"], c["heading"], f"{c['start']}–{c['end']}", c["tokens"], _chunk_marks(c),
+             c["text"]] for c in chunks]
+    choices = [(f"#{c['ordinal']} {('[' + _chunk_marks(c) + '] ') if _chunk_marks(c) else ''}{c['text'][:24]}",
+                c["chunk_id"]) for c in chunks]
+    ocr = " 其中的文字由 OCR 识别，可能有错字：发现后可在下方修改。" if any(c["ocr"] for c in chunks) else ""
+    return f"{name}：{len(rows)} 个分块，共 {sum(c['tokens'] for c in chunks)} 个词元。{ocr}", rows, choices
 
 
-def source_choices(svc: Services) -> list[str]:
-    return [r["file"] for r in svc.kb.list_files()]
+def chunk_text(svc: Services, chunk_id: str | None, user: User = LOCAL_ADMIN) -> str:
+    """The full text of one chunk, for editing (empty for a chunk the user may not read)."""
+    if not chunk_id:
+        return ""
+    try:
+        source = svc.kb.chunk(chunk_id).source
+        rows = usecases.document_chunks(svc.kb, source, user)
+    except AssistantError:
+        return ""
+    return next((c["text"] for c in rows if c["chunk_id"] == chunk_id), "")
+
+
+def change_chunk(svc: Services, user: User, chunk_id: str | None, action: str, text: str | None = None) -> str:
+    """Edit (re-embedded, marked 已修改), disable or enable one chunk; the message says what happened."""
+    if not chunk_id:
+        return "请先选择一个分块。"
+    try:
+        if action == "edit":
+            c = usecases.edit_chunk(svc.kb, user, chunk_id, text or "")
+            return f"已保存分块 #{c['ordinal']} 的修改，并已重新计算向量；检索立即使用新文字。"
+        c = usecases.set_chunk_disabled(svc.kb, user, chunk_id, action == "disable")
+        return f"分块 #{c['ordinal']} 已{'停用：不再被检索到' if c['disabled'] else '启用'}。"
+    except AssistantError as exc:
+        return f"⚠️ {friendly(exc)}"
+
+
+def source_choices(svc: Services, user: User = LOCAL_ADMIN, base: str | None = None) -> list[tuple[str, str]]:
+    """(title · file, file) of the files ``user`` may read, for the pickers."""
+    return [(f"{r['title']} · {r['file']}" if r["title"] and r["title"] != r["file"] else r["file"], r["file"])
+            for r in _visible_files(svc, user, base)]
 
 
 def safe_upload_name(name: str) -> str:
@@ -586,8 +716,8 @@ def store_upload(svc: Services, name: str, data: BinaryIO) -> Path:
     """Copy one upload into the data directory under a safe name: UnsupportedTypeError for a type the assistant
     does not read, TooLargeError past ``ingest.max_file_mb`` (checked while copying: nothing partial is kept)."""
     safe = safe_upload_name(name)
-    if Path(safe).suffix.lower() not in ALLOWED_UPLOADS:
-        raise UnsupportedTypeError(f"{safe}：不支持的文件类型（支持 {'、'.join(sorted(ALLOWED_UPLOADS))}）")
+    if Path(safe).suffix.lower() not in allowed_uploads(svc):
+        raise UnsupportedTypeError(f"{safe}：不支持的文件类型（支持 {'、'.join(allowed_uploads(svc))}）")
     max_bytes = int(svc.settings.ingest.max_file_mb * 1024 * 1024)
     svc.upload_dir.mkdir(parents=True, exist_ok=True)
     dest = (svc.upload_dir / safe).resolve()
@@ -609,10 +739,29 @@ def store_upload(svc: Services, name: str, data: BinaryIO) -> Path:
     return dest
 
 
-def upload_files(svc: Services, paths: list[str] | None, progress=None) -> tuple[str, list[list[Any]], str]:
-    """Copy uploads into the data directory (type and size limits enforced) and ingest them."""
+_STATUS_WORDS = {"added": "新增", "updated": "已更新", "unchanged": "未变化", "duplicate": "重复",
+                 "partial": "部分成功", "failed": "失败"}
+
+
+def file_line(f) -> str:
+    """One ingested file as a line of the import result."""
+    line = f"{'✓' if f.status != 'failed' else '✗'} {f.file}：{_STATUS_WORDS[f.status]}，{f.chunks} 个分块"
+    if f.note:
+        line += f"（{f.note}）"
+    if f.errors:
+        line += "；" + "；".join(f.errors[:3])
+    return line
+
+
+def upload_files(svc: Services, paths: list[str] | None, progress=None, user: User = LOCAL_ADMIN,
+                 base: str | None = None) -> tuple[str, list[list[Any]], str]:
+    """Copy uploads into the data directory (type and size limits enforced) and ingest them into ``base``."""
     if not paths:
-        return "请先选择文件。", kb_table(svc), kb_stats_md(svc)
+        return "请先选择文件。", kb_table(svc, user, base), kb_stats_md(svc)
+    try:
+        base_id = usecases.writable_base(svc.kb, user, base)
+    except AssistantError as exc:
+        return f"⚠️ {friendly(exc)}", kb_table(svc, user, base), kb_stats_md(svc)
     accepted, messages = [], []
     for p in paths:
         try:
@@ -623,30 +772,22 @@ def upload_files(svc: Services, paths: list[str] | None, progress=None) -> tuple
     if accepted:
         def tick(name: str, i: int, n: int) -> None:
             if progress is not None:
-                progress((i, n), desc=f"导入 {name}" if name else "完成")
+                progress((i, n), desc=f"导入 {name}（{i + 1}/{n}）" if name else "完成")
 
-        report = svc.kb.ingest(accepted, progress=tick)
-        status = {"added": "新增", "updated": "已更新", "unchanged": "未变化", "duplicate": "重复",
-                  "partial": "部分成功", "failed": "失败"}
-        for f in report.files:
-            line = f"{'✓' if f.status not in ('failed',) else '✗'} {f.file}：{status[f.status]}，{f.chunks} 个分块"
-            if f.note:
-                line += f"（{f.note}）"
-            if f.errors:
-                line += "；" + "；".join(f.errors[:3])
-            messages.append(line)
-    return "\n".join(messages), kb_table(svc), kb_stats_md(svc)
+        report = svc.kb.ingest(accepted, progress=tick, kb=base_id)
+        messages += [file_line(f) for f in report.files]
+    return "\n".join(messages), kb_table(svc, user, base), kb_stats_md(svc)
 
 
-def delete_source(svc: Services, name: str | None) -> tuple[str, list[list[Any]], str]:
+def delete_source(svc: Services, name: str | None, user: User = LOCAL_ADMIN) -> tuple[str, list[list[Any]], str]:
     if not name:
-        return "请先选择要删除的来源。", kb_table(svc), kb_stats_md(svc)
+        return "请先选择要删除的来源。", kb_table(svc, user), kb_stats_md(svc)
     try:
-        removed = svc.kb.remove(name)
+        removed = usecases.remove_document(svc.kb, user, name)
         msg = f"已删除 {name}（{len(removed)} 个来源）。"
     except Exception as exc:  # noqa: BLE001
         msg = f"⚠️ {friendly(exc)}"
-    return msg, kb_table(svc), kb_stats_md(svc)
+    return msg, kb_table(svc, user), kb_stats_md(svc)
 
 
 def regions(svc: Services) -> list[str]:

@@ -244,6 +244,7 @@ def chunk_metadata(doc: Document, chunk_kind: str = "prose", start: int = 0) -> 
         "region": doc.region or "",
         "published": doc.published.isoformat() if doc.published else "",
         "date_int": int(doc.published.strftime("%Y%m%d")) if doc.published else 0,
+        "kb": doc.kb,
     }
     for a, b, region in doc.articles:
         if a <= start < b:
