@@ -113,6 +113,8 @@ class AnswerSettings(_Section):
 class UISettings(_Section):
     user: str = Field("admin", description="User name for the web app's login.")
     password: SecretStr | None = Field(None, description="Password for the web app; required beyond localhost.")
+    session_hours: float = Field(8.0, gt=0, le=24 * 30, description="A web login lasts this long (hours); after "
+                                 "it, and at once when the account is removed, the browser is asked to log in again.")
 
 
 class Settings(BaseSettings):

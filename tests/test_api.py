@@ -409,3 +409,46 @@ def test_knowledge_bases_scope_every_read_and_write_by_role(tmp_path_factory, em
         assert set(gone) == {"rencai.md", "notice0.md", "notice1.md", "notice2.md"}
         assert [b["id"] for b in c.get("/knowledge-bases", auth=auth("root")).json()] == ["default"]
         _error(c.get("/documents/rencai.md/chunks", auth=auth("xiaowang")), 404)
+
+
+def test_web_logins_expire_and_end_with_the_account(tmp_path_factory, embed_cache, ingested):
+    """A web login lasts ``ui.session_hours``; removing the account ends its sessions at once."""
+    from assistant.accounts import AccountStore
+
+    settings = _settings(tmp_path_factory, embed_cache, ingested, ui={"session_hours": 2 / 3600})  # two seconds
+    accounts = AccountStore(settings.data_dir / "accounts.sqlite")
+    accounts.add_user("staff1", "staff", "staff-pass-123")
+    accounts.add_user("staff2", "staff", "staff-pass-456")
+    with _serving(settings) as base, httpx.Client(base_url=base, timeout=120) as c, \
+            httpx.Client(base_url=base, timeout=120) as other:
+        assert c.post("/login", data={"username": "staff1", "password": "staff-pass-123"}).status_code == 200
+        assert other.post("/login", data={"username": "staff2", "password": "staff-pass-456"}).status_code == 200
+        assert c.get("/config").status_code == 200 and other.get("/config").status_code == 200
+        accounts.remove_user("staff2")
+        assert other.get("/config").status_code in (401, 403)  # the removed account's browser is logged out
+        time.sleep(2.5)
+        assert c.get("/config").status_code in (401, 403)  # expired
+        assert c.post("/login", data={"username": "staff1", "password": "staff-pass-123"}).status_code == 200
+        assert c.get("/config").status_code == 200  # logging in again works
+    accounts.close()
+
+
+def test_session_table_expires_by_age_and_by_user():
+    from ui.app import ExpiringSessions
+
+    now = [0.0]
+    gone: set[str] = set()
+    table = ExpiringSessions(60, alive=lambda name: name not in gone, clock=lambda: now[0])
+    table["t1"] = "alice"
+    table["t2"] = "bob"
+    assert table.get("t1") == "alice" and "t2" in table and table["t2"] == "bob"
+    now[0] = 59
+    assert table.get("t1") == "alice"
+    gone.add("bob")
+    assert table.get("t2") is None and "t2" not in table
+    now[0] = 61
+    assert table.get("t1") is None and "t1" not in table and table.get("nope") is None
+    with pytest.raises(KeyError):
+        table["t1"]
+    table["t3"] = "alice"  # a new login starts a new clock
+    assert table.get("t3") == "alice"

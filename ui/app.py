@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import time
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # offline product: no usage pings
 
@@ -320,12 +321,13 @@ def build_app(svc: H.Services) -> gr.Blocks:
                     def run(base, name, readers, all_bases, request: gr.Request):
                         user = H.user_of(svc, request.username)
                         hide = gr.update(visible=False)
+                        new_id = None
                         if not user.may("documents"):
-                            return (NOT_STAFF, hide) + (gr.update(),) * len(listing_out)
+                            return (NOT_STAFF, hide) + (gr.update(),) * (len(listing_out) + 1)
                         if action == "ask-delete":
                             label = dict((v, k) for k, v in H.base_choices(svc, user)).get(base, base)
                             return (f"确定删除知识库 {label} 吗？其中的文件一并删除，不可恢复。再点一次确认。",
-                                    gr.update(visible=True)) + (gr.update(),) * len(listing_out)
+                                    gr.update(visible=True)) + (gr.update(),) * (len(listing_out) + 1)
                         if action == "create":
                             status, new_id = H.create_base(svc, user, name, readers)
                             base = new_id or base
@@ -338,11 +340,12 @@ def build_app(svc: H.Services) -> gr.Blocks:
                             base = "default" if not status.startswith("⚠️") else base
                         out = _listing(user, base, all_bases)
                         return (status, hide, *out[:4], gr.update(choices=H.base_choices(svc, user, write=True),
-                                                                  value=base), *out[5:])
+                                                                  value=base), *out[5:],
+                                "" if action == "create" and new_id else gr.update())
                     return run
 
                 b_inputs = [k_base, b_name, b_readers, k_all]
-                b_outputs = [b_status, b_confirm, *listing_out]
+                b_outputs = [b_status, b_confirm, *listing_out, b_name]
                 b_create.click(_base_action("create"), b_inputs, b_outputs)
                 b_rename.click(_base_action("rename"), b_inputs, b_outputs)
                 b_access.click(_base_action("access"), b_inputs, b_outputs)
@@ -499,6 +502,50 @@ def build_app(svc: H.Services) -> gr.Blocks:
     return app
 
 
+class ExpiringSessions(dict):
+    """Gradio's table of web sessions (login token → user name; ``App.tokens``, a plain dict that keeps a login
+    forever) with an end: a token older than ``max_age`` seconds, or whose user ``alive`` no longer knows, is
+    dropped when next looked at, and Gradio then treats the browser as logged out."""
+
+    def __init__(self, max_age: float, alive=lambda name: True, clock=time.monotonic):
+        super().__init__()
+        self.max_age, self.alive, self.clock = max_age, alive, clock
+        self._born: dict[str, float] = {}
+
+    def __setitem__(self, token, user) -> None:
+        self._born[token] = self.clock()
+        super().__setitem__(token, user)
+
+    def __delitem__(self, token) -> None:
+        self._born.pop(token, None)
+        super().__delitem__(token)
+
+    def _valid(self, token) -> bool:
+        if not super().__contains__(token):
+            return False
+        if self.clock() - self._born.get(token, 0.0) > self.max_age or not self.alive(super().__getitem__(token)):
+            del self[token]
+            return False
+        return True
+
+    def __contains__(self, token) -> bool:
+        return self._valid(token)
+
+    def __getitem__(self, token):
+        if not self._valid(token):
+            raise KeyError(token)
+        return super().__getitem__(token)
+
+    def get(self, token, default=None):
+        return super().get(token, default) if self._valid(token) else default
+
+
+def expire_sessions(gradio_app, svc: H.Services) -> None:
+    """Give the web app's logins an end (``ui.session_hours``); with accounts, a removed user's login ends at once."""
+    alive = (lambda name: svc.accounts.user(name) is not None) if svc.accounts.has_users() else (lambda name: True)
+    gradio_app.tokens = ExpiringSessions(svc.settings.ui.session_hours * 3600, alive)
+
+
 def is_loopback(host: str) -> bool:
     return host in ("127.0.0.1", "localhost", "::1") or host.startswith("127.")
 
@@ -523,6 +570,7 @@ def launch(settings: Settings, host: str = "127.0.0.1", port: int = 7860, block:
     app.launch(server_name=host, server_port=port, auth=auth, prevent_thread_lock=not block,
                       show_error=False, css=CSS, theme=gr.themes.Soft(), quiet=True,
                       max_file_size=f"{int(settings.ingest.max_file_mb)}mb")
+    expire_sessions(app.server_app, svc)
     return app
 
 
@@ -539,9 +587,11 @@ def create_server(settings: Settings, host: str = "127.0.0.1"):
     server.mount("/api/v1", create_api(svc))
     blocks = build_app(svc)
     blocks.queue(default_concurrency_limit=4)
-    return gr.mount_gradio_app(server, blocks, path="/", auth=auth, show_error=False, css=CSS,
-                               theme=gr.themes.Soft(), max_file_size=f"{int(settings.ingest.max_file_mb)}mb",
-                               footer_links=["api"])
+    server = gr.mount_gradio_app(server, blocks, path="/", auth=auth, show_error=False, css=CSS,
+                                 theme=gr.themes.Soft(), max_file_size=f"{int(settings.ingest.max_file_mb)}mb",
+                                 footer_links=["api"])
+    expire_sessions(next(r.app for r in server.routes if getattr(r, "path", None) == ""), svc)
+    return server
 
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> None:

@@ -539,7 +539,7 @@ def allowed_uploads(svc: Services) -> list[str]:
 
 def base_choices(svc: Services, user: User, *, write: bool = False) -> list[tuple[str, str]]:
     """(label, id) of the knowledge bases ``user`` may read (or write)."""
-    return [(f"{b['name']}（{b['documents']} 份）", b["id"]) for b in svc.kb.bases()
+    return [(f"{b['name']}（{b['documents']} 项）", b["id"]) for b in svc.kb.bases()
             if (user.can_write(b) if write else user.can_read(b))]
 
 
@@ -585,7 +585,7 @@ def bases_md(svc: Services, user: User) -> str:
         labels = dict((v, k) for k, v in ROLE_CHOICES)
         return "、".join(labels.get(x, x.replace("user:", "用户 ")) for x in items) or "仅管理员"
 
-    lines = ["| 知识库 | 文档 | 分块 | 可读 | 可写 |", "|---|---|---|---|---|"]
+    lines = ["| 知识库 | 文档/记录 | 分块 | 可检索 | 可修改 |", "|---|---|---|---|---|"]
     for b in svc.kb.bases():
         if user.can_read(b):
             lines.append(f"| {html.escape(b['name'])} | {b['documents']} | {b['chunks']} | {who(b['readers'])} | "
