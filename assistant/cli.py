@@ -20,7 +20,8 @@ from assistant.errors import AssistantError
 from assistant.settings import Settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="科创助手：科创中国政策与平台数据的检索助手。")
-kb_app = typer.Typer(no_args_is_help=True, help="管理知识库：list / stats / chunks / hit-test / remove。")
+kb_app = typer.Typer(no_args_is_help=True, help="管理知识库：list / stats / chunks / hit-test / remove / bases / create / "
+                                                  "rename / access / drop / edit-chunk / disable-chunk / enable-chunk。")
 app.add_typer(kb_app, name="kb")
 
 # Chinese has no spaces to wrap at: the terminal wraps, not Rich. No emoji codes: document text such as ":x:"
@@ -30,6 +31,12 @@ err = Console(stderr=True, soft_wrap=True, emoji=False)
 
 DataDir = Annotated[Path | None, typer.Option("--data-dir", help="索引所在目录（默认取设置 KECHUANG_DATA_DIR，即 ./data）。")]
 JsonOut = Annotated[bool, typer.Option("--json", help="输出 JSON，供脚本使用。")]
+KbScope = Annotated[list[str] | None, typer.Option("--kb", help="只在这些知识库中检索（编号或名称，可重复）。")]
+
+
+def _scope(kb, refs: list[str] | None) -> list[str] | None:
+    """The ids of the knowledge bases named on the command line (None: all)."""
+    return [kb.base(r)["id"] for r in refs] if refs else None
 
 
 def _setup_logging() -> None:
@@ -62,10 +69,12 @@ def _fail(exc: Exception) -> None:
 @app.command()
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="文件或目录（递归）。")],
+    base: Annotated[str, typer.Option("--kb", help="导入到哪个知识库（编号或名称；默认知识库）。")] = "default",
     data_dir: DataDir = None,
     as_json: JsonOut = False,
 ) -> None:
-    """导入文档（txt/md/html/docx/pdf）和平台记录（json/jsonl/csv/xlsx）。"""
+    """导入文档（txt/md/html/docx/pdf，扫描件和图片经 OCR，doc/wps/xls/et 经 LibreOffice）和平台记录
+    （json/jsonl/csv/xlsx）。"""
     _setup_logging()
     try:
         kb = _kb(data_dir)
@@ -76,7 +85,7 @@ def ingest(
             def progress(name: str, i: int, n: int) -> None:
                 bar.update(task, completed=i, total=n, description=name)
 
-            report = kb.ingest(paths, progress=progress)
+            report = kb.ingest(paths, progress=progress, kb=base)
     except AssistantError as exc:
         _fail(exc)
     if as_json:
@@ -109,6 +118,7 @@ def search(
     date_from: Annotated[str | None, typer.Option("--from", help="起始日期 YYYY-MM-DD。")] = None,
     date_to: Annotated[str | None, typer.Option("--to", help="截止日期 YYYY-MM-DD。")] = None,
     mode: Annotated[str | None, typer.Option("--mode", help="hybrid（默认）/ bm25 / dense。")] = None,
+    bases: KbScope = None,
     data_dir: DataDir = None,
     as_json: JsonOut = False,
 ) -> None:
@@ -126,6 +136,7 @@ def search(
         except ValueError as exc:
             raise AssistantError("日期格式应为 YYYY-MM-DD。") from exc
         kb = _kb(data_dir)
+        filters = filters.model_copy(update={"kbs": _scope(kb, bases)})
         results = kb.search(query, k=k, filters=filters, mode=mode)  # type: ignore[arg-type]
     except AssistantError as exc:
         _fail(exc)
@@ -150,21 +161,145 @@ def search(
 
 
 @kb_app.command("list")
-def kb_list(data_dir: DataDir = None, as_json: JsonOut = False) -> None:
-    """列出已入库的来源。"""
+def kb_list(base: Annotated[str | None, typer.Option("--kb", help="只列这个知识库的文件（编号或名称）。")] = None,
+            data_dir: DataDir = None, as_json: JsonOut = False) -> None:
+    """列出已入库的来源（按标题）：知识库、类别、日期、分块和标记。"""
     _setup_logging()
     try:
-        rows = _kb(data_dir).list_files()
+        kb = _kb(data_dir)
+        only = kb.base(base)["id"] if base else None
+        names = {b["id"]: b["name"] for b in kb.bases()}
+        rows = [r for r in kb.list_files() if only is None or r["kb"] == only]
     except AssistantError as exc:
         _fail(exc)
     if as_json:
         print(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
         return
-    table = Table("来源", "类别", "标题", "文档/记录", "分块", "日期", "备注")
+    table = Table("标题", "文件", "知识库", "分块", "日期", "备注")
     for r in rows:
-        table.add_row(escape(r["file"]), "记录" if r["kind"] == "record" else "文档", escape((r["title"] or "")[:30]),
-                      str(r["documents"]), str(r["chunks"] or 0), r["published"] or "", escape(r["note"]))
+        marks = [r["note"]] + [f"{n} 个分块{w}" for n, w in ((r["disabled_chunks"], "已停用"), (r["edited_chunks"], "已修改"))
+                               if n]
+        if r["kind"] == "record":
+            marks.insert(0, f"{r['documents']} 条记录")
+        table.add_row(escape((r["title"] or r["file"])[:30]), escape(r["file"]), escape(names.get(r["kb"], r["kb"])),
+                      str(r["chunks"] or 0), r["published"] or "", escape("；".join(m for m in marks if m)))
     console.print(table)
+
+
+@kb_app.command("bases")
+def kb_bases(data_dir: DataDir = None, as_json: JsonOut = False) -> None:
+    """列出知识库：编号、名称、文档数、分块数、谁可检索、谁可修改。"""
+    _setup_logging()
+    try:
+        rows = _kb(data_dir).bases()
+    except AssistantError as exc:
+        _fail(exc)
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    table = Table("编号", "名称", "文档/记录", "分块", "可检索", "可修改")
+    for b in rows:
+        table.add_row(b["id"], escape(b["name"]), str(b["documents"]), str(b["chunks"]), escape("、".join(b["readers"])),
+                      escape("、".join(b["writers"])))
+    console.print(table)
+
+
+Principals = Annotated[list[str] | None, typer.Option(help="角色 enterprise / staff，或 user:用户名（可重复）。")]
+
+
+@kb_app.command("create")
+def kb_create(name: Annotated[str, typer.Argument(help="知识库名称，如 人才政策库。")], readers: Principals = None,
+              writers: Principals = None, data_dir: DataDir = None) -> None:
+    """新建知识库（默认企业用户和工作人员可检索，工作人员可修改；管理员总是可以）。"""
+    _setup_logging()
+    try:
+        kw = {k: v for k, v in (("readers", readers), ("writers", writers)) if v}
+        base = _kb(data_dir).create_base(name, **kw)
+    except AssistantError as exc:
+        _fail(exc)
+    console.print(f"已创建知识库 {escape(base['name'])}（编号 {base['id']}）。导入：kechuang ingest 文件 --kb {base['id']}")
+
+
+@kb_app.command("rename")
+def kb_rename(base: Annotated[str, typer.Argument(help="编号或名称。")], name: Annotated[str, typer.Argument(help="新名称。")],
+              data_dir: DataDir = None) -> None:
+    """给知识库改名（编号不变）。"""
+    _setup_logging()
+    try:
+        renamed = _kb(data_dir).rename_base(base, name)
+    except AssistantError as exc:
+        _fail(exc)
+    console.print(f"已改名为 {escape(renamed['name'])}（编号 {renamed['id']}）。")
+
+
+@kb_app.command("access")
+def kb_access(base: Annotated[str, typer.Argument(help="编号或名称。")], readers: Principals = None,
+              writers: Principals = None, data_dir: DataDir = None) -> None:
+    """设定谁可检索（--readers）、谁可修改（--writers）一个知识库；不给的一项不变。"""
+    _setup_logging()
+    try:
+        b = _kb(data_dir).set_base_access(base, readers or None, writers or None)
+    except AssistantError as exc:
+        _fail(exc)
+    console.print(f"{escape(b['name'])}：可检索 {escape('、'.join(b['readers']) or '仅管理员')}；"
+                  f"可修改 {escape('、'.join(b['writers']) or '仅管理员')}。")
+
+
+@kb_app.command("drop")
+def kb_drop(base: Annotated[str, typer.Argument(help="编号或名称。")],
+            yes: Annotated[bool, typer.Option("--yes", help="不再询问，直接删除。")] = False,
+            data_dir: DataDir = None) -> None:
+    """删除知识库及其中全部文件（默认知识库不能删除）。"""
+    _setup_logging()
+    try:
+        kb = _kb(data_dir)
+        b = kb.base(base)
+        if not yes and not typer.confirm(f"删除知识库“{b['name']}”及其中 {b['documents']} 个来源？不可恢复。"):
+            raise typer.Exit(1)
+        removed = kb.delete_base(b["id"])
+    except AssistantError as exc:
+        _fail(exc)
+    console.print(f"已删除知识库 {escape(b['name'])} 及其中 {len(removed)} 个来源。")
+
+
+@kb_app.command("edit-chunk")
+def kb_edit_chunk(chunk_id: Annotated[str, typer.Argument(help="分块编号（kechuang kb chunks 文件名 --json 中的 chunk_id）。")],
+                  text: Annotated[str | None, typer.Argument(help="新的正文；不给则从标准输入读取。")] = None,
+                  data_dir: DataDir = None, as_json: JsonOut = False) -> None:
+    """修改一个分块的正文（如 OCR 错字）：重新计算向量，标记为已修改。"""
+    _setup_logging()
+    from assistant.usecases import chunk_json
+
+    try:
+        body = text if text is not None else sys.stdin.read()
+        out = chunk_json(_kb(data_dir).edit_chunk(chunk_id, body))
+    except AssistantError as exc:
+        _fail(exc)
+    if as_json:
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    console.print(f"已修改分块 #{out['ordinal']}（{escape(out['source'])}），并已重新计算向量。")
+
+
+def _toggle_chunk(chunk_id: str, disabled: bool, data_dir: Path | None) -> None:
+    _setup_logging()
+    try:
+        c = _kb(data_dir).set_chunk_disabled(chunk_id, disabled)
+    except AssistantError as exc:
+        _fail(exc)
+    console.print(f"分块 #{c.ordinal}（{escape(c.source)}）已{'停用：不再被检索到' if disabled else '启用'}。")
+
+
+@kb_app.command("disable-chunk")
+def kb_disable_chunk(chunk_id: Annotated[str, typer.Argument(help="分块编号。")], data_dir: DataDir = None) -> None:
+    """停用一个分块：不再被检索到，仍列在文件的分块中。"""
+    _toggle_chunk(chunk_id, True, data_dir)
+
+
+@kb_app.command("enable-chunk")
+def kb_enable_chunk(chunk_id: Annotated[str, typer.Argument(help="分块编号。")], data_dir: DataDir = None) -> None:
+    """重新启用一个停用的分块。"""
+    _toggle_chunk(chunk_id, False, data_dir)
 
 
 @kb_app.command("stats")
@@ -203,8 +338,9 @@ def kb_chunks(name: Annotated[str, typer.Argument(help="文件名或记录编号
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     for r in rows:
+        marks = "".join(f" · {m}" for m, on in (("已停用", r["disabled"]), ("已修改", r["edited"]), ("OCR", r["ocr"])) if on)
         console.print(f"[bold]#{r['ordinal']}[/bold] [dim]{escape(r['source'])} · {escape(r['heading'] or '（无章节）')} · "
-                      f"{r['start']}–{r['end']} · {r['tokens']} 词元[/dim]")
+                      f"{r['start']}–{r['end']} · {r['tokens']} 词元{marks} · {escape(r['chunk_id'])}[/dim]")
         console.print("    " + r["text"].replace("\n", " ")[:160], markup=False)
 
 
@@ -271,6 +407,7 @@ def ask(
     question: Annotated[str, typer.Argument(help="问题。")],
     type_: Annotated[list[str] | None, typer.Option("--type", help="只在这些类型中检索。")] = None,
     region: Annotated[list[str] | None, typer.Option("--region", help="只在这些地区中检索。")] = None,
+    bases: KbScope = None,
     data_dir: DataDir = None,
     as_json: JsonOut = False,
     stream: Annotated[bool, typer.Option("--stream", help="边生成边输出。")] = False,
@@ -281,7 +418,7 @@ def ask(
 
     try:
         assistant = _assistant(data_dir)
-        filters = SearchFilters(types=type_ or None, regions=region or None)
+        filters = SearchFilters(types=type_ or None, regions=region or None, kbs=_scope(assistant.kb, bases))
         if stream and not as_json:
             console.print(f"[dim]{assistant.mode_label}[/dim]")
             ans = None

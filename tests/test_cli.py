@@ -80,3 +80,55 @@ def test_document_text_never_breaks_the_terminal(tmp_path):
         out = r.stdout.replace("\n", "")
         assert "[/]" in out and "hostile[1].md" in out, (args, r.stdout)
         assert "❌" not in out and "😄" not in out, (args, r.stdout)
+
+
+def test_knowledge_bases_and_chunk_corrections_from_the_cli(tmp_path):
+    d = tmp_path / "docs"
+    d.mkdir()
+    (d / "tepaiyuan.md").write_text(DOC, encoding="utf-8")
+    (d / "rencai.md").write_text("# 人才公寓管理办法\n\n第一条 引进人才可申请入住人才公寓，租金减半。\n", encoding="utf-8")
+    data, env = str(tmp_path / "idx"), _env(tmp_path)
+
+    def run(*args, ok=True, **kw):
+        r = runner.invoke(app, [*args, "--data-dir", data], env=env, **kw)
+        assert (r.exit_code == 0) == ok, r.output
+        assert "Traceback" not in r.output
+        return r
+
+    assert "人才政策库" in run("kb", "create", "人才政策库", "--readers", "staff").stdout
+    run("kb", "create", "人才政策库", ok=False)  # exists
+    run("kb", "create", "x", "--readers", "boss", ok=False)
+    run("ingest", str(d / "tepaiyuan.md"))
+    run("ingest", str(d / "rencai.md"), "--kb", "人才政策库")
+    run("ingest", str(d / "rencai.md"), "--kb", "没有这个库", ok=False)
+    bases = json.loads(run("kb", "bases", "--json").stdout)
+    talent = next(b for b in bases if b["name"] == "人才政策库")
+    assert talent["readers"] == ["staff"] and talent["documents"] == 1
+    hits = json.loads(run("search", "人才公寓", "--kb", "default", "--json").stdout)
+    assert all(h["source"] != "rencai.md" for h in hits)
+    hits = json.loads(run("search", "人才公寓", "--kb", talent["id"], "--json").stdout)
+    assert [h["source"] for h in hits] == ["rencai.md"]
+    listed = json.loads(run("kb", "list", "--kb", "人才政策库", "--json").stdout)
+    assert [r["file"] for r in listed] == ["rencai.md"]
+    wide = runner.invoke(app, ["kb", "list", "--data-dir", data], env={**env, "COLUMNS": "200"})
+    assert "人才政策库" in wide.stdout and "人才公寓管理办法" in wide.stdout
+    chunk = json.loads(run("kb", "chunks", "rencai.md", "--json").stdout)[-1]
+    run("kb", "edit-chunk", chunk["chunk_id"], input="第一条 引进人才可申请入住人才公寓，租金全免。\n")
+    after = json.loads(run("kb", "chunks", "rencai.md", "--json").stdout)[-1]
+    assert after["edited"] and "租金全免" in after["text"]
+    run("kb", "edit-chunk", chunk["chunk_id"], "   ", ok=False)
+    run("kb", "disable-chunk", chunk["chunk_id"])
+    assert "已停用" in run("kb", "chunks", "rencai.md").stdout
+    assert all(h["chunk_id"] != chunk["chunk_id"]
+               for h in json.loads(run("search", "租金全免", "--json").stdout))
+    run("kb", "enable-chunk", chunk["chunk_id"])
+    run("kb", "disable-chunk", "no-such-chunk", ok=False)
+    assert "人才资料" in run("kb", "rename", "人才政策库", "人才资料").stdout
+    run("kb", "access", "人才资料", "--readers", "enterprise", "--readers", "staff")
+    assert next(b for b in json.loads(run("kb", "bases", "--json").stdout)
+                if b["id"] == talent["id"])["readers"] == ["enterprise", "staff"]
+    run("kb", "drop", "人才资料", ok=False, input="n\n")  # asks first; "n" keeps it
+    assert len(json.loads(run("kb", "bases", "--json").stdout)) == 2
+    run("kb", "drop", "人才资料", "--yes")
+    run("kb", "drop", "default", "--yes", ok=False)
+    assert [r["file"] for r in json.loads(run("kb", "list", "--json").stdout)] == ["tepaiyuan.md"]
