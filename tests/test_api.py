@@ -234,6 +234,22 @@ def test_a_password_closes_the_api_and_the_app(tmp_path_factory, embed_cache, in
             assert c.request(method, path, json=body, auth=("staff", "wrong")).status_code == 401
             assert c.request(method, path, json=body, auth=("staff", "s3cret-pass")).status_code == 200
         assert c.get("/config").status_code in (401, 403)  # Gradio's own routes need its login
+        # nothing beyond the login page and health, through any route: API docs, Gradio's API, files, uploads
+        for method, path in [("GET", "/api/v1/openapi.json"), ("GET", "/api/v1/docs"),
+                             ("GET", "/api/v1/docs-assets/swagger-ui-bundle.js"), ("GET", "/api/v1/knowledge-bases"),
+                             ("GET", "/api/v1/documents/national_high_tech_enterprise.md/chunks"),
+                             ("PATCH", "/api/v1/chunks/x"), ("GET", "/api/v1/documents/jobs/x"), ("GET", "/api/v1/me"),
+                             ("GET", "/gradio_api/info"), ("GET", "/gradio_api/queue/status"),
+                             ("GET", f"/gradio_api/file={settings.data_dir / 'uploads'}/x.md"),
+                             ("POST", "/gradio_api/upload"), ("POST", "/gradio_api/queue/join"),
+                             ("POST", "/gradio_api/call/ask"), ("GET", "/gradio_api/api/ask")]:
+            assert c.request(method, path).status_code in (401, 403, 405), (method, path)
+        assert c.get("/api/v1/openapi.json", auth=("staff", "s3cret-pass")).json()["info"]["title"] == "科创助手 API"
+        docs = c.get("/api/v1/docs", auth=("staff", "s3cret-pass"))
+        assert docs.status_code == 200 and "/api/v1/docs-assets/swagger-ui-bundle.js" in docs.text
+        assert "cdn" not in docs.text.lower()  # offline: the page's scripts come from this server
+        js = c.get("/api/v1/docs-assets/swagger-ui-bundle.js", auth=("staff", "s3cret-pass"))
+        assert js.status_code == 200 and len(js.content) > 100_000
         assert c.post("/login", data={"username": "staff", "password": "wrong"}).status_code >= 400
         assert c.get("/config").status_code in (401, 403)
         assert c.post("/login", data={"username": "staff", "password": "s3cret-pass"}).status_code == 200

@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 from fastapi import Depends, FastAPI, File, Form, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBasic, HTTPBasicCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
@@ -255,7 +255,7 @@ def create_api(svc: H.Services) -> FastAPI:
     api = FastAPI(title="科创助手 API", version="1.0",
                   description="科创中国政策与平台数据助手：问答（附引用）、检索、政策匹配、需求发布、报告起草、知识库。"
                               "错误均为 JSON：{\"error\": 中文说明, \"kind\": 错误类型}。",
-                  docs_url="/docs", redoc_url=None, openapi_url="/openapi.json")
+                  docs_url=None, redoc_url=None, openapi_url=None)  # served below, behind the login
     sessions = NeedSessions()
     jobs = IngestJobs()
     password = H.shared_password(svc)
@@ -309,6 +309,29 @@ def create_api(svc: H.Services) -> FastAPI:
     @api.exception_handler(Exception)
     def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         return error_response(exc)
+
+    @api.get("/openapi.json", include_in_schema=False)
+    def openapi(user: User = Depends(current_user)) -> JSONResponse:  # noqa: B008 - FastAPI's idiom
+        return JSONResponse(api.openapi())
+
+    @api.get("/docs", include_in_schema=False)
+    def docs(request: Request, user: User = Depends(current_user)):  # noqa: B008
+        """Swagger UI from the ``swagger-ui-bundle`` package: the product runs offline, so no CDN."""
+        from fastapi.openapi.docs import get_swagger_ui_html
+
+        root = request.scope.get("root_path", "").rstrip("/")
+        return get_swagger_ui_html(openapi_url=f"{root}/openapi.json", title="科创助手 API",
+                                   swagger_js_url=f"{root}/docs-assets/swagger-ui-bundle.js",
+                                   swagger_css_url=f"{root}/docs-assets/swagger-ui.css",
+                                   swagger_favicon_url=f"{root}/docs-assets/favicon-32x32.png")
+
+    @api.get("/docs-assets/{name}", include_in_schema=False)
+    def docs_assets(name: str, user: User = Depends(current_user)) -> FileResponse:  # noqa: B008
+        import swagger_ui_bundle
+
+        if name not in {"swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png"}:
+            raise NotFoundError(f"没有 {name}。")
+        return FileResponse(Path(swagger_ui_bundle.swagger_ui_path) / name)
 
     @api.get("/health", summary="健康检查（无需登录）")
     def health() -> dict[str, Any]:
