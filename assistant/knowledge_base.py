@@ -96,7 +96,10 @@ def iter_files(paths: Iterable[Path], extensions: Iterable[str]) -> list[Path]:
     out: list[Path] = []
     for p in paths:
         if p.is_dir():
-            out.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in exts
+            # a symbolic link inside a folder is not followed: it could point anywhere (/etc/passwd)
+            out.extend(sorted(f for f in p.rglob("*") if f.is_file() and not f.is_symlink()
+                              and not any((p / q).is_symlink() for q in f.relative_to(p).parents if q != Path("."))
+                              and f.suffix.lower() in exts
                               and not any(part.startswith((".", "_")) for part in f.relative_to(p).parts)
                               and not _is_repo_note(f.name)))
         else:
@@ -440,7 +443,15 @@ class KnowledgeBase:
         if path.stat().st_size > max_bytes:
             raise IngestError(f"{path.name}: 文件超过上限 {self.settings.ingest.max_file_mb:.0f} MB。", source=path.name)
         records, errors = load_records(path)
-        docs = [to_document(r, path).model_copy(update={"kb": kb}) for r in records]
+        docs = []
+        for r in records:
+            doc = to_document(r, path).model_copy(update={"kb": kb})
+            prev = self._manifest.get(doc.source)
+            if prev is not None and prev["file"] != path.name:  # another file's record: never replaced from here
+                errors.append(IngestError(f"{path.name}：编号 {doc.source} 已由文件 {prev['file']} 导入，本条未导入。"
+                                          "请改用新的编号，或在原文件中修改。", source=path.name))
+                continue
+            docs.append(doc)
         results = self._upsert_documents(docs, path.name)
         # Records deleted from the file since the last ingest leave the index too.
         keep = {d.source for d in docs}
@@ -450,7 +461,7 @@ class KnowledgeBase:
         changed = [r for r in results if r[0] in {"added", "updated"}]
         status = "unchanged" if not changed else ("added" if all(r[0] == "added" for r in changed) else "updated")
         if errors:
-            status = "partial" if records else "failed"
+            status = "partial" if docs else "failed"
         return FileResult(path.name, status, documents=len(changed), chunks=sum(r[1] for r in changed),
                           skipped=len(results) - len(changed), errors=[str(e) for e in errors])
 

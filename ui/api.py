@@ -432,9 +432,10 @@ def create_api(svc: H.Services) -> FastAPI:
             raise InputError("没有收到文件：用 multipart 字段 files（或 file）上传。")
         base = usecases.writable_base(svc.kb, user, knowledge_base)
         paths = [H.store_upload(svc, f.filename or "upload", f.file) for f in uploads]
+        renamed = [note for f, p in zip(uploads, paths, strict=True) if (note := H.renamed_note(f.filename or "upload", p))]
         if not wait:
-            return JSONResponse(jobs.start(svc, paths, base, user.name), status_code=202)
-        return svc.kb.ingest(paths, kb=base).as_dict()
+            return JSONResponse({**jobs.start(svc, paths, base, user.name), "renamed": renamed}, status_code=202)
+        return {**svc.kb.ingest(paths, kb=base).as_dict(), "renamed": renamed}
 
     @api.get("/documents/jobs/{job_id}", summary="后台导入任务的进度：已完成的文件及其结果、正在导入的文件")
     def job(job_id: str, user: User = Depends(allowed("documents"))) -> dict[str, Any]:  # noqa: B008

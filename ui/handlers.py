@@ -709,7 +709,21 @@ def safe_upload_name(name: str) -> str:
     base = re.sub(r"[^\w\u4e00-\u9fff.\-（）() ]+", "_", base).strip(" .")
     if not base or base.startswith("."):
         base = "upload" + Path(name).suffix.lower()
-    return base[:120]
+    stem, ext = Path(base).stem, Path(base).suffix
+    return base if len(base) <= 120 else stem[:120 - len(ext)] + ext  # a long name keeps its extension
+
+
+def free_upload_name(svc: Services, safe: str) -> str:
+    """``safe`` itself when no file in the index has that name, else ``stem(2).ext``, ``(3)`` …: an upload never
+    replaces a corpus document or another upload (to replace one, delete it first). A file left in the upload
+    folder by a deleted or failed upload is not in the index and may be overwritten."""
+    taken = {r["file"] for r in svc.kb.list_files()}
+    stem, ext = Path(safe).stem, Path(safe).suffix
+    name, n = safe, 1
+    while name in taken:
+        n += 1
+        name = f"{stem[:110]}({n}){ext}"
+    return name
 
 
 def store_upload(svc: Services, name: str, data: BinaryIO) -> Path:
@@ -720,6 +734,7 @@ def store_upload(svc: Services, name: str, data: BinaryIO) -> Path:
         raise UnsupportedTypeError(f"{safe}：不支持的文件类型（支持 {'、'.join(allowed_uploads(svc))}）")
     max_bytes = int(svc.settings.ingest.max_file_mb * 1024 * 1024)
     svc.upload_dir.mkdir(parents=True, exist_ok=True)
+    safe = free_upload_name(svc, safe)
     dest = (svc.upload_dir / safe).resolve()
     if svc.upload_dir.resolve() not in dest.parents:
         raise InputError(f"{safe}：文件名不合法")
@@ -737,6 +752,14 @@ def store_upload(svc: Services, name: str, data: BinaryIO) -> Path:
     finally:
         part.unlink(missing_ok=True)
     return dest
+
+
+def renamed_note(name: str, stored: Path) -> str:
+    """What to tell a user whose upload was stored under another name because the name was taken."""
+    safe = safe_upload_name(name)
+    if stored.name == safe:
+        return ""
+    return f"已有同名文件 {safe}，这次上传另存为 {stored.name}（不会替换原文件；如要替换，请先删除原文件再上传）。"
 
 
 _STATUS_WORDS = {"added": "新增", "updated": "已更新", "unchanged": "未变化", "duplicate": "重复",
@@ -767,6 +790,8 @@ def upload_files(svc: Services, paths: list[str] | None, progress=None, user: Us
         try:
             with Path(p).open("rb") as data:
                 accepted.append(store_upload(svc, Path(p).name, data))
+            if (note := renamed_note(Path(p).name, accepted[-1])):
+                messages.append(f"ℹ {note}")
         except InputError as exc:
             messages.append(f"✗ {exc}")
     if accepted:
