@@ -16,11 +16,16 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## Debian packages the browser tests need: headless Chromium and a CJK font (installed once, as root).
+## Debian packages (installed once, as root): headless Chromium and a CJK font for the browser and OCR tests;
+## LibreOffice without its GUI to convert .doc/.wps and .xls/.et (ingest and tests).
 system-deps:
 	@command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "wenquanyi\|wqy" || { \
 	  echo "installing chromium and fonts-wqy-microhei (apt-get)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; }
+	@command -v soffice >/dev/null 2>&1 || { \
+	  echo "installing libreoffice-writer-nogui and libreoffice-calc-nogui (apt-get)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    libreoffice-writer-nogui libreoffice-calc-nogui >/dev/null; }
 
 ## The main job: build the environment, ingest the sample corpus (and ../shared/seeds if present) on first
 ## run, and serve the app on http://127.0.0.1:7860 (HOST/PORT to change).

@@ -428,8 +428,12 @@ class KnowledgeBase:
         if ext not in DOCUMENT_EXTENSIONS:
             raise IngestError(f"{path.name}: 不支持的文件类型 {ext or '(无扩展名)'}。", source=path.name)
         max_bytes = int(self.settings.ingest.max_file_mb * 1024 * 1024)
-        doc = build_document(path, path.name, max_bytes).model_copy(update={"kb": kb})
+        doc = build_document(path, path.name, max_bytes, self.settings.ingest,
+                             self.settings.cache_dir).model_copy(update={"kb": kb})
         status, n, note = self._upsert_documents([doc], path.name)[0]
+        if doc.metadata.get("ocr") and status in {"added", "updated"}:
+            note = "；".join(x for x in (note, f"扫描件：第 {doc.metadata.get('ocr_pages')} 页由 OCR（{doc.metadata['ocr']}）"
+                                                  "识别，可能有错字，可在“查看分块”中修改") if x)
         if status in {"added", "updated"} and (doc.doc_type == "policy" or looks_like_policy(doc.text)):
             try:
                 drafts = self.draft_policy_items(doc.source)
@@ -442,7 +446,7 @@ class KnowledgeBase:
         max_bytes = int(self.settings.ingest.max_file_mb * 1024 * 1024)
         if path.stat().st_size > max_bytes:
             raise IngestError(f"{path.name}: 文件超过上限 {self.settings.ingest.max_file_mb:.0f} MB。", source=path.name)
-        records, errors = load_records(path)
+        records, errors = load_records(path, self.settings.ingest)
         docs = []
         for r in records:
             doc = to_document(r, path).model_copy(update={"kb": kb})

@@ -285,10 +285,12 @@ class Manifest:
             " SUM(alias_of IS NOT NULL), MAX(alias_of), MIN(status), MIN(kb), MAX(doc_type), MAX(region),"
             " (SELECT COUNT(*) FROM chunks c JOIN documents d2 ON d2.source=c.source WHERE d2.file=documents.file"
             "  AND c.disabled=1), (SELECT COUNT(*) FROM chunks c JOIN documents d2 ON d2.source=c.source"
-            "  WHERE d2.file=documents.file AND c.edited_at IS NOT NULL)"
+            "  WHERE d2.file=documents.file AND c.edited_at IS NOT NULL),"
+            " (SELECT MAX(json_extract(c.metadata, '$.ocr')) FROM chunks c JOIN documents d2 ON d2.source=c.source"
+            "  WHERE d2.file=documents.file)"
             " FROM documents GROUP BY file ORDER BY kind, file")
         keys = ["file", "kind", "title", "documents", "chunks", "published", "ingested_at", "duplicates",
-                "alias_of", "status", "kb", "type", "region", "disabled_chunks", "edited_chunks"]
+                "alias_of", "status", "kb", "type", "region", "disabled_chunks", "edited_chunks", "ocr"]
         return [dict(zip(keys, r, strict=True)) for r in cur.fetchall()]
 
     def complete_chunks(self) -> list[tuple[str, list[str], dict[str, Any]]]:

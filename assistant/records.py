@@ -1,5 +1,6 @@
 """Platform records — needs (科技需求), experts (专家), achievements (科技成果), organizations (入驻组织),
-service teams (科技服务团) and structured policy items — loaded from JSON, JSONL, CSV or XLSX.
+service teams (科技服务团) and structured policy items — loaded from JSON, JSONL, CSV or XLSX (and the legacy
+XLS / WPS ET, converted to XLSX by LibreOffice first: ``ingest/office.py``).
 
 Schema: every record has ``id``, ``type``, ``name``, ``region``, ``field``, ``date``; the type-specific
 fields are below. In CSV/XLSX, list fields are joined with ``|``. A record's ``type`` may be omitted when
@@ -22,10 +23,13 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from assistant.domain import vocab
 from assistant.domain.dates import find_absolute_date
 from assistant.errors import IngestError
+from assistant.ingest import office
 from assistant.ingest.encoding import decode_bytes
+from assistant.settings import IngestSettings
 from assistant.types import Block, Document
 
-RECORD_EXTENSIONS = {".json", ".jsonl", ".csv", ".xlsx"}
+RECORD_EXTENSIONS = {".json", ".jsonl", ".csv", ".xlsx", *office.SHEET_EXTENSIONS}
+_ROW_FILES = {".csv", ".xlsx", ".jsonl", *office.SHEET_EXTENSIONS}
 RECORD_TYPES = ("need", "expert", "achievement", "organization", "service_team", "policy")
 
 
@@ -193,30 +197,38 @@ def _type_from_name(path: Path) -> str | None:
     return None
 
 
-def _rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
+def _xlsx_rows(path: Path, source: str) -> list[tuple[int, dict[str, Any]]]:
+    try:
+        import openpyxl
+
+        wb = openpyxl.load_workbook(str(path), read_only=True, data_only=True)
+    except Exception as exc:
+        raise IngestError(f"{source}: 无法读取 Excel 文件（{type(exc).__name__}），文件可能已损坏。", source=source) from exc
+    out = []
+    for ws in wb.worksheets:
+        it = ws.iter_rows(values_only=True)
+        header = next(it, None)
+        if not header:
+            continue
+        keys = [str(h).strip() if h is not None else "" for h in header]
+        for n, values in enumerate(it, start=2):
+            if values is None or all(v is None or str(v).strip() == "" for v in values):
+                continue
+            out.append((n, {k: v for k, v in zip(keys, values, strict=False) if k}))
+    wb.close()
+    return out
+
+
+def _rows(path: Path, ingest: IngestSettings) -> list[tuple[int, dict[str, Any]]]:
     """(row number as a person counts it, raw dict). Raises IngestError for an unreadable file."""
     source = path.name
     ext = path.suffix.lower()
     if ext == ".xlsx":
-        try:
-            import openpyxl
-
-            wb = openpyxl.load_workbook(str(path), read_only=True, data_only=True)
-        except Exception as exc:
-            raise IngestError(f"{source}: 无法读取 Excel 文件（{type(exc).__name__}），文件可能已损坏。", source=source) from exc
-        out = []
-        for ws in wb.worksheets:
-            it = ws.iter_rows(values_only=True)
-            header = next(it, None)
-            if not header:
-                continue
-            keys = [str(h).strip() if h is not None else "" for h in header]
-            for n, values in enumerate(it, start=2):
-                if values is None or all(v is None or str(v).strip() == "" for v in values):
-                    continue
-                out.append((n, {k: v for k, v in zip(keys, values, strict=False) if k}))
-        wb.close()
-        return out
+        return _xlsx_rows(path, source)
+    if ext in office.SHEET_EXTENSIONS:
+        # An .xls / .et is read exactly as the .xlsx LibreOffice makes of it; rows keep their numbers.
+        with office.converted(path, source, soffice=ingest.soffice, timeout_s=ingest.convert_timeout_s) as xlsx:
+            return _xlsx_rows(xlsx, source)
     data = path.read_bytes()
     if not data.strip():
         raise IngestError(f"{source}: 文件为空。", source=source)
@@ -249,15 +261,16 @@ def _rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
     return [(n, o if isinstance(o, dict) else {"__error__": "该项不是 JSON 对象"}) for n, o in enumerate(obj, start=1)]
 
 
-def load_records(path: Path) -> tuple[list[RecordBase], list[IngestError]]:
-    """Parse a record file. Returns the good records and one error per bad row."""
+def load_records(path: Path, ingest: IngestSettings | None = None) -> tuple[list[RecordBase], list[IngestError]]:
+    """Parse a record file. Returns the good records and one error per bad row. ``ingest`` carries the
+    LibreOffice settings used for .xls / .et (defaults when omitted)."""
     source = path.name
     default_type = _type_from_name(path)
     records: list[RecordBase] = []
     errors: list[IngestError] = []
     seen: dict[str, int] = {}
-    unit = "行" if path.suffix.lower() in {".csv", ".xlsx", ".jsonl"} else "项"
-    for n, raw in _rows(path):
+    unit = "行" if path.suffix.lower() in _ROW_FILES else "项"
+    for n, raw in _rows(path, ingest or IngestSettings()):
         if "__error__" in raw:
             errors.append(IngestError(f"{source} 第 {n} {unit}：{raw['__error__']}", source=source, row=n))
             continue

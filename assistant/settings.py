@@ -46,9 +46,22 @@ class IngestSettings(_Section):
         "about 7 million characters: hours of embedding on a CPU).")
     extensions: list[str] = Field(
         default_factory=lambda: [".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf",
-                                 ".json", ".jsonl", ".csv", ".xlsx"],
-        description="File types ingest accepts.",
+                                 ".doc", ".wps", ".png", ".jpg", ".jpeg",
+                                 ".json", ".jsonl", ".csv", ".xlsx", ".xls", ".et"],
+        description="File types ingest accepts (.doc/.wps and .xls/.et through LibreOffice; images and scanned "
+        "PDF pages through OCR).",
     )
+    ocr: bool = Field(
+        True, description="Read scanned PDF pages and images (PNG, JPEG) by OCR (PP-OCRv5, offline, about 1–3 s per "
+        "A4 page on 2 CPU cores). Off: images are refused and scanned pages skipped, with a message.")
+    ocr_max_pages: int = Field(
+        50, ge=1, description="A PDF with more scanned pages than this is refused before any is read (OCR of 50 "
+        "pages takes about 2 minutes on 2 cores).")
+    soffice: str = Field(
+        "soffice", description="LibreOffice's command (a name on PATH or a path), used to convert .doc/.wps to DOCX "
+        "and .xls/.et to XLSX. Debian: libreoffice-writer-nogui and libreoffice-calc-nogui (`make system-deps`).")
+    convert_timeout_s: float = Field(
+        120.0, gt=0, description="A LibreOffice conversion taking longer than this is stopped and the file refused.")
 
 
 class StoreSettings(_Section):

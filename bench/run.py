@@ -16,6 +16,7 @@ import argparse
 import json
 import platform
 import random
+import re
 import resource
 import shutil
 import subprocess
@@ -264,7 +265,10 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     (args.out.parent / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
-    args.out.write_text(render(results), encoding="utf-8")
+    # The "## OCR" section is written by bench/ocr.py: keep it.
+    previous = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
+    ocr_section = re.search(r"^## OCR\n.*?(?=^## |\Z)", previous, re.S | re.M)
+    args.out.write_text(render(results) + ("\n" + ocr_section.group(0) if ocr_section else ""), encoding="utf-8")
     print(f"wrote {args.out}")
 
 

@@ -439,3 +439,21 @@ def test_session_table_expires_by_age_and_by_user():
         table["t1"]
     table["t3"] = "alice"  # a new login starts a new clock
     assert table.get("t3") == "alice"
+
+
+def test_localhost_refuses_foreign_hosts_and_cross_site_writes(client, url):
+    """DNS rebinding (a foreign Host on 127.0.0.1) and another site's page posting to the open localhost app are
+    refused; scripts (no Origin) and the app's own pages (same Origin) pass."""
+    port = url.rsplit(":", 1)[1]
+    assert "Host" in _error(client.get("/health", headers={"Host": "evil.example"}), 403)
+    assert "Host" in _error(client.post("/search", json={"query": "高企"}, headers={"Host": f"evil.example:{port}"}), 403)
+    for origin in ("http://evil.example", "null", f"http://127.0.0.1:{int(port) + 1}"):
+        assert "跨站" in _error(client.delete("/documents/national_high_tech_enterprise.md",
+                                              headers={"Origin": origin}), 403)
+    assert any(f["file"] == "national_high_tech_enterprise.md" for f in client.get("/documents").json())
+    same = client.post("/search", json={"query": "高企", "k": 1}, headers={"Origin": f"http://127.0.0.1:{port}"})
+    assert same.status_code == 200
+    assert client.get("/health", headers={"Origin": "http://evil.example"}).status_code == 200  # reads are not writes
+    assert client.get("/health", headers={"Host": f"localhost:{port}"}).status_code == 200
+    app = httpx.post(url + "/gradio_api/queue/join", json={}, headers={"Origin": "http://evil.example"}, timeout=30)
+    assert app.status_code == 403  # the web app's routes too

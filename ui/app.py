@@ -404,19 +404,21 @@ def build_app(svc: H.Services) -> gr.Blocks:
                     c_pick.change(_pick, [c_pick], [c_text])
 
                     def _change(action):
-                        def run(name, chunk_id, text, request: gr.Request):
+                        def run(name, chunk_id, text, base, all_bases, request: gr.Request):
                             user = H.user_of(svc, request.username)
                             if not user.may("documents"):
-                                return NOT_STAFF, gr.update(), gr.update(), gr.update()
+                                return NOT_STAFF, gr.update(), gr.update(), gr.update(), gr.update()
                             msg = H.change_chunk(svc, user, chunk_id, action, text)
                             status, rows, choices = H.chunk_rows(svc, name, user)
-                            return msg, status, rows, gr.update(choices=choices, value=chunk_id)
+                            return (msg, status, rows, gr.update(choices=choices, value=chunk_id),
+                                    H.kb_table(svc, user, None if all_bases else base))
                         return run
 
-                    c_outputs = [c_msg, c_status, c_table, c_pick]
-                    c_save.click(_change("edit"), [c_choice, c_pick, c_text], c_outputs)
-                    c_disable.click(_change("disable"), [c_choice, c_pick, c_text], c_outputs)
-                    c_enable.click(_change("enable"), [c_choice, c_pick, c_text], c_outputs)
+                    c_inputs = [c_choice, c_pick, c_text, k_base, k_all]
+                    c_outputs = [c_msg, c_status, c_table, c_pick, k_table]
+                    c_save.click(_change("edit"), c_inputs, c_outputs)
+                    c_disable.click(_change("disable"), c_inputs, c_outputs)
+                    c_enable.click(_change("enable"), c_inputs, c_outputs)
 
                 with gr.Accordion("用户反馈：逐条查看，导出为评测集草稿", open=False, elem_id="kc-fb-box"):
                     with gr.Row():
@@ -546,6 +548,39 @@ def expire_sessions(gradio_app, svc: H.Services) -> None:
     gradio_app.tokens = ExpiringSessions(svc.settings.ui.session_hours * 3600, alive)
 
 
+_STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
+_LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "[::1]"}
+
+
+class SameOriginGuard:
+    """ASGI middleware against DNS rebinding and cross-site requests: served on a loopback address, a request
+    whose ``Host`` is not a loopback name is refused (an attacker's domain resolving to 127.0.0.1 would otherwise
+    reach an open installation); and a state-changing request (POST, PUT, PATCH, DELETE) carrying an ``Origin``
+    other than the host it was sent to is refused (another site's page cannot delete a source). Scripts and
+    curl send no Origin and pass."""
+
+    def __init__(self, app, loopback: bool):
+        self.app, self.loopback = app, loopback
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+            host = headers.get("host", "")
+            hostname = host.rsplit(":", 1)[0] if not host.startswith("[") else host.split("]")[0] + "]"
+            why = None
+            if self.loopback and hostname and hostname not in _LOOPBACK_NAMES and not hostname.startswith("127."):
+                why = f"拒绝访问：本机模式只接受 localhost 或 127.0.0.1 的请求（收到 Host: {host}）。"
+            elif scope.get("method") in _STATE_CHANGING and (origin := headers.get("origin")) is not None \
+                    and origin.split("://", 1)[-1].rstrip("/") != host:  # "null" (a sandboxed frame) is foreign too
+                why = f"拒绝跨站请求：来源 {origin} 与本服务 {host} 不同。"
+            if why:
+                from starlette.responses import JSONResponse
+
+                await JSONResponse({"error": why, "kind": "ForbiddenError"}, status_code=403)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
 def is_loopback(host: str) -> bool:
     return host in ("127.0.0.1", "localhost", "::1") or host.startswith("127.")
 
@@ -591,6 +626,7 @@ def create_server(settings: Settings, host: str = "127.0.0.1"):
                                  theme=gr.themes.Soft(), max_file_size=f"{int(settings.ingest.max_file_mb)}mb",
                                  footer_links=["api"])
     expire_sessions(next(r.app for r in server.routes if getattr(r, "path", None) == ""), svc)
+    server.add_middleware(SameOriginGuard, loopback=is_loopback(host))
     return server
 
 

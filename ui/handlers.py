@@ -558,6 +558,8 @@ def kb_table(svc: Services, user: User = LOCAL_ADMIN, base: str | None = None) -
     rows = []
     for r in _visible_files(svc, user, base):
         marks = [r["note"]] if r["note"] else []
+        if r["ocr"]:
+            marks.append(f"扫描件，{r['ocr']} 识别")
         if r["disabled_chunks"]:
             marks.append(f"{r['disabled_chunks']} 个分块已停用")
         if r["edited_chunks"]:
@@ -780,7 +782,8 @@ def upload_files(svc: Services, paths: list[str] | None, progress=None, user: Us
                  base: str | None = None) -> tuple[str, list[list[Any]], str]:
     """Copy uploads into the data directory (type and size limits enforced) and ingest them into ``base``."""
     if not paths:
-        return "请先选择文件。", kb_table(svc, user, base), kb_stats_md(svc)
+        return ("请先选择文件（刚选了文件的，请等文件名出现在上传框里再点“导入”）。", kb_table(svc, user, base),
+                kb_stats_md(svc))
     try:
         base_id = usecases.writable_base(svc.kb, user, base)
     except AssistantError as exc:

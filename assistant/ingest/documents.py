@@ -19,6 +19,7 @@ from assistant.ingest.metadata import (
     guess_doc_type,
 )
 from assistant.ingest.structure import assemble
+from assistant.settings import IngestSettings
 from assistant.types import Document
 
 
@@ -28,8 +29,11 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
-def build_document(path: Path, source: str, max_bytes: int) -> Document:
-    loaded = load_file(path, source, max_bytes)
+def build_document(path: Path, source: str, max_bytes: int, ingest: IngestSettings | None = None,
+                   cache_dir: Path | None = None) -> Document:
+    """``ingest`` carries the OCR and LibreOffice settings; ``cache_dir`` is the settings' cache dir (the OCR
+    engine keeps its optimized models in ``cache_dir/ocr``)."""
+    loaded = load_file(path, source, max_bytes, ingest, cache_dir / "ocr" if cache_dir else None)
     # A first pass without a title finds the title; the second removes repeats of it (page headers).
     first = clean_elements(loaded.elements)
     _, blocks0 = assemble(first.elements)

@@ -1,6 +1,7 @@
 """Read a file into raw elements. HTML, Markdown and DOCX go through ``unstructured``; PDF text layers
-through pypdf (unstructured's PDF path needs its inference extras, which pull in torch); plain text is
-decoded by our own encoding detection."""
+through pypdf (unstructured's PDF path needs its inference extras, which pull in torch); scanned PDF pages
+and images through OCR (``ocr.py``); legacy .doc/.wps are converted to DOCX first (``office.py``); plain text
+is decoded by our own encoding detection."""
 
 from __future__ import annotations
 
@@ -12,12 +13,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.errors import IngestError
+from assistant.ingest import ocr, office
 from assistant.ingest.clean import Element
 from assistant.ingest.encoding import decode_bytes
+from assistant.settings import IngestSettings
 
 log = logging.getLogger(__name__)
 
-DOCUMENT_EXTENSIONS = {".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf"}
+IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg"}
+DOCUMENT_EXTENSIONS = {".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf",
+                       *office.WORD_EXTENSIONS, *IMAGE_EXTENSIONS}
+_OCR_OFF = "OCR 已关闭（设置项 KECHUANG_INGEST__OCR=true 可开启）"
 
 
 @dataclass
@@ -163,23 +169,71 @@ def load_docx(path: Path, source: str) -> Loaded:
     return Loaded(_from_unstructured(els), title_hint=title)
 
 
-def load_pdf(path: Path, source: str) -> Loaded:
+def load_pdf(path: Path, source: str, ingest: IngestSettings | None = None,
+             ocr_cache: Path | None = None) -> Loaded:
+    """A PDF's text layer, page by page; pages without one (scans) are read by OCR."""
     import pypdf
 
+    ingest = ingest or IngestSettings()
     try:
         reader = pypdf.PdfReader(str(path))
         pages = [p.extract_text() or "" for p in reader.pages]
         title = (reader.metadata.title if reader.metadata else None) or ""
-    except Exception as exc:  # pypdf raises many types for corrupt files
+        scanned = ocr.pages_to_read(path, pages)
+    except Exception as exc:  # pypdf and pdfium raise many types for corrupt files
         raise IngestError(f"{source}: 无法读取 PDF 文件（{type(exc).__name__}），文件可能已损坏或加密。",
                           source=source) from exc
-    if not "".join(pages).strip():
-        raise IngestError(f"{source}: PDF 中没有文本层（可能是扫描件）。本系统不做 OCR，请提供文字版 PDF。",
-                          source=source)
+    read: dict[int, list[str]] = {}
+    if scanned and not ingest.ocr:
+        if not "".join(pages).strip():
+            raise IngestError(f"{source}: PDF 中没有文本层（扫描件），{_OCR_OFF}；或请提供文字版 PDF。", source=source)
+        log.warning("%s: %d scanned page(s) skipped, OCR is off", source, len(scanned))
+    elif len(scanned) > ingest.ocr_max_pages:
+        raise IngestError(
+            f"{source}: 有 {len(scanned)} 页是扫描页需要 OCR，超过上限 {ingest.ocr_max_pages} 页"
+            "（设置项 KECHUANG_INGEST__OCR_MAX_PAGES；每页约需 1–3 秒）。请拆分文件或调高上限。", source=source)
+    elif scanned:
+        read = ocr.read_pdf_pages(path, scanned, ocr_cache)
     elements: list[Element] = []
-    for page in pages:
-        elements.extend(_unwrap_pdf_lines(page))
-    return Loaded(elements, title_hint=str(title).strip())
+    for i, page in enumerate(pages):
+        if i in read:
+            elements.extend(Element("paragraph", line) for line in read[i])
+        elif i not in scanned:
+            elements.extend(_unwrap_pdf_lines(page))
+    if not elements:
+        if read:
+            raise IngestError(f"{source}: PDF 是扫描件，但 OCR 没有识别出文字。{_NO_TEXT_HINT}", source=source)
+        raise IngestError(f"{source}: PDF 中没有可提取的文字（空白页或只有图形）。", source=source)
+    meta = {"ocr": ocr.ENGINE_NAME, "ocr_pages": ",".join(str(i + 1) for i in sorted(read))} if read else {}
+    return Loaded(elements, title_hint=str(title).strip(), metadata=meta)
+
+
+_NO_TEXT_HINT = ("如果其中确有文字，请提供更清晰的扫描件（200 dpi 以上、端正、不反光），或直接提供文字版文件"
+                 "（Word、文字版 PDF）。")
+
+
+def load_image(path: Path, source: str, ingest: IngestSettings | None = None,
+               ocr_cache: Path | None = None) -> Loaded:
+    """A scanned page or photo (PNG, JPEG) read by OCR."""
+    ingest = ingest or IngestSettings()
+    if not ingest.ocr:
+        raise IngestError(f"{source}: 图片需要 OCR 识别文字，但{_OCR_OFF}。", source=source)
+    image = ocr.decode_image(path.read_bytes(), source)
+    lines = ocr.page_lines(ocr.engine(ocr_cache).read(image))
+    if not lines:
+        raise IngestError(f"{source}: 图片中没有识别出文字。{_NO_TEXT_HINT}", source=source)
+    return Loaded([Element("paragraph", line) for line in lines],
+                  metadata={"ocr": ocr.ENGINE_NAME, "ocr_pages": "1"})
+
+
+def load_legacy_word(path: Path, source: str, ingest: IngestSettings | None = None) -> Loaded:
+    """A .doc or .wps file: converted to DOCX by LibreOffice and read as one. Web pages saved or served under a
+    .doc name are read as the HTML they are."""
+    ingest = ingest or IngestSettings()
+    if office.sniff(path) == "html":
+        return load_html(path.read_bytes(), source)
+    with office.converted(path, source, soffice=ingest.soffice, timeout_s=ingest.convert_timeout_s) as docx:
+        return load_docx(docx, source)
 
 
 def _unwrap_pdf_lines(page: str) -> list[Element]:
@@ -200,8 +254,11 @@ def _unwrap_pdf_lines(page: str) -> list[Element]:
     return [Element("paragraph", line) for line in out]
 
 
-def load_file(path: Path, source: str, max_bytes: int) -> Loaded:
-    """Read one document file into raw elements, or raise IngestError saying what to do."""
+def load_file(path: Path, source: str, max_bytes: int, ingest: IngestSettings | None = None,
+              ocr_cache: Path | None = None) -> Loaded:
+    """Read one document file into raw elements, or raise IngestError saying what to do. ``ingest`` carries the
+    OCR and LibreOffice settings (defaults when omitted); ``ocr_cache`` is where the OCR engine keeps its
+    optimized models (see ``ocr.engine``)."""
     ext = path.suffix.lower()
     if ext not in DOCUMENT_EXTENSIONS:
         raise IngestError(f"{source}: 不支持的文件类型 {ext or '(无扩展名)'}。支持：{', '.join(sorted(DOCUMENT_EXTENSIONS))}",
@@ -215,8 +272,12 @@ def load_file(path: Path, source: str, max_bytes: int) -> Loaded:
             "（设置项 KECHUANG_INGEST__MAX_FILE_MB）。请拆分文件或调高上限。", source=source)
     if ext in {".docx"}:
         return load_docx(path, source)
+    if ext in office.WORD_EXTENSIONS:
+        return load_legacy_word(path, source, ingest)
     if ext == ".pdf":
-        return load_pdf(path, source)
+        return load_pdf(path, source, ingest, ocr_cache)
+    if ext in IMAGE_EXTENSIONS:
+        return load_image(path, source, ingest, ocr_cache)
     data = path.read_bytes()
     if ext in {".html", ".htm"}:
         return load_html(data, source)
