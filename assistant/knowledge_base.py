@@ -433,7 +433,7 @@ class KnowledgeBase:
         status, n, note = self._upsert_documents([doc], path.name)[0]
         if doc.metadata.get("ocr") and status in {"added", "updated"}:
             note = "；".join(x for x in (note, f"扫描件：第 {doc.metadata.get('ocr_pages')} 页由 OCR（{doc.metadata['ocr']}）"
-                                                  "识别，可能有错字，可在“查看分块”中修改") if x)
+                                                  "识别，可能有错字：发现后可修改分块（网页“查看分块”，或 kechuang kb edit-chunk）") if x)
         if status in {"added", "updated"} and (doc.doc_type == "policy" or looks_like_policy(doc.text)):
             try:
                 drafts = self.draft_policy_items(doc.source)

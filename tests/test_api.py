@@ -457,3 +457,19 @@ def test_localhost_refuses_foreign_hosts_and_cross_site_writes(client, url):
     assert client.get("/health", headers={"Host": f"localhost:{port}"}).status_code == 200
     app = httpx.post(url + "/gradio_api/queue/join", json={}, headers={"Origin": "http://evil.example"}, timeout=30)
     assert app.status_code == 403  # the web app's routes too
+
+
+def test_the_readme_has_a_curl_example_for_every_endpoint(client):
+    """Every path of the OpenAPI document appears in a curl line of the README (path parameters as any text)."""
+    import re
+
+    from tests.conftest import ROOT
+
+    curls = [line for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines() if "curl" in line]
+    for path, methods in client.get("/openapi.json").json()["paths"].items():
+        pattern = re.compile(r"\$API" + re.sub(r"\\\{[^}]+\\\}", "[^ /?\"']+", re.escape(path)) + r"(?:[ ?\"']|$)")
+        for method in methods:
+            found = [c for c in curls if pattern.search(c) and (method == "get" and "-X" not in c and "-F" not in c
+                                                                or f"-X {method.upper()}" in c
+                                                                or method == "post" and "-F" in c)]
+            assert found, f"README has no curl example for {method.upper()} {path}"
