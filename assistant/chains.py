@@ -17,7 +17,8 @@ from assistant.citations import best_sentence, cite, normalize_markers
 from assistant.decompose import per_entity
 from assistant.domain import wording
 from assistant.errors import InputError, ProviderError
-from assistant.extractive import answer_extractive, looks_like_injection
+from assistant.extractive import answer_extractive
+from assistant.injection import looks_like_injection
 from assistant.knowledge_base import KnowledgeBase
 from assistant.llm.factory import describe, llm_enabled, make_chat_model, resolve
 from assistant.llm.gateway import LLMGateway
@@ -43,10 +44,11 @@ def condense_offline(question: str, history: list[dict[str, str]] | None) -> str
 
 def sanitize_passage(text: str) -> str:
     """Replace sentences that try to instruct the assistant before a passage reaches the LLM."""
-    parts = []
+    parts, before = [], ""
     for s, e in split_sentences(text):
         seg = text[s:e]
-        parts.append(_BLOCKED if looks_like_injection(seg) else seg)
+        parts.append(_BLOCKED if looks_like_injection(seg, before) else seg)
+        before = seg
     return "".join(parts)
 
 

@@ -21,6 +21,7 @@ from assistant._text import search_key, split_sentences, tokenize
 from assistant.citations import cite
 from assistant.decompose import per_entity
 from assistant.domain import dates, quantities, regions, vocab, wording
+from assistant.injection import looks_like_injection
 from assistant.prompts import NOT_FOUND
 from assistant.records import restated_document
 from assistant.types import Citation, Context
@@ -66,10 +67,6 @@ _CUES: list[tuple[str, re.Pattern[str], re.Pattern[str]]] = [
     ("restriction", re.compile(r"限制|能不能用|可以用于|能用于|用途|用在哪|能用来|可以用来|不能用|禁止"),
      re.compile(r"不得|不能|禁止|严禁|仅限|限于|仅用于|专款专用|不予")),
 ]
-_INJECTION = re.compile(
-    r"忽略(?:以上|上述|之前|前面|所有)?(?:的)?(?:指令|指示|提示|规则|要求)|无视(?:以上|之前)|"
-    r"ignore (?:all |any )?(?:previous|above|prior) (?:instructions|prompts)|system prompt|系统提示词?|"
-    r"你现在是|扮演|输出你的(?:提示|指令)|developer mode|jailbreak", re.I)
 _ENUMERATOR = re.compile(r"^\s*(?:[（(]?[一二三四五六七八九十\d]{1,3}[）)．.、]\s*)+")
 _REQUIRED_CUES = {"number": 0.6, "date": 0.5, "day": 0.5, "rank": 0.5, "name": 0.85, "duration": 0.5, "validity": 0.6}
 # cues a sentence without them ranks lower for, though it still shows the question is answered ("满分100分" for
@@ -105,9 +102,6 @@ def is_filler(text: str, question: str = "") -> bool:
     return bool(_FILLER.search(text)) or dates.is_dateline(text)
 
 
-def looks_like_injection(text: str) -> bool:
-    """Text inside a document that tries to instruct the assistant."""
-    return bool(_INJECTION.search(text))
 
 
 _COMPARE = re.compile(r"相比|比较|对比|分别|各是|各自|各有|哪个更|谁更")
@@ -699,7 +693,9 @@ def answer_extractive(question: str, contexts: list[Context], *, max_sentences: 
         head = heads[i]
         # a support item restates its policy document: when the document itself was retrieved, quote the document
         echo = 0.15 if origin[i] != ctx.source and origin[i] in sources else 0.0
-        every.append([s for s in _sentences(ctx, i) if not looks_like_injection(s.text)])
+        sents = _sentences(ctx, i)
+        every.append([s for n, s in enumerate(sents)
+                      if not looks_like_injection(s.text, sents[n - 1].text if n else "")])
         for n, s in enumerate(every[-1]):
             if is_filler(s.text, question) or _is_title(s.text, ctx):
                 continue  # never quote text that instructs the assistant, nor headings, keywords, phone lines
