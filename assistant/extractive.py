@@ -693,9 +693,8 @@ def answer_extractive(question: str, contexts: list[Context], *, max_sentences: 
         head = heads[i]
         # a support item restates its policy document: when the document itself was retrieved, quote the document
         echo = 0.15 if origin[i] != ctx.source and origin[i] in sources else 0.0
-        sents = _sentences(ctx, i)
-        every.append([s for n, s in enumerate(sents)
-                      if not looks_like_injection(s.text, sents[n - 1].text if n else "")])
+        own = _sentences(ctx, i)
+        every.append([s for n, s in enumerate(own) if not looks_like_injection(s.text, own[n - 1].text if n else "")])
         for n, s in enumerate(every[-1]):
             if is_filler(s.text, question) or _is_title(s.text, ctx):
                 continue  # never quote text that instructs the assistant, nor headings, keywords, phone lines
