@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from functools import lru_cache
 from importlib import resources
@@ -65,3 +66,20 @@ def render_text(name: str, **context: Any) -> str:
 def render_markup(name: str, **context: Any) -> str:
     """A DOCX template (``<name>.docx.j2``) rendered to the line markup that ``gongwen.layout`` lays out."""
     return _env(False).get_template(f"{name}.docx.j2").render(**context).strip()
+
+
+_MD_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+!|~$])")
+_MD_LINE_START = re.compile(r"^(\s*)(\d+)([.)])|^(\s*)([-=])", re.M)
+
+
+def chat_markdown(text: str) -> str:
+    """Plain text (an answer quoting documents, a reply rendered from a text template, what the user typed) made
+    safe for a Markdown view such as the chat: shown exactly as written — no live HTML (<form>, <img src=http…>,
+    <video>, <script>, styles), no Markdown images, links (nor addresses made into links), emphasis, headings or
+    renumbered lists."""
+    out = _MD_SPECIALS.sub(r"\\\1", html.escape(text or "", quote=False))
+    # no automatic links either: an address in a document is shown, not offered as a link to click
+    out = re.sub(r"(?i)(?<=[a-z])://", "&#58;//", out)
+    out = re.sub(r"(?i)\bwww\.", "www&#46;", out)
+    return _MD_LINE_START.sub(lambda m: f"{m.group(1)}{m.group(2)}\\{m.group(3)}" if m.group(2)
+                              else f"{m.group(4)}\\{m.group(5)}", out)

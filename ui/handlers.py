@@ -26,7 +26,7 @@ from assistant.errors import AssistantError, InputError, TooLargeError, Unsuppor
 from assistant.feedback import FeedbackStore
 from assistant.knowledge_base import KnowledgeBase
 from assistant.profiles import ProfileStore
-from assistant.rendering import render_html, render_text
+from assistant.rendering import chat_markdown, render_html, render_text
 from assistant.retrieval import SearchFilters
 from assistant.settings import Settings
 from assistant.support import EnterpriseProfile, SupportReport
@@ -103,17 +103,17 @@ def _footnotes(ans: Answer) -> str:
 
 def _understood(ans: Answer) -> str:
     said = ans.understood_as()
-    return f"\n\n<small>结合上文，按“{html.escape(said)}”回答。</small>" if said else ""
+    return f"\n\n<small>结合上文，按“{chat_markdown(said)}”回答。</small>" if said else ""
 
 
 def _sources(ans: Answer) -> str:
     if ans.refused:
         near = "；".join(f"《{d['title']}》" for d in ans.closest) or "无"
-        return f"\n\n<small>知识库中最接近的资料：{html.escape(near)}</small>"
+        return f"\n\n<small>知识库中最接近的资料：{chat_markdown(near)}</small>"
     if not ans.citations:
         return ""
-    notes = "\n".join(f"[{c.n}] {html.escape(c.title)}{' · ' + html.escape(c.heading.split(' > ')[-1]) if c.heading else ''}"
-                      for c in ans.citations)
+    notes = "\n".join(f"\\[{c.n}\\] {chat_markdown(c.title)}"
+                      f"{' · ' + chat_markdown(c.heading.split(' > ')[-1]) if c.heading else ''}" for c in ans.citations)
     warn = f"\n\n⚠️ {len(ans.unsupported)} 句没有出处，请核实。" if ans.unsupported else ""
     return f"\n\n---\n**出处**（在右侧“查看出处”中点开原文）\n\n{notes}{warn}"
 
@@ -134,7 +134,7 @@ def chat_stream(svc: Services, session: ChatSession, message: str, history: list
     if not message:
         yield history, session, []
         return
-    history.append({"role": "user", "content": message})
+    history.append({"role": "user", "content": chat_markdown(message)})
     history.append({"role": "assistant", "content": ""})
     text = ""
     try:
@@ -143,22 +143,22 @@ def chat_stream(svc: Services, session: ChatSession, message: str, history: list
         for piece in session.conversation.stream(message, filters_from(types, regions, sources, scope)):
             if isinstance(piece, str):
                 text += piece
-                history[-1]["content"] = text
+                history[-1]["content"] = chat_markdown(text)
                 yield history, session, []
             else:
                 reply = piece
         if reply is not None and reply.answer is not None:
             session.last = reply.answer
             session.answers.append(reply.answer)
-            history[-1]["content"] = reply.answer.text + _footnotes(reply.answer)
+            history[-1]["content"] = chat_markdown(reply.answer.text) + _footnotes(reply.answer)
             choices = [f"[{c.n}] {c.title}" for c in reply.answer.citations]
         else:
             session.answers.append(None)  # type: ignore[arg-type]
-            history[-1]["content"] = reply.text if reply else text
+            history[-1]["content"] = chat_markdown(reply.text if reply else text)
             choices = []
         yield history, session, choices
     except Exception as exc:  # noqa: BLE001 - shown as one sentence, logged in full
-        history[-1]["content"] = f"⚠️ {friendly(exc)}"
+        history[-1]["content"] = f"⚠️ {chat_markdown(friendly(exc))}"
         yield history, session, []
 
 
@@ -416,14 +416,14 @@ def need_chat(svc: Services, session: ChatSession, message: str, history: list[d
     conv = session.conversation
     if not message:
         return history, session, posting_html(conv.need), [], None
-    history.append({"role": "user", "content": message})
+    history.append({"role": "user", "content": chat_markdown(message)})
     try:
         draft = usecases.draft_need(svc.assistant, message, conv.need, k=10)
         conv.need = draft.session
-        history.append({"role": "assistant", "content": render_text("need_turn_short", draft=draft)})
+        history.append({"role": "assistant", "content": chat_markdown(render_text("need_turn_short", draft=draft))})
         return history, session, posting_html(conv.need), draft.match_rows(), _draft_file(draft)
     except Exception as exc:  # noqa: BLE001
-        history.append({"role": "assistant", "content": f"⚠️ {friendly(exc)}"})
+        history.append({"role": "assistant", "content": f"⚠️ {chat_markdown(friendly(exc))}"})
         return history, session, posting_html(conv.need), [], None
 
 
