@@ -186,6 +186,26 @@ def kb_list(base: Annotated[str | None, typer.Option("--kb", help="只列这个�
     console.print(table)
 
 
+@kb_app.command("check")
+def kb_check(repair: Annotated[bool, typer.Option("--repair", help="修复：补算缺失的向量，删除多余的向量。")] = False,
+             data_dir: DataDir = None, as_json: JsonOut = False) -> None:
+    """检查索引是否一致：每个分块都有向量、没有多余的向量；--repair 修复。"""
+    _setup_logging()
+    try:
+        out = _kb(data_dir).check(repair=repair)
+    except AssistantError as exc:
+        _fail(exc)
+    if as_json:
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        console.print(f"分块 {out['chunks']} 个，向量 {out['vectors']} 个；缺向量的分块 {out['missing_vectors']} 个，"
+                      f"多余的向量 {out['orphan_vectors']} 个，未完成导入的文档 {out['pending']} 个。"
+                      + ("已修复。" if out["repaired"] else "" if not (out["missing_vectors"] or out["orphan_vectors"])
+                         else "用 kechuang kb check --repair 修复。"))
+    if (out["missing_vectors"] or out["orphan_vectors"]) and not out["repaired"]:
+        raise typer.Exit(1)
+
+
 @kb_app.command("bases")
 def kb_bases(data_dir: DataDir = None, as_json: JsonOut = False) -> None:
     """列出知识库：编号、名称、文档数、分块数、谁可检索、谁可修改。"""

@@ -7,6 +7,7 @@ of the first and indexed once. Embeddings come from a content-hash cache.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import secrets
@@ -35,11 +36,21 @@ from assistant.records import (
 from assistant.settings import Settings
 from assistant.store import VectorStore, collection_name
 from assistant.types import Chunk, Context, Document
+from assistant.write_lock import WriteLock, WriterBusyError
 
 if TYPE_CHECKING:
     from assistant.retrieval import SearchFilters
 
 log = logging.getLogger(__name__)
+
+
+def _writes(method):
+    """The method changes the index: it runs holding the index's write lock (one writer at a time)."""
+    @functools.wraps(method)
+    def locked(self, *args, **kwargs):
+        with self._write_lock.hold():
+            return method(self, *args, **kwargs)
+    return locked
 
 DEFAULT_BASE = "default"
 DEFAULT_BASE_NAME = "默认知识库"
@@ -113,6 +124,7 @@ class KnowledgeBase:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.index_dir = settings.data_dir / "index" / collection_name(settings)
         # The index's parts are private: every caller goes through the methods below.
+        self._write_lock = WriteLock(self.index_dir / "write.lock")
         self._manifest = Manifest(self.index_dir / "manifest.sqlite")
         self._store = VectorStore(settings)
         self._bm25 = BM25Index(self.index_dir / "bm25")
@@ -272,6 +284,7 @@ class KnowledgeBase:
                                 base["writers"] if writers is None else _principals(writers))
         return self.base(base["id"])
 
+    @_writes
     def delete_base(self, ref: str) -> list[str]:
         """Delete a knowledge base with every document in it; the default one cannot be deleted."""
         base = self.base(ref)
@@ -297,6 +310,7 @@ class KnowledgeBase:
     def kb_of_chunk(self, chunk_id: str) -> str:
         return self._chunk_row(chunk_id)["metadata"].get("kb") or DEFAULT_BASE
 
+    @_writes
     def set_chunk_disabled(self, chunk_id: str, disabled: bool = True) -> Chunk:
         """Take a chunk out of retrieval (BM25 and vectors) or put it back; it stays in the document's chunk list."""
         row = self._chunk_row(chunk_id)
@@ -309,6 +323,7 @@ class KnowledgeBase:
         self._manifest.set_chunk_disabled(chunk_id, disabled)
         return self._as_chunk(self._chunk_row(chunk_id))
 
+    @_writes
     def edit_chunk(self, chunk_id: str, text: str) -> Chunk:
         """Replace a chunk's text (a person corrects an OCR error or a bad split): re-tokenized, re-embedded and
         marked edited. The document's other chunks and its offsets stay; re-ingesting a changed file replaces it."""
@@ -370,6 +385,13 @@ class KnowledgeBase:
         return self._bm25.vocab
 
     def _recover(self) -> None:
+        try:
+            with self._write_lock.hold():
+                self._recover_unlocked()
+        except WriterBusyError:
+            pass  # another process is writing: its pending documents are its work in progress, not debris
+
+    def _recover_unlocked(self) -> None:
         """Finish what an interrupted ingest left: drop every pending document's vectors and rows. Then bring an
         index written by an older version up to date: the default knowledge base exists, and every chunk says
         which knowledge base it belongs to (its documents' column, in the manifest and in Chroma)."""
@@ -390,6 +412,7 @@ class KnowledgeBase:
             self._store.update_metadata([cid for cid, _ in live], [m for _, m in live])
 
     # -- ingest --------------------------------------------------------------------------------
+    @_writes
     def ingest(self, paths: Iterable[Path | str],
                progress: Callable[[str, int, int], None] | None = None, *, kb: str = DEFAULT_BASE,
                on_file: Callable[[FileResult], None] | None = None) -> IngestReport:
@@ -415,6 +438,7 @@ class KnowledgeBase:
             progress("", len(files), len(files))
         return report
 
+    @_writes
     def ingest_file(self, path: Path, kb: str = DEFAULT_BASE) -> FileResult:
         if not path.exists():
             raise IngestError(f"{path}: 文件不存在。", source=str(path))
@@ -519,6 +543,7 @@ class KnowledgeBase:
         return out  # type: ignore[return-value]
 
     # -- management ----------------------------------------------------------------------------
+    @_writes
     def remove_source(self, source: str) -> None:
         self._store.delete_ids(self._manifest.chunk_ids(source))
         self._store.delete_source(source)
@@ -528,6 +553,7 @@ class KnowledgeBase:
         """The sources a name stands for: a document's file name, a record's id, or every record of a record file."""
         return self._manifest.sources_for(name)
 
+    @_writes
     def remove(self, name: str) -> list[str]:
         """Remove a document (by file name) or a record (by id), or every record of a record file."""
         sources = self._manifest.sources_for(name)
@@ -539,6 +565,30 @@ class KnowledgeBase:
             if row["alias_of"] in sources:
                 self._manifest.delete_document(row["source"])
         return sources
+
+    def check(self, repair: bool = False) -> dict[str, Any]:
+        """Whether the vectors match the manifest: chunks of complete documents without a vector (a write cut off
+        between the two stores, or another writer's interference) and vectors with no chunk. With ``repair``,
+        missing vectors are embedded again from the manifest's text and orphans deleted."""
+        with self._write_lock.hold():
+            chunks = {cid for cid, _, _ in self._manifest.complete_chunks()}
+            vectors = set(self._store.ids())
+            missing = sorted(chunks - vectors)
+            orphans = sorted(vectors - chunks)
+            out: dict[str, Any] = {"chunks": len(chunks), "vectors": len(vectors), "missing_vectors": len(missing),
+                                   "orphan_vectors": len(orphans), "pending": len(self._manifest.pending()),
+                                   "repaired": False}
+            if repair and (missing or orphans):
+                self._store.delete_ids(orphans)
+                rows = self._manifest.chunks_by_id(missing)
+                todo = [self._as_chunk(rows[cid]) for cid in missing if cid in rows]
+                for i in range(0, len(todo), 256):
+                    part = todo[i:i + 256]
+                    self._store.upsert([c.chunk_id for c in part],
+                                       self.embeddings.embed_documents([c.embed_text() for c in part]),
+                                       [c.text for c in part], [rows[c.chunk_id]["metadata"] for c in part])
+                out["repaired"] = True
+            return out
 
     def list_files(self) -> list[dict[str, Any]]:
         """One row per ingested file, with a ``note`` on duplicates for display."""

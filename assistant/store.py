@@ -66,6 +66,15 @@ class VectorStore:
         for i in range(0, len(ids), batch):
             self._col.update(ids=ids[i:i + batch], metadatas=metadatas[i:i + batch])
 
+    def ids(self, page: int = 5000) -> list[str]:
+        """Every vector's id (read in pages)."""
+        out: list[str] = []
+        while True:
+            got = self._col.get(include=[], limit=page, offset=len(out))["ids"]
+            out.extend(got)
+            if len(got) < page:
+                return out
+
     def delete_source(self, source: str) -> None:
         self._col.delete(where={"source": source})
 

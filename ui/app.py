@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import time
 
@@ -14,7 +15,10 @@ from assistant import usecases
 from assistant.domain import vocab
 from assistant.llm.factory import describe
 from assistant.settings import Settings
+from assistant.write_lock import WriterBusyError
 from ui import handlers as H
+
+log = logging.getLogger(__name__)
 
 CSS = """
 .kc-muted{color:#6b7280;font-size:0.9em}
@@ -619,6 +623,13 @@ def _services(settings: Settings, host: str):
     from assistant.errors import ConfigError
 
     svc = H.Services.create(settings)
+    try:  # the index's consistency, checked and repaired at start-up (as `kechuang kb check --repair`)
+        found = svc.kb.check(repair=True)
+        if found["repaired"]:
+            log.warning("index repaired at start-up: %d missing vectors embedded again, %d orphan vectors deleted",
+                        found["missing_vectors"], found["orphan_vectors"])
+    except WriterBusyError as exc:
+        log.warning("index not checked at start-up: %s", exc)
     auth = H.gradio_auth(svc)
     if not is_loopback(host) and auth is None:
         raise ConfigError("在本机以外的地址提供服务时必须登录：用 kechuang user add 添加账号，或设置共用密码 "

@@ -1,0 +1,123 @@
+"""One writer at a time per index, and a consistency check that finds and repairs chunks without vectors and
+vectors without chunks (issue 16, item 3). Real processes, real Chroma, real SQLite."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+
+import pytest
+
+from assistant.write_lock import WriterBusyError
+from tests.conftest import ROOT, make_settings
+
+DOC = "某县科普活动通知\n第一条 每年举办科普活动不少于12场。\n第二条 每场活动补助5000元。\n"
+OTHER = "某县人才公寓办法\n第一条 引进人才可申请入住人才公寓，租金减半。\n"
+
+
+@pytest.fixture
+def kb(tmp_path, embed_cache):
+    from assistant.knowledge_base import KnowledgeBase
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "kepu.txt").write_text(DOC, encoding="utf-8")
+    kb = KnowledgeBase(make_settings(tmp_path / "data", embed_cache))
+    assert not kb.ingest([tmp_path / "in" / "kepu.txt"]).failed
+    yield kb
+    kb.close()
+
+
+def _hold_in_another_process(lock_path):
+    """A second process holding the index's write lock (as a running `kechuang ingest` does)."""
+    code = ("import sys, time; sys.path.insert(0, sys.argv[2]); from pathlib import Path; "
+            "from assistant.write_lock import WriteLock\n"
+            "with WriteLock(Path(sys.argv[1])).hold():\n print('held', flush=True); time.sleep(60)")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(lock_path), str(ROOT)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "held"
+    return proc
+
+
+def test_a_second_writer_is_refused_with_a_clear_message_and_readers_go_on(kb, tmp_path):
+    (tmp_path / "in" / "rencai.txt").write_text(OTHER, encoding="utf-8")
+    holder = _hold_in_another_process(kb.index_dir / "write.lock")
+    try:
+        with pytest.raises(WriterBusyError, match=f"PID {holder.pid}.*一次只能有一个"):
+            kb.ingest([tmp_path / "in" / "rencai.txt"])
+        chunk = kb.chunks("kepu.txt")[0]
+        for write in (lambda: kb.remove("kepu.txt"), lambda: kb.edit_chunk(chunk.chunk_id, "改"),
+                      lambda: kb.set_chunk_disabled(chunk.chunk_id, True)):
+            with pytest.raises(WriterBusyError):
+                write()
+        assert kb.search("科普活动", k=3)  # reading is never blocked
+        # the CLI says so in one sentence and exits 1
+        env = {"KECHUANG_EMBEDDING__PROVIDER": "fake", "KECHUANG_CACHE_DIR": str(kb.settings.cache_dir),
+               "PATH": "/usr/bin:/bin"}
+        run = subprocess.run([sys.executable, "-m", "assistant.cli", "ingest", str(tmp_path / "in" / "rencai.txt"),
+                              "--data-dir", str(kb.settings.data_dir)], capture_output=True, text=True, env=env,
+                             cwd=ROOT, timeout=120)
+        assert run.returncode == 1 and "正在写入" in run.stderr and "Traceback" not in run.stderr, run.stderr
+    finally:
+        holder.kill()
+        holder.wait()
+    assert kb.ingest([tmp_path / "in" / "rencai.txt"]).files[0].status == "added"  # the lock went with the process
+
+
+def test_opening_the_index_while_another_process_writes_leaves_its_work_alone(kb, tmp_path, embed_cache):
+    """A half-written document is the writer's work in progress: a reader opening the index meanwhile must not
+    'recover' it away (that is for after a crash, when nobody holds the lock)."""
+    from assistant.knowledge_base import KnowledgeBase
+    from assistant.types import Document
+
+    pending = Document(source="busy.txt", title="进行中", text="正在导入的文档。")
+    kb._manifest.mark_pending(pending, "busy.txt")
+    holder = _hold_in_another_process(kb.index_dir / "write.lock")
+    try:
+        KnowledgeBase(kb.settings).close()
+        assert "busy.txt" in kb._manifest.pending()
+    finally:
+        holder.kill()
+        holder.wait()
+    KnowledgeBase(kb.settings).close()  # nobody holds the lock now: an interrupted ingest is cleaned up
+    assert "busy.txt" not in kb._manifest.pending()
+
+
+def test_check_finds_and_repairs_missing_and_orphan_vectors(kb, tmp_path):
+    chunks = kb.chunks("kepu.txt")
+    assert kb.check() == {"chunks": len(chunks), "vectors": len(chunks), "missing_vectors": 0, "orphan_vectors": 0,
+                          "pending": 0, "repaired": False}
+    lost = chunks[-1]
+    kb._store.delete_ids([lost.chunk_id])  # a write cut off between the two stores
+    kb._store.upsert(["ghost"], kb.embeddings.embed_documents(["幽灵向量"]), ["幽灵向量"], [{"source": "gone.txt"}])
+    found = kb.check()
+    assert (found["missing_vectors"], found["orphan_vectors"], found["repaired"]) == (1, 1, False)
+    assert lost.chunk_id not in {c.chunk_id for c in kb.search("每场活动补助5000元", k=5, mode="dense")}
+    fixed = kb.check(repair=True)
+    assert fixed["repaired"] and kb.check()["missing_vectors"] == 0 and kb.check()["orphan_vectors"] == 0
+    assert lost.chunk_id in {c.chunk_id for c in kb.search("每场活动补助5000元", k=5, mode="dense")}
+    assert "ghost" not in kb._store.ids()
+
+
+def test_kb_check_from_the_cli_exits_1_until_repaired(kb, tmp_path):
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+
+    kb._store.delete_ids([kb.chunks("kepu.txt")[0].chunk_id])
+    env = {"KECHUANG_EMBEDDING__PROVIDER": "fake", "KECHUANG_CACHE_DIR": str(kb.settings.cache_dir)}
+    args = ["kb", "check", "--data-dir", str(kb.settings.data_dir)]
+    first = CliRunner().invoke(app, args, env=env)
+    assert first.exit_code == 1 and "缺向量的分块 1 个" in first.stdout and "--repair" in first.stdout
+    assert CliRunner().invoke(app, [*args, "--repair"], env=env).exit_code == 0
+    after = CliRunner().invoke(app, [*args, "--json"], env=env)
+    assert after.exit_code == 0 and json.loads(after.stdout)["missing_vectors"] == 0
+
+
+def test_the_server_repairs_the_index_when_it_starts(kb, tmp_path):
+    from ui.app import create_server
+
+    kb._store.delete_ids([kb.chunks("kepu.txt")[0].chunk_id])
+    start = time.monotonic()
+    create_server(kb.settings)
+    assert kb.check()["missing_vectors"] == 0 and time.monotonic() - start < 120
