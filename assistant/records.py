@@ -23,7 +23,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from assistant.domain import vocab
 from assistant.domain.dates import find_absolute_date
 from assistant.errors import IngestError
-from assistant.ingest import office
+from assistant.ingest import limits, office
 from assistant.ingest.encoding import decode_bytes
 from assistant.settings import IngestSettings
 from assistant.types import Block, Document
@@ -197,7 +197,8 @@ def _type_from_name(path: Path) -> str | None:
     return None
 
 
-def _xlsx_rows(path: Path, source: str) -> list[tuple[int, dict[str, Any]]]:
+def _xlsx_rows(path: Path, source: str, ingest: IngestSettings) -> list[tuple[int, dict[str, Any]]]:
+    limits.check_zip(path, source, ingest)
     try:
         import openpyxl
 
@@ -214,6 +215,9 @@ def _xlsx_rows(path: Path, source: str) -> list[tuple[int, dict[str, Any]]]:
         for n, values in enumerate(it, start=2):
             if values is None or all(v is None or str(v).strip() == "" for v in values):
                 continue
+            limits.check_rows(len(out) + 1, source, ingest)
+            for v in values:
+                limits.check_cell(v, source, n)
             out.append((n, {k: v for k, v in zip(keys, values, strict=False) if k}))
     wb.close()
     return out
@@ -224,24 +228,29 @@ def _rows(path: Path, ingest: IngestSettings) -> list[tuple[int, dict[str, Any]]
     source = path.name
     ext = path.suffix.lower()
     if ext == ".xlsx":
-        return _xlsx_rows(path, source)
+        return _xlsx_rows(path, source, ingest)
     if ext in office.SHEET_EXTENSIONS:
         # An .xls / .et is read exactly as the .xlsx LibreOffice makes of it; rows keep their numbers.
         with office.converted(path, source, soffice=ingest.soffice, timeout_s=ingest.convert_timeout_s) as xlsx:
-            return _xlsx_rows(xlsx, source)
+            return _xlsx_rows(xlsx, source, ingest)
     data = path.read_bytes()
     if not data.strip():
         raise IngestError(f"{source}: 文件为空。", source=source)
     text, _ = decode_bytes(data, source)
     if ext == ".csv":
         reader = csv.DictReader(io.StringIO(text))
-        return [(n, {k.strip(): v for k, v in row.items() if k}) for n, row in enumerate(reader, start=2)]
+        rows = []
+        for n, row in enumerate(reader, start=2):
+            limits.check_rows(n - 1, source, ingest)
+            rows.append((n, {k.strip(): v for k, v in row.items() if k}))
+        return rows
     if ext == ".jsonl":
         out = []
         # Split on "\n" only: str.splitlines() also breaks at U+0085, U+2028 … which JSON strings may contain.
         for n, line in enumerate(text.split("\n"), start=1):
             if not line.strip():
                 continue
+            limits.check_rows(len(out) + 1, source, ingest)
             try:
                 obj = json.loads(line)
             except json.JSONDecodeError as exc:
@@ -258,6 +267,7 @@ def _rows(path: Path, ingest: IngestSettings) -> list[tuple[int, dict[str, Any]]
         obj = obj.get("records", obj.get("items", [obj]))
     if not isinstance(obj, list):
         raise IngestError(f"{source}: JSON 顶层应为记录列表。", source=source)
+    limits.check_rows(len(obj), source, ingest)
     return [(n, o if isinstance(o, dict) else {"__error__": "该项不是 JSON 对象"}) for n, o in enumerate(obj, start=1)]
 
 

@@ -62,6 +62,14 @@ class IngestSettings(_Section):
         "and .xls/.et to XLSX. Debian: libreoffice-writer-nogui and libreoffice-calc-nogui (`make system-deps`).")
     convert_timeout_s: float = Field(
         120.0, gt=0, description="A LibreOffice conversion taking longer than this is stopped and the file refused.")
+    max_unzipped_mb: float = Field(
+        200.0, gt=0, description="A DOCX/XLSX whose parts inflate past this (MB, all parts together) is refused "
+        "before it is read: a zip bomb or abnormal content.")
+    max_rows: int = Field(100_000, ge=1, description="Rows (or items) of one record file (CSV, XLSX, JSON, JSONL).")
+    max_pdf_pages: int = Field(1000, ge=1, description="Pages of one PDF.")
+    max_text_chars: int = Field(
+        5_000_000, ge=1000, description="Characters of text extracted from one file (20 MB of Chinese text is about "
+        "7 million).")
 
 
 class StoreSettings(_Section):

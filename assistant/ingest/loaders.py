@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.errors import IngestError
-from assistant.ingest import ocr, office
+from assistant.ingest import limits, ocr, office
 from assistant.ingest.clean import Element
 from assistant.ingest.encoding import decode_bytes
 from assistant.settings import IngestSettings
@@ -150,10 +150,11 @@ def _strip_site_chrome(markup: str) -> str:
     return str(soup)
 
 
-def load_docx(path: Path, source: str) -> Loaded:
+def load_docx(path: Path, source: str, ingest: IngestSettings | None = None) -> Loaded:
     configure_unstructured()
     from unstructured.partition.docx import partition_docx
 
+    limits.check_zip(path, source, ingest or IngestSettings())
     try:
         els = partition_docx(filename=str(path))
     except Exception as exc:  # python-docx raises several unrelated types for corrupt files
@@ -177,9 +178,16 @@ def load_pdf(path: Path, source: str, ingest: IngestSettings | None = None,
     ingest = ingest or IngestSettings()
     try:
         reader = pypdf.PdfReader(str(path))
-        pages = [p.extract_text() or "" for p in reader.pages]
+        limits.check_pages(len(reader.pages), source, ingest)
+        pages, chars = [], 0
+        for p in reader.pages:  # the text is bounded while it is extracted, not after
+            pages.append(p.extract_text() or "")
+            chars += len(pages[-1])
+            limits.check_text(chars, source, ingest)
         title = (reader.metadata.title if reader.metadata else None) or ""
         scanned = ocr.pages_to_read(path, pages)
+    except IngestError:
+        raise
     except Exception as exc:  # pypdf and pdfium raise many types for corrupt files
         raise IngestError(f"{source}: 无法读取 PDF 文件（{type(exc).__name__}），文件可能已损坏或加密。",
                           source=source) from exc
@@ -233,7 +241,7 @@ def load_legacy_word(path: Path, source: str, ingest: IngestSettings | None = No
     if office.sniff(path) == "html":
         return load_html(path.read_bytes(), source)
     with office.converted(path, source, soffice=ingest.soffice, timeout_s=ingest.convert_timeout_s) as docx:
-        return load_docx(docx, source)
+        return load_docx(docx, source, ingest)
 
 
 def _unwrap_pdf_lines(page: str) -> list[Element]:
@@ -271,7 +279,7 @@ def load_file(path: Path, source: str, max_bytes: int, ingest: IngestSettings | 
             f"{source}: 文件大小 {size / 1e6:.1f} MB 超过上限 {max_bytes / 1e6:.0f} MB"
             "（设置项 KECHUANG_INGEST__MAX_FILE_MB）。请拆分文件或调高上限。", source=source)
     if ext in {".docx"}:
-        return load_docx(path, source)
+        return load_docx(path, source, ingest)
     if ext in office.WORD_EXTENSIONS:
         return load_legacy_word(path, source, ingest)
     if ext == ".pdf":
