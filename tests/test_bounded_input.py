@@ -75,7 +75,7 @@ def test_a_sheet_with_a_huge_cell_is_refused(tmp_path, embed_cache):
     with zipfile.ZipFile(seed) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
         for item in src.infolist():
             data = src.read(item)
-            if "PLACEHOLDER".encode() in data:
+            if b"PLACEHOLDER" in data:
                 data = data.replace(b"PLACEHOLDER", ("字" * 40_000).encode("utf-8"))
             dst.writestr(item, data)
     report = _kb(tmp_path, embed_cache).ingest([path])
