@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import math
 import secrets
 import threading
 import time
@@ -37,6 +38,7 @@ PERMISSIONS["admin"] = PERMISSIONS["staff"] | {"users", "keys"}
 MIN_PASSWORD = 8
 MAX_FAILURES = 5
 LOCKOUT_S = 300.0
+MAX_LOCKOUT_S = 4 * 3600.0
 
 
 class AuthError(AssistantError):
@@ -103,7 +105,7 @@ def _key_digest(key: str) -> str:
 
 
 class AccountStore:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, clock=time.monotonic):
         self._db = open_db(path)
         with self._db:
             self._db.execute("CREATE TABLE IF NOT EXISTS users (name TEXT PRIMARY KEY, role TEXT NOT NULL, "
@@ -111,7 +113,10 @@ class AccountStore:
             self._db.execute("CREATE TABLE IF NOT EXISTS api_keys (digest TEXT PRIMARY KEY, prefix TEXT NOT NULL, "
                              "user TEXT NOT NULL, label TEXT, created REAL NOT NULL, last_used REAL)")
         self._lock = threading.Lock()
+        self._clock = clock
         self._failures: dict[str, list[float]] = {}
+        self._locked_until: dict[str, float] = {}
+        self._lockouts: dict[str, int] = {}  # lock-outs since the name's last good login: each one lasts twice as long
 
     # -- users ------------------------------------------------------------------------------------
     def add_user(self, name: str, role: str, password: str) -> User:
@@ -147,21 +152,29 @@ class AccountStore:
         return User(*row) if row else None
 
     def verify(self, name: str, password: str) -> User:
-        """The user when the password is theirs; AuthError otherwise, also while the name is locked out."""
-        now = time.monotonic()
+        """The user when the password is theirs; AuthError otherwise, also while the name is locked out. After
+        ``MAX_FAILURES`` wrong passwords within ``LOCKOUT_S`` the name is locked, whatever password is tried, for
+        ``LOCKOUT_S``; each further lock-out before a good login lasts twice as long as the one before (up to
+        ``MAX_LOCKOUT_S``)."""
+        now = self._clock()
         with self._lock:
-            recent = [t for t in self._failures.get(name, []) if now - t < LOCKOUT_S]
-            self._failures[name] = recent
-            if len(recent) >= MAX_FAILURES:
-                wait = int(LOCKOUT_S - (now - recent[0])) // 60 + 1
-                raise AuthError(f"登录失败次数过多，账号 {name} 已暂时锁定：请 {wait} 分钟后再试。")
+            until = self._locked_until.get(name, 0.0)
+            if now < until:
+                raise AuthError(f"登录失败次数过多，账号 {name} 已暂时锁定：请 {math.ceil((until - now) / 60)} 分钟后再试。")
         row = self._db.execute("SELECT name, role, password FROM users WHERE name=?", (name,)).fetchone()
         if row is not None and _check_password(password or "", row[2]):
             with self._lock:
-                self._failures.pop(name, None)
+                for table in (self._failures, self._lockouts, self._locked_until):
+                    table.pop(name, None)
             return User(row[0], row[1])
         with self._lock:
-            self._failures.setdefault(name, []).append(now)
+            recent = [t for t in self._failures.get(name, []) if now - t < LOCKOUT_S] + [now]
+            self._failures[name] = recent
+            if len(recent) >= MAX_FAILURES:
+                n = self._lockouts.get(name, 0)
+                self._lockouts[name] = n + 1
+                self._locked_until[name] = now + min(LOCKOUT_S * 2 ** n, MAX_LOCKOUT_S)
+                self._failures[name] = []
         raise AuthError("用户名或密码不对。")
 
     # -- API keys ---------------------------------------------------------------------------------

@@ -45,6 +45,40 @@ def test_lockout_after_repeated_failures(store):
     assert store.verify("other", "other-pass-1").name == "other"
 
 
+def test_each_further_lockout_lasts_twice_as_long_until_a_good_login(tmp_path):
+    now = [0.0]
+    store = A.AccountStore(tmp_path / "a.sqlite", clock=lambda: now[0])
+    store.add_user("staff1", "staff", "staff-pass-1")
+
+    def fail_until_locked():
+        for _ in range(A.MAX_FAILURES):
+            with pytest.raises(A.AuthError, match="不对"):
+                store.verify("staff1", "wrong")
+
+    def locked_at(t: float) -> bool:
+        now[0] = t
+        try:
+            store.verify("staff1", "staff-pass-1")
+        except A.AuthError as exc:
+            assert "锁定" in str(exc)
+            return True
+        return False
+
+    fail_until_locked()  # at t=0: locked for 5 minutes
+    assert locked_at(A.LOCKOUT_S - 1)
+    now[0] = A.LOCKOUT_S + 1
+    fail_until_locked()  # the second lock-out, at t≈301: 10 minutes
+    assert locked_at(A.LOCKOUT_S + 1 + 2 * A.LOCKOUT_S - 5)
+    now[0] = A.LOCKOUT_S + 2 + 2 * A.LOCKOUT_S
+    fail_until_locked()  # the third: 20 minutes, and the message says how long
+    with pytest.raises(A.AuthError, match="请 20 分钟后再试"):
+        store.verify("staff1", "staff-pass-1")
+    assert not locked_at(now[0] + 4 * A.LOCKOUT_S + 1)  # a good login after it resets the back-off
+    fail_until_locked()
+    assert not locked_at(now[0] + A.LOCKOUT_S + 1)
+    store.close()
+
+
 def test_keys_are_stored_as_digests_and_go_with_their_user(store, tmp_path):
     store.add_user("平台", "enterprise", "platform-pass")
     key = store.create_key("平台", "对接")
