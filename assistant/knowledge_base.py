@@ -480,7 +480,10 @@ class KnowledgeBase:
                                           "请改用新的编号，或在原文件中修改。", source=path.name))
                 continue
             docs.append(doc)
+        # marked as being written until every record is in: an interrupted ingest is shown and finished next time
+        self._manifest.begin_file(path.name, len(docs))
         results = self._upsert_documents(docs, path.name)
+        self._manifest.end_file(path.name)
         # Records deleted from the file since the last ingest leave the index too.
         keep = {d.source for d in docs}
         for source in self._manifest.sources_for(path.name):
@@ -561,6 +564,7 @@ class KnowledgeBase:
             raise NotFoundError(f"知识库中没有 {name}。用 `kechuang kb list` 查看已入库的来源。")
         for s in sources:
             self.remove_source(s)
+        self._manifest.end_file(name)
         for row in self._manifest.documents():  # duplicates that pointed at a removed document
             if row["alias_of"] in sources:
                 self._manifest.delete_document(row["source"])
@@ -593,9 +597,14 @@ class KnowledgeBase:
     def list_files(self) -> list[dict[str, Any]]:
         """One row per ingested file, with a ``note`` on duplicates for display."""
         rows = self._manifest.files()
+        unfinished = self._manifest.unfinished_files()
         for r in rows:
             r["note"] = (f"与 {r['alias_of']} 内容相同" if r["alias_of"] and r["documents"] == 1
                          else f"{r['duplicates']} 条重复" if r["duplicates"] else "")
+            if r["file"] in unfinished:
+                r["status"] = "partial"
+                r["note"] = "；".join(x for x in (r["note"], f"导入中断：已导入 {r['documents']}/{unfinished[r['file']]} 条，"
+                                                  "再次导入该文件即可续完") if x)
         return rows
 
     def stats(self) -> dict[str, Any]:

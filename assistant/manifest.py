@@ -240,6 +240,21 @@ class Manifest:
         return [(cid, json.loads(m)) for cid, m in self._db.execute(
             "SELECT chunk_id, metadata FROM chunks WHERE json_extract(metadata, '$.' || ?) IS NULL", (key,))]
 
+    # -- record files being written (an interrupted one is shown as such and finished by ingesting it again) ----
+    def begin_file(self, file: str, expected: int) -> None:
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO state(key, value) VALUES (?, ?)",
+                             (f"file:{file}", json.dumps({"expected": expected, "started": time.time()})))
+
+    def end_file(self, file: str) -> None:
+        with self._lock:
+            self._db.execute("DELETE FROM state WHERE key=?", (f"file:{file}",))
+
+    def unfinished_files(self) -> dict[str, int]:
+        """File → how many records it was to hold, for record files whose ingest did not finish."""
+        return {k[5:]: json.loads(v)["expected"] for k, v in
+                self._db.execute("SELECT key, value FROM state WHERE key LIKE 'file:%'")}
+
     # -- knowledge bases ------------------------------------------------------------------------
     def bases(self) -> list[dict[str, Any]]:
         """Every knowledge base with its document and chunk counts, the default first."""

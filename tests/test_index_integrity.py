@@ -121,3 +121,44 @@ def test_the_server_repairs_the_index_when_it_starts(kb, tmp_path):
     start = time.monotonic()
     create_server(kb.settings)
     assert kb.check()["missing_vectors"] == 0 and time.monotonic() - start < 120
+
+
+def test_a_record_file_cut_off_mid_ingest_is_shown_as_partial_and_finished_next_time(tmp_path, embed_cache):
+    """A process killed after 300 of 1,000 records (os._exit inside the manifest's commit, in a child process)
+    leaves a file that `kb list` shows as 部分导入 with 300/1000; ingesting it again finishes it."""
+    from assistant.knowledge_base import KnowledgeBase
+
+    rows = [{"id": f"N-{i:04d}", "type": "need", "name": f"技术需求{i}", "region": "巴州", "date": "2025-01-01",
+             "description": f"棉花加工企业第{i}项技术需求"} for i in range(1000)]
+    path = tmp_path / "needs.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    settings = make_settings(tmp_path / "data", embed_cache)
+    code = f"""
+import os, sys
+sys.path.insert(0, {str(ROOT)!r})
+from pathlib import Path
+from assistant import manifest
+from assistant.knowledge_base import KnowledgeBase
+from tests.conftest import make_settings
+done = [0]
+commit = manifest.Manifest.commit_document
+def crash_after_300(self, *a, **kw):
+    commit(self, *a, **kw)
+    done[0] += 1
+    if done[0] == 300:
+        os._exit(9)  # the power goes out
+manifest.Manifest.commit_document = crash_after_300
+KnowledgeBase(make_settings(Path({str(tmp_path / 'data')!r}), Path({str(embed_cache)!r}))).ingest([Path({str(path)!r})])
+"""
+    assert subprocess.run([sys.executable, "-c", code], cwd=ROOT, timeout=300).returncode == 9
+    kb = KnowledgeBase(settings)
+    try:
+        row = next(r for r in kb.list_files() if r["file"] == "needs.jsonl")
+        assert row["status"] == "partial" and "已导入 300/1000 条" in row["note"] and "再次导入" in row["note"]
+        again = kb.ingest([path])
+        assert again.files[0].documents == 700 and again.files[0].skipped == 300
+        row = next(r for r in kb.list_files() if r["file"] == "needs.jsonl")
+        assert row["status"] == "complete" and row["documents"] == 1000 and "中断" not in row["note"]
+        assert len(kb.records("need")) == 1000 and kb.check()["missing_vectors"] == 0
+    finally:
+        kb.close()

@@ -530,7 +530,7 @@ def export_edited_report(svc: Services, session: ChatSession, markdown: str) -> 
 
 # -- knowledge base ---------------------------------------------------------------------------------
 KB_HEADERS = ["标题", "文件", "知识库", "类别", "地区", "日期", "分块", "状态", "备注"]
-_FILE_STATUS = {"complete": "已入库", "pending": "导入中"}
+_FILE_STATUS = {"complete": "已入库", "pending": "导入中", "partial": "部分导入（中断）"}
 
 
 def allowed_uploads(svc: Services) -> list[str]:
