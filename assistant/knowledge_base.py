@@ -307,6 +307,11 @@ class KnowledgeBase:
         """One chunk by id (disabled or not); NotFoundError when there is none."""
         return self._as_chunk(self._chunk_row(chunk_id))
 
+    def kb_of_source(self, source: str) -> str:
+        """The knowledge base a document or record belongs to (the default one for a source it does not have)."""
+        row = self._manifest.get(source)
+        return row["kb"] if row else DEFAULT_BASE
+
     def kb_of_chunk(self, chunk_id: str) -> str:
         return self._chunk_row(chunk_id)["metadata"].get("kb") or DEFAULT_BASE
 

@@ -86,7 +86,7 @@ def document_chunks(kb: KnowledgeBase, name: str, user: User | None = None) -> l
     sources = kb.sources_for(name)
     if user is not None:
         readable = set(readable_bases(kb, user))
-        sources = [s for s in sources if (kb_of(kb, s)) in readable]
+        sources = [s for s in sources if kb.kb_of_source(s) in readable]
     if not sources:
         raise NotFoundError(f"知识库中没有 {name}。用 `kechuang kb list` 查看已入库的来源。")
     return [chunk_json(c) for s in sources for c in kb.chunks(s, disabled=True)]
@@ -95,10 +95,6 @@ def document_chunks(kb: KnowledgeBase, name: str, user: User | None = None) -> l
 # -- several knowledge bases, each readable and writable by some roles or users --------------------------------
 def readable_bases(kb: KnowledgeBase, user: User) -> list[str]:
     return [b["id"] for b in kb.bases() if user.can_read(b)]
-
-
-def kb_of(kb: KnowledgeBase, source: str) -> str:
-    return next((d["kb"] for d in kb.documents() if d["source"] == source), DEFAULT_BASE)
 
 
 def search_scope(kb: KnowledgeBase, user: User, requested: list[str] | None = None) -> list[str] | None:
@@ -135,7 +131,7 @@ def remove_document(kb: KnowledgeBase, user: User, name: str) -> list[str]:
     sources = kb.sources_for(name)
     if not sources:
         raise NotFoundError(f"知识库中没有 {name}。用 `kechuang kb list` 查看已入库的来源。")
-    for base_id in {kb_of(kb, s) for s in sources}:
+    for base_id in {kb.kb_of_source(s) for s in sources}:
         writable_base(kb, user, base_id)
     return kb.remove(name)
 

@@ -678,11 +678,10 @@ def chunk_text(svc: Services, chunk_id: str | None, user: User = LOCAL_ADMIN) ->
     if not chunk_id:
         return ""
     try:
-        source = svc.kb.chunk(chunk_id).source
-        rows = usecases.document_chunks(svc.kb, source, user)
+        chunk = svc.kb.chunk(chunk_id)
     except AssistantError:
         return ""
-    return next((c["text"] for c in rows if c["chunk_id"] == chunk_id), "")
+    return chunk.text if svc.kb.kb_of_chunk(chunk_id) in usecases.readable_bases(svc.kb, user) else ""
 
 
 def change_chunk(svc: Services, user: User, chunk_id: str | None, action: str, text: str | None = None) -> str:
