@@ -69,17 +69,23 @@ def render_markup(name: str, **context: Any) -> str:
 
 
 _MD_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+!|~$])")
+# what a model's answer may keep: emphasis, code, headings, lists and tables are formatting, never content from
+# elsewhere; images, links and HTML stay escaped
+_MD_LIVE = re.compile(r"([\\{}\[\]()!~$])")
 _MD_LINE_START = re.compile(r"^(\s*)(\d+)([.)])|^(\s*)([-=])", re.M)
 
 
-def chat_markdown(text: str) -> str:
+def chat_markdown(text: str, formatting: bool = False) -> str:
     """Plain text (an answer quoting documents, a reply rendered from a text template, what the user typed) made
     safe for a Markdown view such as the chat: shown exactly as written — no live HTML (<form>, <img src=http…>,
     <video>, <script>, styles), no Markdown images, links (nor addresses made into links), emphasis, headings or
-    renumbered lists."""
-    out = _MD_SPECIALS.sub(r"\\\1", html.escape(text or "", quote=False))
+    renumbered lists. ``formatting``: a model's answer keeps its emphasis, code, headings, lists and tables (still
+    no HTML, images or links)."""
+    out = (_MD_LIVE if formatting else _MD_SPECIALS).sub(r"\\\1", html.escape(text or "", quote=False))
     # no automatic links either: an address in a document is shown, not offered as a link to click
     out = re.sub(r"(?i)(?<=[a-z])://", "&#58;//", out)
     out = re.sub(r"(?i)\bwww\.", "www&#46;", out)
+    if formatting:
+        return out
     return _MD_LINE_START.sub(lambda m: f"{m.group(1)}{m.group(2)}\\{m.group(3)}" if m.group(2)
                               else f"{m.group(4)}\\{m.group(5)}", out)

@@ -143,14 +143,16 @@ def chat_stream(svc: Services, session: ChatSession, message: str, history: list
         for piece in session.conversation.stream(message, filters_from(types, regions, sources, scope)):
             if isinstance(piece, str):
                 text += piece
-                history[-1]["content"] = chat_markdown(text)
+                history[-1]["content"] = chat_markdown(text, formatting=svc.assistant.use_llm)
                 yield history, session, []
             else:
                 reply = piece
         if reply is not None and reply.answer is not None:
             session.last = reply.answer
             session.answers.append(reply.answer)
-            history[-1]["content"] = chat_markdown(reply.answer.text) + _footnotes(reply.answer)
+            # a model's formatting (bold, lists, tables) is kept; quoted document text never renders
+            history[-1]["content"] = (chat_markdown(reply.answer.text, formatting=reply.answer.mode == "llm")
+                                      + _footnotes(reply.answer))
             choices = [f"[{c.n}] {c.title}" for c in reply.answer.citations]
         else:
             session.answers.append(None)  # type: ignore[arg-type]
