@@ -74,6 +74,7 @@ class FileResult:
 @dataclass
 class IngestReport:
     files: list[FileResult] = field(default_factory=list)
+    not_started: list[str] = field(default_factory=list)  # files left when the ingest was stopped
 
     def count(self, status: str) -> int:
         return sum(1 for f in self.files if f.status == status)
@@ -91,7 +92,8 @@ class IngestReport:
             "files": len(self.files), "chunks": self.chunks,
             "added": self.count("added"), "updated": self.count("updated"), "unchanged": self.count("unchanged"),
             "duplicate": self.count("duplicate"), "partial": self.count("partial"), "failed": self.count("failed"),
-            "details": [f.__dict__ for f in self.files],
+            "details": [f.__dict__ for f in self.files], "stopped": bool(self.not_started),
+            "not_started": self.not_started,
         }
 
 
@@ -420,13 +422,18 @@ class KnowledgeBase:
     @_writes
     def ingest(self, paths: Iterable[Path | str],
                progress: Callable[[str, int, int], None] | None = None, *, kb: str = DEFAULT_BASE,
-               on_file: Callable[[FileResult], None] | None = None) -> IngestReport:
+               on_file: Callable[[FileResult], None] | None = None,
+               stop: Callable[[], bool] | None = None) -> IngestReport:
         """Ingest files and folders into knowledge base ``kb``; ``progress(name, i, n)`` before each file and
-        ``on_file(result)`` after it."""
+        ``on_file(result)`` after it. When ``stop()`` turns true the ingest ends before the next file (the file
+        being read is finished: a file is never half in the index); the files left are ``report.not_started``."""
         kb = self.base(kb)["id"]
         files = iter_files([Path(p) for p in paths], self.settings.ingest.extensions)
         report = IngestReport()
         for i, path in enumerate(files):
+            if stop is not None and stop():
+                report.not_started = [f.name for f in files[i:]]
+                break
             if progress:
                 progress(path.name, i, len(files))
             try:

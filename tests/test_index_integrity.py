@@ -162,3 +162,64 @@ KnowledgeBase(make_settings(Path({str(tmp_path / 'data')!r}), Path({str(embed_ca
         assert len(kb.records("need")) == 1000 and kb.check()["missing_vectors"] == 0
     finally:
         kb.close()
+
+
+def _scans(folder, n: int) -> list:
+    """``n`` small scanned pages (PNG): each takes the OCR engine a second or so, long enough to stop between."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    from tests.test_ui_kb_journey import _font
+
+    font = ImageFont.truetype(_font(), 32)
+    out = []
+    for i in range(n):
+        img = Image.new("RGB", (900, 300), "white")
+        ImageDraw.Draw(img).text((40, 100), f"第{i + 1}号通知：科普活动安排在第{i + 3}周举行。", fill="black", font=font)
+        out.append(folder / f"scan{i}.png")
+        img.save(out[-1])
+    return out
+
+
+def test_an_ingest_stops_between_files_when_asked(kb, tmp_path):
+    files = _scans(tmp_path / "in", 3)
+    seen: list[str] = []
+    report = kb.ingest(files, on_file=lambda r: seen.append(r.file), stop=lambda: len(seen) >= 1)
+    assert [f.file for f in report.files] == ["scan0.png"] and report.not_started == ["scan1.png", "scan2.png"]
+    assert report.as_dict()["stopped"] and kb.check()["missing_vectors"] == 0
+    assert {r["file"] for r in kb.list_files()} == {"kepu.txt", "scan0.png"}
+
+
+def test_a_web_upload_and_an_api_job_can_be_stopped(tmp_path, embed_cache):
+    import threading
+
+    import httpx
+
+    from tests._server import serving
+    from ui import handlers as H
+
+    settings = make_settings(tmp_path / "data", embed_cache)
+    svc = H.Services.create(settings)
+    files = _scans(tmp_path, 4)
+    out: list = []
+    worker = threading.Thread(target=lambda: out.append(H.upload_files(svc, [str(f) for f in files])))
+    worker.start()
+    deadline = time.monotonic() + 60
+    while "admin" not in svc.stops:  # the upload is under way
+        assert time.monotonic() < deadline and worker.is_alive()
+        time.sleep(0.02)
+    assert "正在停止" in H.stop_upload(svc, H.user_of(svc, None))
+    worker.join(timeout=120)
+    status = out[0][0]
+    assert "已停止" in status and "未导入" in status, status
+    assert "没有正在进行的导入" in H.stop_upload(svc, H.user_of(svc, None))
+    svc.kb.close()
+    with serving(settings) as base, httpx.Client(base_url=base + "/api/v1", timeout=120) as c:
+        more = _scans(tmp_path / "more", 4) if (tmp_path / "more").mkdir() is None else []
+        started = c.post("/documents", files=[("files", (f.name.replace("scan", "api"), f.read_bytes(), "image/png"))
+                                              for f in more], data={"wait": "false"}).json()
+        stopped = c.delete(f"/documents/jobs/{started['id']}").json()
+        assert stopped["stop"] is True
+        while (job := c.get(f"/documents/jobs/{started['id']}").json())["state"] == "running":
+            time.sleep(0.2)
+        assert job["state"] == "stopped" and job["not_started"] and len(job["files"]) < 4, job
+        assert c.delete("/documents/jobs/nope").status_code == 404

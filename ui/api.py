@@ -214,7 +214,8 @@ class IngestJobs:
     def start(self, svc: H.Services, paths: list[Path], base: str, user: str) -> dict[str, Any]:
         job_id = uuid.uuid4().hex
         job = {"id": job_id, "state": "running", "knowledge_base": base, "user": user, "total": len(paths),
-               "done": 0, "current": "", "files": [], "started_at": time.time(), "finished_at": None}
+               "done": 0, "current": "", "files": [], "not_started": [], "started_at": time.time(),
+               "finished_at": None, "stop": False}
         with self._lock:
             cutoff = time.time() - self.KEEP_S
             for k in [k for k, j in self._jobs.items() if (j["finished_at"] or time.time()) < cutoff]:
@@ -226,8 +227,10 @@ class IngestJobs:
 
         def run() -> None:
             try:
-                svc.kb.ingest(paths, progress=progress, kb=base, on_file=lambda r: job["files"].append(r.__dict__))
-                job["state"] = "done"
+                report = svc.kb.ingest(paths, progress=progress, kb=base, on_file=lambda r: job["files"].append(r.__dict__),
+                                       stop=lambda: job["stop"])
+                job["not_started"] = report.not_started
+                job["state"] = "stopped" if report.not_started else "done"
             except Exception as exc:  # noqa: BLE001 - the job reports it
                 log.exception("background ingest failed")
                 job["state"], job["error"] = "failed", H.friendly(exc)
@@ -235,6 +238,12 @@ class IngestJobs:
 
         threading.Thread(target=run, name=f"ingest-{job_id[:8]}", daemon=True).start()
         return dict(job)
+
+    def stop(self, job_id: str, user: User) -> dict[str, Any]:
+        """Ask a running job to stop before its next file."""
+        self.get(job_id, user)
+        self._jobs[job_id]["stop"] = True
+        return self.get(job_id, user)
 
     def get(self, job_id: str, user: User) -> dict[str, Any]:
         job = self._jobs.get(job_id)
@@ -440,6 +449,10 @@ def create_api(svc: H.Services) -> FastAPI:
     @api.get("/documents/jobs/{job_id}", summary="后台导入任务的进度：已完成的文件及其结果、正在导入的文件")
     def job(job_id: str, user: User = Depends(allowed("documents"))) -> dict[str, Any]:  # noqa: B008
         return jobs.get(job_id, user)
+
+    @api.delete("/documents/jobs/{job_id}", summary="停止后台导入：正在导入的文件完成后停止，其余文件不再导入")
+    def stop_job(job_id: str, user: User = Depends(allowed("documents"))) -> dict[str, Any]:  # noqa: B008
+        return jobs.stop(job_id, user)
 
     @api.delete("/documents/{name}", summary="删除一个文件（或一条记录）")
     def delete(name: str, user: User = Depends(allowed("documents"))) -> dict[str, Any]:  # noqa: B008

@@ -262,7 +262,9 @@ def build_app(svc: H.Services) -> gr.Blocks:
                         k_files = gr.File(file_count="multiple", label=f"上传文件（{'、'.join(H.allowed_uploads(svc))}；"
                                           f"单个不超过 {svc.settings.ingest.max_file_mb:g} MB；扫描件和图片自动 OCR）",
                                           type="filepath", elem_id="kc-k-upload")
-                        k_btn = gr.Button("导入", variant="primary", elem_id="kc-k-go")
+                        with gr.Row():
+                            k_btn = gr.Button("导入", variant="primary", elem_id="kc-k-go", scale=3)
+                            k_stop = gr.Button("停止导入", elem_id="kc-k-stop", scale=1)
                     with gr.Column(scale=1):
                         k_status = gr.Textbox(label="导入结果", lines=6, elem_id="kc-k-status")
                 k_table = gr.Dataframe(H.kb_table(svc, base="default") if open_ else [], headers=H.KB_HEADERS,
@@ -302,6 +304,11 @@ def build_app(svc: H.Services) -> gr.Blocks:
                     return (status, None) + _listing(user, base, all_bases)  # the upload box clears after import
 
                 k_btn.click(_upload, [k_files, k_base, k_all], [k_status, k_files, *listing_out])
+
+                def _stop(request: gr.Request):
+                    gr.Info(H.stop_upload(svc, H.user_of(svc, request.username)))
+
+                k_stop.click(_stop, None, None)
 
                 def _ask_delete(name):
                     if not name:

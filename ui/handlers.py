@@ -10,6 +10,7 @@ import json
 import logging
 import re
 import tempfile
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -64,6 +65,7 @@ class Services:
     upload_dir: Path
     profiles: ProfileStore
     accounts: AccountStore
+    stops: dict[str, threading.Event] = field(default_factory=dict)  # per user: stop the web upload under way
 
     @classmethod
     def create(cls, settings: Settings) -> Services:
@@ -779,6 +781,15 @@ def file_line(f) -> str:
     return line
 
 
+def stop_upload(svc: Services, user: User) -> str:
+    """Ask ``user``'s upload under way to stop before its next file."""
+    flag = svc.stops.get(user.name)
+    if flag is None:
+        return "没有正在进行的导入。"
+    flag.set()
+    return "正在停止：当前文件导入完成后停止，其余文件不再导入。"
+
+
 def upload_files(svc: Services, paths: list[str] | None, progress=None, user: User = LOCAL_ADMIN,
                  base: str | None = None) -> tuple[str, list[list[Any]], str]:
     """Copy uploads into the data directory (type and size limits enforced) and ingest them into ``base``."""
@@ -803,8 +814,15 @@ def upload_files(svc: Services, paths: list[str] | None, progress=None, user: Us
             if progress is not None:
                 progress((i, n), desc=f"导入 {name}（{i + 1}/{n}）" if name else "完成")
 
-        report = svc.kb.ingest(accepted, progress=tick, kb=base_id)
+        flag = svc.stops[user.name] = threading.Event()
+        try:
+            report = svc.kb.ingest(accepted, progress=tick, kb=base_id, stop=flag.is_set)
+        finally:
+            svc.stops.pop(user.name, None)
         messages += [file_line(f) for f in report.files]
+        if report.not_started:
+            messages.append(f"■ 已停止：{len(report.not_started)} 个文件未导入（{'、'.join(report.not_started[:5])}"
+                            f"{' …' if len(report.not_started) > 5 else ''}）。")
     return "\n".join(messages), kb_table(svc, user, base), kb_stats_md(svc)
 
 
