@@ -20,13 +20,13 @@ import statistics
 import subprocess
 import tempfile
 import time
-import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
+from assistant.evaluation.metrics import char_accuracy, ocr_key
 from assistant.ingest import ocr
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,21 +83,6 @@ def _a4(font: str, dpi: int, pt: float) -> tuple[Image.Image, str]:
         if y > h - h // 5:
             break
     return img, "".join(drawn)
-
-
-def _key(text: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", text).split())
-
-
-def _acc(ref: str, hyp: str) -> float:
-    a, b = _key(ref), _key(hyp)
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return max(0.0, 1 - prev[-1] / max(1, len(a)))
 
 
 def _bgr(img: Image.Image) -> np.ndarray:
@@ -167,7 +152,7 @@ def main() -> None:
                 render_times.append(t1 - t0)
                 times.append(t2 - t0)
             page_rows.append((dpi, pt, image.shape[1], image.shape[0], statistics.median(render_times),
-                              statistics.median(times), min(times), _acc(truth, hyp)))
+                              statistics.median(times), min(times), char_accuracy(truth, hyp)))
     peak_page = _peak_mb()
 
     # 2. The table: clean PNG renders and the same saved as JPEG quality 75.
@@ -192,9 +177,9 @@ def main() -> None:
             else:
                 image = _bgr(img)
             hyp = "\n".join(ocr.page_lines(eng.read(image)))
-            acc.setdefault((fmt, r["split"]), []).append(_acc(r["text"], hyp))
+            acc.setdefault((fmt, r["split"]), []).append(char_accuracy(r["text"], hyp))
             keys_missed[(fmt, r["split"])] = keys_missed.get((fmt, r["split"]), 0) + sum(
-                _key(k) not in _key(hyp) for k in r["keys"])
+                ocr_key(k) not in ocr_key(hyp) for k in r["keys"])
         ocr.MEDIAN, ocr.BINARIZE = saved, saved_bin
 
     # 3. The confidence threshold on degraded renders (fixed seed).
@@ -205,7 +190,7 @@ def main() -> None:
         for r in rows:
             raw = eng.read(_bgr(_degrade(_draw(r["text"].split("\n"), font, r.get("size", 32)), rng, level)))
             for th in thresholds:
-                sweep.setdefault((level, th), []).append(_acc(r["text"], "\n".join(ocr.page_lines(raw, th))))
+                sweep.setdefault((level, th), []).append(char_accuracy(r["text"], "\n".join(ocr.page_lines(raw, th))))
 
     peak = _peak_mb()
     load_after = os.getloadavg()[0]

@@ -10,7 +10,6 @@ import json
 import os
 import subprocess
 import sys
-import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +17,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from assistant.errors import IngestError
+from assistant.evaluation.metrics import char_accuracy, ocr_key
 from assistant.ingest import ocr
 from assistant.ingest.documents import build_document
 from assistant.ingest.loaders import DOCUMENT_EXTENSIONS, load_file
@@ -116,24 +116,6 @@ def scanned_pdf(path: Path, pages: list[Image.Image]) -> Path:
     return path
 
 
-def _key(text: str) -> str:
-    # Compared as a search key: width-folded (０２８ and 028 are the same number) and without spaces (the
-    # recognizer drops or adds a space between a Chinese and a Latin run).
-    return "".join(unicodedata.normalize("NFKC", text).split())
-
-
-def char_accuracy(ref: str, hyp: str) -> float:
-    """1 − (character edit distance / reference length), floored at 0."""
-    a, b = _key(ref), _key(hyp)
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return max(0.0, 1 - prev[-1] / max(1, len(a)))
-
-
 def table_rows() -> list[dict]:
     return [json.loads(line) for line in TABLE.read_text(encoding="utf-8").splitlines() if line.strip()]
 
@@ -145,7 +127,7 @@ def test_table_is_well_formed():
     assert len({r["id"] for r in rows}) == len(rows)
     assert sum(r["split"] == "holdout" for r in rows) >= 10 and {r["split"] for r in rows} == {"dev", "holdout"}
     for r in rows:
-        assert r["keys"] and all(_key(k) in _key(r["text"]) for k in r["keys"]), r["id"]
+        assert r["keys"] and all(ocr_key(k) in ocr_key(r["text"]) for k in r["keys"]), r["id"]
 
 
 def ocr_table(engine, font, fmt: str) -> list[dict]:
@@ -170,7 +152,7 @@ def ocr_table(engine, font, fmt: str) -> list[dict]:
         else:
             lines = ocr.page_lines(engine.read(bgr(img)))
         hyp = "\n".join(lines)
-        missing = [k for k in r["keys"] if _key(k) not in _key(hyp)]
+        missing = [k for k in r["keys"] if ocr_key(k) not in ocr_key(hyp)]
         out.append({"id": r["id"], "split": r["split"], "acc": char_accuracy(r["text"], hyp), "missing": missing,
                     "hyp": hyp})
     return out

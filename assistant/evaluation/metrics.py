@@ -5,10 +5,29 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 
 from assistant._text import answer_sentences, search_key, tokenize
 
 _UNIT = re.compile(r"(?<=[万亿千百])元")
+
+
+def ocr_key(text: str) -> str:
+    """Recognized text as compared with its truth: width-folded (０２８ and 028 are the same number) and without
+    spaces (a recognizer drops or adds a space between a Chinese and a Latin run)."""
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def char_accuracy(ref: str, hyp: str) -> float:
+    """1 − (character edit distance / reference length) over ``ocr_key`` forms, floored at 0."""
+    a, b = ocr_key(ref), ocr_key(hyp)
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return max(0.0, 1 - prev[-1] / max(1, len(a)))
 
 
 def norm_fact(text: str) -> str:
