@@ -454,7 +454,8 @@ class KnowledgeBase:
     def ingest_file(self, path: Path, kb: str = DEFAULT_BASE) -> FileResult:
         if not path.exists():
             raise IngestError(f"{path}: 文件不存在。", source=str(path))
-        other = {d["kb"] for d in self._manifest.documents() if d["file"] == path.name and d["kb"] != kb}
+        other = {row["kb"] for s in self._manifest.sources_for(path.name)
+                 if (row := self._manifest.get(s)) and row["file"] == path.name and row["kb"] != kb}
         if other:
             raise IngestError(f"{path.name}: 同名文件已在知识库“{self.base(other.pop())['name']}”中。"
                               "请改名后上传，或先从那个知识库删除它。", source=path.name)
