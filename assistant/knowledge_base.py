@@ -20,9 +20,11 @@ from assistant._text import search_key, tokenize
 from assistant.bm25 import BM25Index
 from assistant.embeddings import make_embeddings
 from assistant.errors import AssistantError, IngestError, InputError, NotFoundError
+from assistant.ingest import worker
 from assistant.ingest.chunking import Chunker, chunk_metadata
 from assistant.ingest.documents import build_document
 from assistant.ingest.loaders import DOCUMENT_EXTENSIONS
+from assistant.ingest.worker import IngestStopped
 from assistant.manifest import Manifest
 from assistant.policy_rules import PolicyDraft, draft_items, fingerprint, looks_like_policy
 from assistant.records import (
@@ -425,8 +427,9 @@ class KnowledgeBase:
                on_file: Callable[[FileResult], None] | None = None,
                stop: Callable[[], bool] | None = None) -> IngestReport:
         """Ingest files and folders into knowledge base ``kb``; ``progress(name, i, n)`` before each file and
-        ``on_file(result)`` after it. When ``stop()`` turns true the ingest ends before the next file (the file
-        being read is finished: a file is never half in the index); the files left are ``report.not_started``."""
+        ``on_file(result)`` after it. When ``stop()`` turns true the ingest ends: a file still being read (in the
+        worker process, see ``ingest.worker``) is abandoned, one being written is finished (a file is never half in
+        the index); the files left are ``report.not_started``."""
         kb = self.base(kb)["id"]
         files = iter_files([Path(p) for p in paths], self.settings.ingest.extensions)
         report = IngestReport()
@@ -437,7 +440,10 @@ class KnowledgeBase:
             if progress:
                 progress(path.name, i, len(files))
             try:
-                result = self.ingest_file(path, kb)
+                result = self.ingest_file(path, kb, stop=stop)
+            except IngestStopped:  # stopped while this file was read: it is left out whole, like the ones after it
+                report.not_started = [f.name for f in files[i:]]
+                break
             except AssistantError as exc:
                 result = FileResult(path.name, "failed", errors=[str(exc)])
             except Exception as exc:  # one broken file must never stop the batch
@@ -451,7 +457,7 @@ class KnowledgeBase:
         return report
 
     @_writes
-    def ingest_file(self, path: Path, kb: str = DEFAULT_BASE) -> FileResult:
+    def ingest_file(self, path: Path, kb: str = DEFAULT_BASE, *, stop: Callable[[], bool] | None = None) -> FileResult:
         if not path.exists():
             raise IngestError(f"{path}: 文件不存在。", source=str(path))
         other = {row["kb"] for s in self._manifest.sources_for(path.name)
@@ -461,12 +467,16 @@ class KnowledgeBase:
                               "请改名后上传，或先从那个知识库删除它。", source=path.name)
         ext = path.suffix.lower()
         if ext in RECORD_EXTENSIONS:
-            return self._ingest_records(path, kb)
+            return self._ingest_records(path, kb, stop)
         if ext not in DOCUMENT_EXTENSIONS:
             raise IngestError(f"{path.name}: 不支持的文件类型 {ext or '(无扩展名)'}。", source=path.name)
         max_bytes = int(self.settings.ingest.max_file_mb * 1024 * 1024)
-        doc = build_document(path, path.name, max_bytes, self.settings.ingest,
-                             self.settings.cache_dir).model_copy(update={"kb": kb})
+        ing = self.settings.ingest
+        if ing.read_in_worker:
+            doc = worker.read_document(path, path.name, max_bytes, ing, self.settings.cache_dir, stop=stop)
+        else:
+            doc = build_document(path, path.name, max_bytes, ing, self.settings.cache_dir)
+        doc = doc.model_copy(update={"kb": kb})
         status, n, note = self._upsert_documents([doc], path.name)[0]
         if doc.metadata.get("ocr") and status in {"added", "updated"}:
             note = "；".join(x for x in (note, f"扫描件：第 {doc.metadata.get('ocr_pages')} 页由 OCR（{doc.metadata['ocr']}）"
@@ -479,11 +489,13 @@ class KnowledgeBase:
                 log.exception("drafting support items of %s failed", doc.source)
         return FileResult(path.name, status, documents=1 if status in {"added", "updated"} else 0, chunks=n, note=note)
 
-    def _ingest_records(self, path: Path, kb: str) -> FileResult:
-        max_bytes = int(self.settings.ingest.max_file_mb * 1024 * 1024)
+    def _ingest_records(self, path: Path, kb: str, stop: Callable[[], bool] | None = None) -> FileResult:
+        ing = self.settings.ingest
+        max_bytes = int(ing.max_file_mb * 1024 * 1024)
         if path.stat().st_size > max_bytes:
-            raise IngestError(f"{path.name}: 文件超过上限 {self.settings.ingest.max_file_mb:.0f} MB。", source=path.name)
-        records, errors = load_records(path, self.settings.ingest)
+            raise IngestError(f"{path.name}: 文件超过上限 {ing.max_file_mb:.0f} MB。", source=path.name)
+        records, errors = (worker.read_records(path, ing, stop=stop) if ing.read_in_worker
+                           else load_records(path, ing))
         docs = []
         for r in records:
             doc = to_document(r, path).model_copy(update={"kb": kb})

@@ -70,6 +70,16 @@ class IngestSettings(_Section):
     max_text_chars: int = Field(
         5_000_000, ge=1000, description="Characters of text extracted from one file (20 MB of Chinese text is about "
         "7 million).")
+    read_in_worker: bool = Field(
+        True, description="Read (parse, convert, OCR) each file in a separate worker process with the memory and "
+        "time budgets below, so that no file can exhaust or block the server, and an ingest can be stopped in the "
+        "middle of a file. Off: files are read in the calling process (for debugging only).")
+    worker_memory_mb: float = Field(
+        2048.0, gt=0, description="Resident memory the worker may use while reading one file (MB); past it the "
+        "worker is stopped and the file refused. OCR of a page needs about 700 MB.")
+    file_timeout_s: float = Field(
+        600.0, gt=0, description="Seconds the worker may spend reading one file; past it the file is refused "
+        "(OCR of 50 scanned pages takes about 2 minutes on 2 cores).")
 
 
 class StoreSettings(_Section):
