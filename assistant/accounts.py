@@ -8,8 +8,9 @@ Roles, each allowed what the one before it is plus more:
 
 Passwords are hashed with bcrypt (a SHA-256 pre-hash first, so a long password is not cut at bcrypt's 72 bytes).
 API keys (``kc_`` + 32 random bytes) are shown once and stored as a SHA-256 digest: they are random, so a slow
-hash adds nothing. Failed logins are counted per user name: after ``MAX_FAILURES`` within ``LOCKOUT_S`` the name
-is locked for the rest of that window, whatever password is tried.
+hash adds nothing. Failed logins are counted per user name, wrong API keys per client address (``Throttle``): after
+``MAX_FAILURES`` within ``LOCKOUT_S`` the name (or client) is locked, whatever is tried, each further lock-out twice
+as long.
 """
 
 from __future__ import annotations
@@ -43,6 +44,48 @@ MAX_LOCKOUT_S = 4 * 3600.0
 
 class AuthError(AssistantError):
     """Not logged in, a wrong password or key, or too many failed attempts; the message says which."""
+
+
+class LockedOutError(AuthError):
+    """Too many failed attempts: refused until ``retry_after_s`` has passed, whatever is tried."""
+
+    def __init__(self, message: str, retry_after_s: float):
+        self.retry_after_s = retry_after_s
+        super().__init__(message)
+
+
+class Throttle:
+    """Failed attempts counted per key (a user name, a client address): after ``MAX_FAILURES`` within
+    ``LOCKOUT_S`` the key is locked for ``LOCKOUT_S``, each further lock-out before a success twice as long as
+    the one before, up to ``MAX_LOCKOUT_S``."""
+
+    def __init__(self, clock=time.monotonic):
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._failures: dict[str, list[float]] = {}
+        self._locked_until: dict[str, float] = {}
+        self._lockouts: dict[str, int] = {}  # lock-outs since the key's last success
+
+    def locked_for(self, key: str) -> float:
+        """Seconds ``key`` stays locked (0 when it is not)."""
+        with self._lock:
+            return max(0.0, self._locked_until.get(key, 0.0) - self._clock())
+
+    def failed(self, key: str) -> None:
+        now = self._clock()
+        with self._lock:
+            recent = [t for t in self._failures.get(key, []) if now - t < LOCKOUT_S] + [now]
+            self._failures[key] = recent
+            if len(recent) >= MAX_FAILURES:
+                n = self._lockouts.get(key, 0)
+                self._lockouts[key] = n + 1
+                self._locked_until[key] = now + min(LOCKOUT_S * 2 ** n, MAX_LOCKOUT_S)
+                self._failures[key] = []
+
+    def succeeded(self, key: str) -> None:
+        with self._lock:
+            for table in (self._failures, self._lockouts, self._locked_until):
+                table.pop(key, None)
 
 
 class ForbiddenError(AssistantError):
@@ -113,10 +156,7 @@ class AccountStore:
             self._db.execute("CREATE TABLE IF NOT EXISTS api_keys (digest TEXT PRIMARY KEY, prefix TEXT NOT NULL, "
                              "user TEXT NOT NULL, label TEXT, created REAL NOT NULL, last_used REAL)")
         self._lock = threading.Lock()
-        self._clock = clock
-        self._failures: dict[str, list[float]] = {}
-        self._locked_until: dict[str, float] = {}
-        self._lockouts: dict[str, int] = {}  # lock-outs since the name's last good login: each one lasts twice as long
+        self._throttle = Throttle(clock)  # failed logins per name, failed API keys per client address
 
     # -- users ------------------------------------------------------------------------------------
     def add_user(self, name: str, role: str, password: str) -> User:
@@ -156,26 +196,28 @@ class AccountStore:
         ``MAX_FAILURES`` wrong passwords within ``LOCKOUT_S`` the name is locked, whatever password is tried, for
         ``LOCKOUT_S``; each further lock-out before a good login lasts twice as long as the one before (up to
         ``MAX_LOCKOUT_S``)."""
-        now = self._clock()
-        with self._lock:
-            until = self._locked_until.get(name, 0.0)
-            if now < until:
-                raise AuthError(f"登录失败次数过多，账号 {name} 已暂时锁定：请 {math.ceil((until - now) / 60)} 分钟后再试。")
+        self._refuse_while_locked(f"user:{name}", f"登录失败次数过多，账号 {name} 已暂时锁定")
         row = self._db.execute("SELECT name, role, password FROM users WHERE name=?", (name,)).fetchone()
         if row is not None and _check_password(password or "", row[2]):
-            with self._lock:
-                for table in (self._failures, self._lockouts, self._locked_until):
-                    table.pop(name, None)
+            self._throttle.succeeded(f"user:{name}")
             return User(row[0], row[1])
-        with self._lock:
-            recent = [t for t in self._failures.get(name, []) if now - t < LOCKOUT_S] + [now]
-            self._failures[name] = recent
-            if len(recent) >= MAX_FAILURES:
-                n = self._lockouts.get(name, 0)
-                self._lockouts[name] = n + 1
-                self._locked_until[name] = now + min(LOCKOUT_S * 2 ** n, MAX_LOCKOUT_S)
-                self._failures[name] = []
+        self._throttle.failed(f"user:{name}")
         raise AuthError("用户名或密码不对。")
+
+    def verify_shared(self, name: str, password: str, user: str, shared: str) -> None:
+        """The installation's one password (no accounts): the same counting and lock-out per name as ``verify``."""
+        self._refuse_while_locked(f"user:{name}", f"登录失败次数过多，用户名 {name} 已暂时锁定")
+        if secrets.compare_digest((name or "").encode(), user.encode()) and \
+                secrets.compare_digest((password or "").encode(), shared.encode()):
+            self._throttle.succeeded(f"user:{name}")
+            return
+        self._throttle.failed(f"user:{name}")
+        raise AuthError("用户名或密码不对。")
+
+    def _refuse_while_locked(self, key: str, what: str) -> None:
+        wait = self._throttle.locked_for(key)
+        if wait > 0:
+            raise LockedOutError(f"{what}：请 {math.ceil(wait / 60)} 分钟后再试。", wait)
 
     # -- API keys ---------------------------------------------------------------------------------
     def create_key(self, user: str, label: str = "") -> str:
@@ -198,11 +240,16 @@ class AccountStore:
             return self._db.execute("DELETE FROM api_keys WHERE digest=? OR prefix=?",
                                     (_key_digest(key_or_prefix), key_or_prefix)).rowcount
 
-    def verify_key(self, key: str) -> User:
+    def verify_key(self, key: str, client: str = "") -> User:
+        """The key's user; AuthError for a wrong key. Wrong keys are counted per ``client`` (its address) like
+        wrong passwords per name: after ``MAX_FAILURES`` the client is refused for a while, whatever key it sends."""
+        self._refuse_while_locked(f"client:{client}", f"API 密钥错误次数过多，来自 {client or '此客户端'} 的请求已暂停")
         row = self._db.execute("SELECT u.name, u.role FROM api_keys k JOIN users u ON u.name=k.user WHERE k.digest=?",
                                (_key_digest(key or ""),)).fetchone()
         if row is None:
+            self._throttle.failed(f"client:{client}")
             raise AuthError("API 密钥无效或已撤销。")
+        self._throttle.succeeded(f"client:{client}")
         with self._lock, self._db:
             self._db.execute("UPDATE api_keys SET last_used=? WHERE digest=?", (time.time(), _key_digest(key)))
         return User(*row)
@@ -211,4 +258,5 @@ class AccountStore:
         self._db.close()
 
 
-__all__ = ["LOCAL_ADMIN", "PERMISSIONS", "ROLES", "AccountStore", "AuthError", "ForbiddenError", "User"]
+__all__ = ["LOCAL_ADMIN", "PERMISSIONS", "ROLES", "AccountStore", "AuthError", "ForbiddenError", "LockedOutError",
+           "Throttle", "User"]

@@ -146,6 +146,10 @@ class UISettings(_Section):
     password: SecretStr | None = Field(None, description="Password for the web app; required beyond localhost.")
     session_hours: float = Field(8.0, gt=0, le=24 * 30, description="A web login lasts this long (hours); after "
                                  "it, and at once when the account is removed, the browser is asked to log in again.")
+    request_timeout_s: float = Field(
+        120.0, gt=0, description="An API request not answered within this many seconds gets 504 with a message "
+        "(a streamed answer is not cut once it has started; uploads that wait for their ingest are excluded: send "
+        "wait=false for a background job).")
 
 
 class Settings(BaseSettings):

@@ -118,3 +118,30 @@ def test_a_name_is_added_once(store):
         store.add_user("dup", "admin", "dup-pass-2")
     with pytest.raises(NotFoundError):
         store.remove_user("nobody")
+
+
+def test_wrong_api_keys_are_counted_per_client_and_lock_it_out(tmp_path):
+    now = [0.0]
+    store = A.AccountStore(tmp_path / "a.sqlite", clock=lambda: now[0])
+    store.add_user("root", "admin", "root-pass-123")
+    key = store.create_key("root")
+    for i in range(A.MAX_FAILURES):
+        with pytest.raises(A.AuthError, match="无效"):
+            store.verify_key(f"kc_guess{i}", "10.0.0.9")
+    with pytest.raises(A.LockedOutError, match="API 密钥错误次数过多，来自 10.0.0.9") as info:
+        store.verify_key(key, "10.0.0.9")  # even the right key, from this client, for a while
+    assert info.value.retry_after_s == pytest.approx(A.LOCKOUT_S)
+    assert store.verify_key(key, "10.0.0.10").name == "root"  # another client is not locked
+    now[0] = A.LOCKOUT_S + 1
+    assert store.verify_key(key, "10.0.0.9").name == "root"
+    store.close()
+
+
+def test_the_shared_password_locks_like_an_account(tmp_path):
+    store = A.AccountStore(tmp_path / "a.sqlite")
+    for _ in range(A.MAX_FAILURES):
+        with pytest.raises(A.AuthError, match="不对"):
+            store.verify_shared("admin", "guess", "admin", "shared-pass")
+    with pytest.raises(A.LockedOutError, match="用户名 admin 已暂时锁定"):
+        store.verify_shared("admin", "shared-pass", "admin", "shared-pass")
+    store.close()

@@ -225,6 +225,13 @@ def test_a_password_closes_the_api_and_the_app(tmp_path_factory, embed_cache, in
         assert c.get("/config").status_code in (401, 403)
         assert c.post("/login", data={"username": "staff", "password": "s3cret-pass"}).status_code == 200
         assert c.get("/config").status_code == 200  # the session cookie opens the app
+        # the shared password is guessed no faster than an account's: five wrong, then locked, app and API alike
+        for _ in range(5):
+            _error(c.get("/api/v1/me", auth=("staff", "guess")), 401)
+        locked = c.get("/api/v1/me", auth=("staff", "s3cret-pass"))
+        assert "锁定" in _error(locked, 429) and int(locked.headers["retry-after"]) > 200
+        c.cookies.clear()
+        assert c.post("/login", data={"username": "staff", "password": "s3cret-pass"}).status_code >= 400
 
 
 def test_roles_accounts_and_api_keys(tmp_path_factory, embed_cache, ingested):
@@ -256,6 +263,7 @@ def test_roles_accounts_and_api_keys(tmp_path_factory, embed_cache, ingested):
         assert c.post("/users", json={"name": "新人", "role": "staff", "password": "新人的密码123"}, auth=auth("root")).status_code == 200
         _error(c.post("/users", json={"name": "新人", "role": "staff", "password": "新人的密码123"}, auth=auth("root")), 400)
         key = c.post("/keys", json={"user": "企业甲", "label": "平台"}, auth=auth("root")).json()["key"]
+        root_key = c.post("/keys", json={"user": "root"}, auth=auth("root")).json()["key"]
         bearer = {"Authorization": f"Bearer {key}"}
         assert c.post("/ask", json={"question": "高企条件"}, headers=bearer).status_code == 200
         _error(c.get("/documents", headers=bearer), 403)  # a key has its user's role
@@ -264,7 +272,15 @@ def test_roles_accounts_and_api_keys(tmp_path_factory, embed_cache, ingested):
         _error(c.post("/ask", json={"question": "高企条件"}, headers=bearer), 401)  # the user's keys went with it
         for _ in range(5):
             _error(c.get("/me", auth=("staff1", "wrong-password")), 401)
-        assert "锁定" in _error(c.get("/me", auth=auth("staff1")), 401)  # even the right password, for a while
+        locked = c.get("/me", auth=auth("staff1"))  # even the right password, for a while
+        assert "锁定" in _error(locked, 429) and int(locked.headers["retry-after"]) > 200
+        assert c.get("/me", headers={"Authorization": f"Bearer {root_key}"}).json()["name"] == "root"
+        for _ in range(4):  # two wrong keys above, and a success between: five wrong keys from this address
+            _error(c.get("/me", headers={"Authorization": f"Bearer kc_guess{_}"}), 401)
+        _error(c.get("/me", headers={"Authorization": "Bearer kc_guess5"}), 401)
+        refused = c.get("/me", headers={"Authorization": f"Bearer {root_key}"})
+        assert "API 密钥错误次数过多" in _error(refused, 429)  # this client, whatever key it sends now
+        assert c.get("/me", auth=auth("root")).status_code == 200  # a password login is counted apart
     with _serving(settings) as base, httpx.Client(base_url=base, timeout=120) as c:
         assert c.get("/config").status_code in (401, 403)
         assert c.post("/login", data={"username": "root", "password": "root-pass-123"}).status_code == 200
@@ -473,3 +489,26 @@ def test_the_readme_has_a_curl_example_for_every_endpoint(client):
                                                                 or f"-X {method.upper()}" in c
                                                                 or method == "post" and "-F" in c)]
             assert found, f"README has no curl example for {method.upper()} {path}"
+
+
+def test_a_request_that_runs_past_its_time_gets_504_and_the_server_goes_on(tmp_path_factory, embed_cache, ingested):
+    """ui.request_timeout_s: a model that takes 4 s to answer, a 1-second budget. The question gets 504 with a
+    message within about a second; a streamed answer (its response starts at once) is not cut; other requests go
+    on being answered."""
+    from tests.fake_openai import FakeOpenAIServer
+
+    with FakeOpenAIServer() as llm:
+        llm.responder = lambda body: (time.sleep(4), "高新技术企业减按15%的税率征收企业所得税[1]。")[1]
+        settings = _settings(tmp_path_factory, embed_cache, ingested, ui={"request_timeout_s": 1},
+                             llm={"provider": "custom", "base_url": llm.base_url, "model": "fake-model",
+                                  "max_retries": 0, "min_term_coverage": 0})
+        with _serving(settings) as base, httpx.Client(base_url=base + "/api/v1", timeout=60) as c:
+            t0 = time.monotonic()
+            slow = c.post("/ask", json={"question": "高新技术企业的税收优惠是什么？"})
+            assert "处理超过 1 秒" in _error(slow, 504) and slow.json()["kind"] == "TimeoutError"
+            assert time.monotonic() - t0 < 3
+            assert c.post("/search", json={"query": "高企", "k": 1}).status_code == 200
+            with c.stream("POST", "/ask", json={"question": "高新技术企业的税收优惠是什么？", "stream": True}) as r:
+                assert r.status_code == 200
+                body = "".join(r.iter_text())
+            assert "15%" in body and "处理超过" not in body

@@ -166,6 +166,30 @@ def test_password_protects_the_app(tmp_path, embed_cache):
         app.close()
 
 
+def test_the_app_alone_is_guarded_like_serve(tmp_path, embed_cache):
+    """`kechuang ui` (``launch``) serves the web app through the same middleware as `kechuang serve`: the
+    content-security policy on every response, foreign Host names and cross-site writes refused; no JSON API."""
+    import httpx
+
+    from tests._net import free_port
+    from ui.app import launch
+    from ui.middleware import CSP
+
+    port = free_port()
+    app = launch(make_settings(tmp_path / "d", embed_cache), host="127.0.0.1", port=port, block=False)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as c:
+            page = c.get("/")
+            assert page.status_code == 200 and page.headers["content-security-policy"] == CSP
+            assert page.headers["x-content-type-options"] == "nosniff"
+            assert c.get("/", headers={"Host": "evil.example"}).status_code == 403
+            join = c.post("/gradio_api/queue/join", json={}, headers={"Origin": "http://evil.example"})
+            assert join.status_code == 403 and "跨站" in join.json()["error"]
+            assert c.get("/api/v1/health").status_code == 404  # the API is `kechuang serve`'s
+    finally:
+        app.close()
+
+
 def test_need_posting_is_editable_before_download(svc):
     session = H.new_session(svc)
     _, session, _, _, _ = H.need_chat(svc, session, "我们是库尔勒的棉纺厂，想把细纱断头率降到30根以内，预算大概80万", [])

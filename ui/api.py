@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
-import secrets
+import math
 import tempfile
 import threading
 import time
@@ -30,7 +30,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBasic, HTTPBasicC
 from pydantic import BaseModel, Field
 
 from assistant import usecases
-from assistant.accounts import LOCAL_ADMIN, ROLES, AuthError, ForbiddenError, User
+from assistant.accounts import LOCAL_ADMIN, ROLES, AuthError, ForbiddenError, LockedOutError, User
 from assistant.drafting.need_session import NeedSession
 from assistant.errors import (
     AssistantError,
@@ -272,22 +272,23 @@ def create_api(svc: H.Services) -> FastAPI:
                                                      "KECHUANG_UI__USER / KECHUANG_UI__PASSWORD）")
     bearer = HTTPBearer(auto_error=False, description="API 密钥（kechuang key create 生成，kc_ 开头）")
 
-    def current_user(credentials: HTTPBasicCredentials | None = Depends(basic),  # noqa: B008 - FastAPI's idiom
+    def current_user(request: Request, credentials: HTTPBasicCredentials | None = Depends(basic),  # noqa: B008
                      token: HTTPAuthorizationCredentials | None = Depends(bearer)) -> User:  # noqa: B008
         """Who is calling: an API key, a user's password, or — with no accounts — the shared password, or
-        nobody needed on an open localhost installation (no accounts, no password)."""
+        nobody needed on an open localhost installation (no accounts, no password). Wrong keys count against the
+        client's address, wrong passwords against the name (``accounts.Throttle``)."""
         if token is not None:
-            return svc.accounts.verify_key(token.credentials)
+            return svc.accounts.verify_key(token.credentials, request.client.host if request.client else "")
         if svc.accounts.has_users():
             if credentials is None:
                 raise AuthError("需要登录：用 HTTP Basic 提供用户名和密码，或用 Authorization: Bearer 提供 API 密钥。")
             return svc.accounts.verify(credentials.username, credentials.password)
         if password is None:
             return LOCAL_ADMIN
-        if credentials is not None and secrets.compare_digest(credentials.username.encode(), svc.settings.ui.user.encode()) \
-                and secrets.compare_digest(credentials.password.encode(), password.encode()):
-            return LOCAL_ADMIN
-        raise AuthError("需要登录：用 HTTP Basic 提供用户名和密码。")
+        if credentials is None:
+            raise AuthError("需要登录：用 HTTP Basic 提供用户名和密码。")
+        svc.accounts.verify_shared(credentials.username, credentials.password, svc.settings.ui.user, password)
+        return LOCAL_ADMIN
 
     def allowed(action: str):
         """A dependency giving the caller, who must be allowed ``action``."""
@@ -301,6 +302,9 @@ def create_api(svc: H.Services) -> FastAPI:
 
     @api.exception_handler(AuthError)
     def _unauthorized(request: Request, exc: AuthError) -> JSONResponse:
+        if isinstance(exc, LockedOutError):
+            return JSONResponse({"error": str(exc), "kind": "LockedOutError"}, status_code=429,
+                                headers={"Retry-After": str(math.ceil(exc.retry_after_s))})
         return JSONResponse({"error": str(exc), "kind": "AuthError"}, status_code=401,
                             headers={"WWW-Authenticate": 'Basic realm="kechuang"'})
 

@@ -17,6 +17,7 @@ from assistant.llm.factory import describe
 from assistant.settings import Settings
 from assistant.write_lock import WriterBusyError
 from ui import handlers as H
+from ui.middleware import RequestTimeout, SameOriginGuard, SecurityHeaders
 
 log = logging.getLogger(__name__)
 
@@ -559,68 +560,6 @@ def expire_sessions(gradio_app, svc: H.Services) -> None:
     gradio_app.tokens = ExpiringSessions(svc.settings.ui.session_hours * 3600, alive)
 
 
-_STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
-_LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "[::1]"}
-
-
-class SameOriginGuard:
-    """ASGI middleware against DNS rebinding and cross-site requests: served on a loopback address, a request
-    whose ``Host`` is not a loopback name is refused (an attacker's domain resolving to 127.0.0.1 would otherwise
-    reach an open installation); and a state-changing request (POST, PUT, PATCH, DELETE) carrying an ``Origin``
-    other than the host it was sent to is refused (another site's page cannot delete a source). Scripts and
-    curl send no Origin and pass."""
-
-    def __init__(self, app, loopback: bool):
-        self.app, self.loopback = app, loopback
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] == "http":
-            headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
-            host = headers.get("host", "")
-            hostname = host.rsplit(":", 1)[0] if not host.startswith("[") else host.split("]")[0] + "]"
-            why = None
-            if self.loopback and hostname and hostname not in _LOOPBACK_NAMES and not hostname.startswith("127."):
-                why = f"拒绝访问：本机模式只接受 localhost 或 127.0.0.1 的请求（收到 Host: {host}）。"
-            elif scope.get("method") in _STATE_CHANGING and (origin := headers.get("origin")) is not None \
-                    and origin.split("://", 1)[-1].rstrip("/") != host:  # "null" (a sandboxed frame) is foreign too
-                why = f"拒绝跨站请求：来源 {origin} 与本服务 {host} 不同。"
-            if why:
-                from starlette.responses import JSONResponse
-
-                await JSONResponse({"error": why, "kind": "ForbiddenError"}, status_code=403)(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
-
-
-# What a page of the app may load: images, audio and video only from this server (or data:/blob: URLs), forms
-# posted only here, no plugins, no foreign <base>, not framed by another site. Document text is escaped wherever
-# it is shown; this is the second wall should an escape ever be missed.
-CSP = ("img-src 'self' data: blob:; media-src 'self' data: blob:; form-action 'self'; object-src 'none'; "
-       "base-uri 'self'; frame-ancestors 'self'")
-
-
-class SecurityHeaders:
-    """ASGI middleware adding the content-security policy and ``X-Content-Type-Options: nosniff`` to every
-    response."""
-
-    def __init__(self, app):
-        self.app = app
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def with_headers(message):
-            if message["type"] == "http.response.start":
-                headers = [h for h in message.get("headers", []) if h[0].lower() != b"content-security-policy"]
-                headers += [(b"content-security-policy", CSP.encode()), (b"x-content-type-options", b"nosniff")]
-                message = {**message, "headers": headers}
-            await send(message)
-
-        await self.app(scope, receive, with_headers)
-
-
 def is_loopback(host: str) -> bool:
     return host in ("127.0.0.1", "localhost", "::1") or host.startswith("127.")
 
@@ -644,35 +583,63 @@ def _services(settings: Settings, host: str):
     return svc, auth
 
 
+class Running:
+    """A server started in a thread by ``launch(block=False)``: its URL, and ``close()`` to stop it."""
+
+    def __init__(self, server, thread, url: str):
+        self._server, self._thread, self.url = server, thread, url
+
+    def close(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=30)
+
+
 def launch(settings: Settings, host: str = "127.0.0.1", port: int = 7860, block: bool = True):
-    """Start the app alone. Beyond localhost it requires a login (accounts, or KECHUANG_UI__PASSWORD)."""
-    svc, auth = _services(settings, host)
-    app = build_app(svc)
-    app.queue(default_concurrency_limit=4)
-    app.launch(server_name=host, server_port=port, auth=auth, prevent_thread_lock=not block,
-                      show_error=False, css=CSS, theme=gr.themes.Soft(), quiet=True,
-                      max_file_size=f"{int(settings.ingest.max_file_mb)}mb")
-    expire_sessions(app.server_app, svc)
-    return app
+    """Start the web app alone (``kechuang ui``): the same guarded application as ``serve`` without the JSON API.
+    Beyond localhost it requires a login (accounts, or KECHUANG_UI__PASSWORD). ``block=False`` returns a
+    ``Running`` server once it accepts connections."""
+    import threading
+
+    import uvicorn
+
+    server = uvicorn.Server(uvicorn.Config(create_server(settings, host, api=False), host=host, port=port,
+                                           log_level="warning"))
+    if block:
+        server.run()
+        return None
+    thread = threading.Thread(target=server.run, daemon=True, name="kechuang-ui")
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            raise RuntimeError(f"网页界面没有在 {host}:{port} 启动（端口被占用？）。")
+        time.sleep(0.05)
+    return Running(server, thread, f"http://{host}:{port}/")
 
 
-def create_server(settings: Settings, host: str = "127.0.0.1"):
+def create_server(settings: Settings, host: str = "127.0.0.1", api: bool = True):
     """One ASGI application: the JSON API at ``/api/v1`` (OpenAPI at ``/api/v1/openapi.json``, docs at
-    ``/api/v1/docs``) and the web app at ``/``, on one knowledge base. With accounts (or a shared password) both
-    require a login: the API by HTTP Basic or an API key, except ``/api/v1/health``; the app by Gradio's login."""
+    ``/api/v1/docs``; left out when ``api`` is false) and the web app at ``/``, on one knowledge base. With
+    accounts (or a shared password) both require a login: the API by HTTP Basic or an API key, except
+    ``/api/v1/health``; the app by Gradio's login. Every response carries the content-security policy; on a
+    loopback address foreign ``Host`` names and cross-site writes are refused; API requests time out."""
     from fastapi import FastAPI
 
     from ui.api import create_api
 
     svc, auth = _services(settings, host)
     server = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
-    server.mount("/api/v1", create_api(svc))
+    if api:
+        server.mount("/api/v1", create_api(svc))
     blocks = build_app(svc)
     blocks.queue(default_concurrency_limit=4)
     server = gr.mount_gradio_app(server, blocks, path="/", auth=auth, show_error=False, css=CSS,
                                  theme=gr.themes.Soft(), max_file_size=f"{int(settings.ingest.max_file_mb)}mb",
-                                 footer_links=["api"])
+                                 footer_links=["api"] if api else [])
     expire_sessions(next(r.app for r in server.routes if getattr(r, "path", None) == ""), svc)
+    server.add_middleware(RequestTimeout, seconds=settings.ui.request_timeout_s, prefix="/api/",
+                          exclude=(("POST", "/documents"),))
     server.add_middleware(SameOriginGuard, loopback=is_loopback(host))
     server.add_middleware(SecurityHeaders)
     return server

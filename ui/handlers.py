@@ -854,7 +854,16 @@ def gradio_auth(svc: Services):
             return True
         return check
     password = shared_password(svc)
-    return (svc.settings.ui.user, password) if password else None
+    if not password:
+        return None
+
+    def check_shared(username: str, given: str) -> bool:
+        try:
+            svc.accounts.verify_shared(username, given, svc.settings.ui.user, password)
+        except AuthError:
+            return False
+        return True
+    return check_shared
 
 
 def shared_password(svc: Services) -> str | None:
