@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 import sys
+import threading
 from collections.abc import Callable
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -85,7 +88,8 @@ def ingest(
             def progress(name: str, i: int, n: int) -> None:
                 bar.update(task, completed=i, total=n, description=name)
 
-            report = kb.ingest(paths, progress=progress, kb=base)
+            with _first_ctrl_c_stops() as stopping:
+                report = kb.ingest(paths, progress=progress, kb=base, stop=stopping.is_set)
     except AssistantError as exc:
         _fail(exc)
     if as_json:
@@ -104,8 +108,35 @@ def ingest(
                 console.print(f"    - {e}", markup=False)
             if len(f.errors) > 20:
                 console.print(f"    … 另有 {len(f.errors) - 20} 条错误")
+        if report.not_started:
+            shown = "、".join(report.not_started[:10]) + (f" 等 {len(report.not_started)} 个" if len(report.not_started) > 10 else "")
+            console.print(f"已停止：{shown} 未导入（已导入的文件保留；再次运行同一命令即可继续）。", markup=False)
+    if report.not_started:
+        raise typer.Exit(130)
     if report.files and all(f.status == "failed" for f in report.files):
         raise typer.Exit(1)
+
+
+@contextmanager
+def _first_ctrl_c_stops():
+    """While an ingest runs, the first Ctrl+C stops it (the file being read is abandoned, the files done stay) and
+    the summary is printed; a second one interrupts at once."""
+    stopping = threading.Event()
+
+    def on_interrupt(_signum, _frame):
+        if stopping.is_set():
+            raise KeyboardInterrupt
+        stopping.set()
+        err.print("正在停止导入（再按一次 Ctrl+C 立即退出）…", markup=False)
+
+    if threading.current_thread() is not threading.main_thread():  # signals are the main thread's
+        yield stopping
+        return
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        yield stopping
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 @app.command()

@@ -169,3 +169,62 @@ def test_the_worker_has_no_network(tmp_path):
                                cwd=Path(__file__).resolve().parents[1])
     assert probe.returncode == 0, probe.stderr
     assert "reached" not in probe.stdout and probe.stdout.count("不访问网络") == 3, probe.stdout
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text(encoding="utf-8")
+        except OSError:
+            continue
+        if f"\nPPid:\t{pid}\n" in text:
+            out.append(int(status.parent.name))
+    return out
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def _start_cli_ingest(tmp_path, embed_cache, folder):
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    env = {**os.environ, "KECHUANG_EMBEDDING__PROVIDER": "fake", "KECHUANG_CACHE_DIR": str(embed_cache)}
+    proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "ingest", str(folder), "--data-dir",
+                             str(tmp_path / "cli-data")], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while not (readers := [c for c in _children(proc.pid) if "assistant.ingest.worker" in _cmdline(c)]):
+        assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()[0]
+        time.sleep(0.05)
+    time.sleep(1.0)  # it is reading the big file (15 s)
+    return proc, readers[0]
+
+
+def test_ctrl_c_in_the_cli_stops_within_the_file_and_says_what_was_left(tmp_path, embed_cache, files):
+    big, _ = files
+    proc, reader = _start_cli_ingest(tmp_path, embed_cache, big.parent)
+    t0 = time.monotonic()
+    os.killpg(proc.pid, signal.SIGINT)  # as a terminal sends it: to the process group, the worker included
+    out = proc.communicate(timeout=60)[0]
+    assert time.monotonic() - t0 < 5 and proc.returncode == 130, out
+    assert "正在停止导入" in out and "已停止" in out and big.name in out and "Traceback" not in out, out
+    assert not Path(f"/proc/{reader}").exists() or "assistant.ingest.worker" not in _cmdline(reader)
+
+
+def test_a_worker_whose_parent_is_killed_stops_reading(tmp_path, embed_cache, files):
+    big, _ = files
+    proc, reader = _start_cli_ingest(tmp_path, embed_cache, big.parent)
+    proc.kill()
+    proc.wait(timeout=30)
+    deadline = time.monotonic() + 5  # it would read on for about 14 s more
+    while "assistant.ingest.worker" in _cmdline(reader):
+        assert time.monotonic() < deadline, "the orphaned worker is still reading"
+        time.sleep(0.1)

@@ -122,11 +122,22 @@ def block_network() -> None:
 def main(argv: list[str]) -> None:
     """The worker process: ``python -m assistant.ingest.worker READ_FD WRITE_FD``. Its standard output goes to
     standard error, so that nothing a library prints can reach the pipe; it has no network."""
+    import signal
+
     conn = _Pipe(int(argv[0]), int(argv[1]))
     os.dup2(2, 1)
     sys.stdout = sys.stderr
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C reaches the whole process group: the parent decides
     block_network()
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     _serve(conn)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A worker whose parent died (killed mid-read) stops reading at once instead of finishing for nobody."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(3)
 
 
 # -- the parent's side -------------------------------------------------------------------------------------------
