@@ -110,8 +110,45 @@ def load_markdown(data: bytes, source: str) -> Loaded:
     from unstructured.partition.md import partition_md
 
     # Markdown tables need blank lines around them to be recognised; headings come through as Title.
-    els = partition_md(text=text)
+    els = partition_md(text=_pipe_tables(text))
     return Loaded(_from_unstructured(els), encoding=enc)
+
+
+_SEPARATOR_ROW = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
+
+
+def _pipe_cells(line: str) -> int:
+    inner = line.strip().strip("|")
+    return inner.count("|") + 1 if "|" in inner else 0
+
+
+def _pipe_tables(text: str) -> str:
+    """Rows written with | but without Markdown's separator row (``|---|---|``) are a table all the same; as
+    written, Markdown reads them as one paragraph and the rows run together. Give such a block its separator row
+    and blank lines around it."""
+    lines = text.split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        n = _pipe_cells(lines[i])
+        if n >= 2 and i + 1 < len(lines) and _SEPARATOR_ROW.match(lines[i + 1]):  # a Markdown table already
+            j = i + 2
+            while j < len(lines) and _pipe_cells(lines[j]) >= 2:
+                j += 1
+            out += lines[i:j]
+            i = j
+            continue
+        j = i + 1
+        while n >= 2 and j < len(lines) and _pipe_cells(lines[j]) == n and not _SEPARATOR_ROW.match(lines[j]):
+            j += 1
+        if n >= 2 and j - i >= 2 and not _SEPARATOR_ROW.match(lines[i]):
+            rows = ["| " + row.strip().strip("|").strip() + " |" for row in lines[i:j]]
+            out += ["", rows[0], "|" + "|".join(["---"] * n) + "|", *rows[1:], ""]
+            i = j
+        else:
+            out.append(lines[i])
+            i += 1
+    return "\n".join(out)
 
 
 def load_html(data: bytes, source: str) -> Loaded:
