@@ -53,6 +53,7 @@ lint: install
 ## Benchmarks: ingest throughput and query latency (sample corpus, and synthetic up to 100k chunks).
 bench: install
 	$(BIN)/python -m bench.run --out bench/RESULTS.md
+	$(BIN)/python -m bench.coldstart --write
 
 ## Full offline evaluation of both golden sets, several configurations side by side; HTML reports in
 ## eval/reports/, current figures recorded in eval/RESULTS.md.

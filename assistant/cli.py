@@ -35,6 +35,8 @@ err = Console(stderr=True, soft_wrap=True, emoji=False)
 DataDir = Annotated[Path | None, typer.Option("--data-dir", help="索引所在目录（默认取设置 KECHUANG_DATA_DIR，即 ./data）。")]
 JsonOut = Annotated[bool, typer.Option("--json", help="输出 JSON，供脚本使用。")]
 KbScope = Annotated[list[str] | None, typer.Option("--kb", help="只在这些知识库中检索（编号或名称，可重复）。")]
+ServerUrl = Annotated[str | None, typer.Option("--url", help="交给正在运行的 kechuang serve（如 http://127.0.0.1:7860）"
+                                                              "处理，不在本进程打开索引（脚本中反复调用时快得多）；默认取 KECHUANG_URL。")]
 
 
 def _scope(kb, refs: list[str] | None) -> list[str] | None:
@@ -152,43 +154,55 @@ def search(
     bases: KbScope = None,
     data_dir: DataDir = None,
     as_json: JsonOut = False,
+    url: ServerUrl = None,
 ) -> None:
     """混合检索（BM25 + 向量），显示来源、得分和命中的词。"""
     _setup_logging()
-    from assistant.retrieval import SearchFilters
-
     try:
         if mode not in (None, "hybrid", "bm25", "dense"):
             raise AssistantError(f"--mode 只能是 hybrid、bm25 或 dense，收到 {mode!r}。")
         try:
-            filters = SearchFilters(types=type_ or None, regions=region or None, sources=source or None,
-                                    date_from=date.fromisoformat(date_from) if date_from else None,
-                                    date_to=date.fromisoformat(date_to) if date_to else None)
+            dates = [date.fromisoformat(d) if d else None for d in (date_from, date_to)]
         except ValueError as exc:
             raise AssistantError("日期格式应为 YYYY-MM-DD。") from exc
-        kb = _kb(data_dir)
-        filters = filters.model_copy(update={"kbs": _scope(kb, bases)})
-        results = kb.search(query, k=k, filters=filters, mode=mode)  # type: ignore[arg-type]
+        settings = _settings(data_dir)
+        if url or settings.url:
+            from assistant import remote
+
+            hits = remote.call(url or settings.url, "/search", {
+                "query": query, "k": k, "mode": mode,
+                "filters": remote.filters(type_, region, source, date_from, date_to, bases)}, _api_key(settings))
+        else:
+            from assistant.knowledge_base import KnowledgeBase
+            from assistant.retrieval import SearchFilters
+            from assistant.usecases import hit_json
+
+            kb = KnowledgeBase(settings)
+            filters = SearchFilters(types=type_ or None, regions=region or None, sources=source or None,
+                                    date_from=dates[0], date_to=dates[1], kbs=_scope(kb, bases))
+            hits = [hit_json(c) for c in kb.search(query, k=k, filters=filters, mode=mode)]  # type: ignore[arg-type]
     except AssistantError as exc:
         _fail(exc)
     if as_json:
-        from assistant.usecases import hit_json
-
-        print(json.dumps([hit_json(c) for c in results], ensure_ascii=False, indent=2))
+        print(json.dumps(hits, ensure_ascii=False, indent=2))
         return
-    if not results:
+    if not hits:
         console.print("没有找到相关内容。可以换个说法，或用 `kechuang kb list` 查看知识库里有什么。")
         return
-    for i, c in enumerate(results, 1):
-        meta = " · ".join(x for x in [c.metadata.get("type"), c.metadata.get("region"), c.metadata.get("published")] if x)
-        console.print(f"[bold cyan]\\[{i}][/bold cyan] [bold]{escape(c.title)}[/bold]  [dim]{escape(c.source)} · {escape(meta)} · "
-                      f"得分 {c.score:.4f}[/dim]")
-        if c.heading:
-            console.print(f"    [dim]章节：{escape(c.heading)}[/dim]")
-        snippet = c.text.replace("\n", " ")
+    for i, h in enumerate(hits, 1):
+        meta = " · ".join(str(x) for x in [h.get("type"), h.get("region"), h.get("published")] if x)
+        console.print(f"[bold cyan]\\[{i}][/bold cyan] [bold]{escape(h['title'])}[/bold]  [dim]{escape(h['source'])} · "
+                      f"{escape(meta)} · 得分 {h['score']:.4f}[/dim]")
+        if h.get("heading"):
+            console.print(f"    [dim]章节：{escape(h['heading'])}[/dim]")
+        snippet = h["text"].replace("\n", " ")
         console.print(f"    {snippet[:160]}{'…' if len(snippet) > 160 else ''}", markup=False)
-        if c.matched_terms:
-            console.print(f"    [green]命中：{escape('、'.join(c.matched_terms))}[/green]")
+        if h.get("matched_terms"):
+            console.print(f"    [green]命中：{escape('、'.join(h['matched_terms']))}[/green]")
+
+
+def _api_key(settings: Settings) -> str | None:
+    return settings.api_key.get_secret_value() if settings.api_key else None
 
 
 @kb_app.command("list")
@@ -433,24 +447,27 @@ def _assistant(data_dir: Path | None):
     return Assistant(_settings(data_dir))
 
 
-def _print_answer(ans) -> None:
-    if ans.understood_as():
-            console.print(f"[dim]结合上文，按“{escape(ans.understood_as())}”回答。[/dim]", highlight=False)
-    if ans.refused:
-        console.print(f"[yellow]{escape(ans.text)}[/yellow]")
-        if ans.closest:
+def _print_answer(ans: dict[str, Any]) -> None:
+    """An answer's standalone question, refusal or citations, from its JSON (``Answer.public_json``: the same
+    whether it was answered here or by a server)."""
+    q, standalone = ans["question"].strip(), (ans.get("standalone_question") or "").strip()
+    if standalone and standalone != q:
+        console.print(f"[dim]结合上文，按“{escape(standalone)}”回答。[/dim]", highlight=False)
+    if ans["refused"]:
+        console.print(f"[yellow]{escape(ans['answer'])}[/yellow]")
+        if ans.get("closest"):
             console.print("[dim]最接近的资料：[/dim]")
-            for d in ans.closest:
+            for d in ans["closest"]:
                 console.print(f"  · {escape(d['title'])} [dim]({escape(d['source'])})[/dim]")
         return
-    if ans.citations:
+    if ans["citations"]:
         console.print("\n[dim]出处：[/dim]")
-        for c in ans.citations:
-            where = f"{c.title}" + (f" · {c.heading}" if c.heading else "")
-            console.print(f"  [cyan]\\[{c.n}][/cyan] {escape(where)} [dim]({escape(c.source)})[/dim]")
-            console.print(f"      “{c.quote[:120]}{'…' if len(c.quote) > 120 else ''}”", markup=False)
-    if ans.unsupported:
-        console.print(f"[red]注意：{len(ans.unsupported)} 句没有出处，请核实。[/red]")
+        for c in ans["citations"]:
+            where = f"{c['title']}" + (f" · {c['heading']}" if c.get("heading") else "")
+            console.print(f"  [cyan]\\[{c['n']}][/cyan] {escape(where)} [dim]({escape(c['source'])})[/dim]")
+            console.print(f"      “{c['quote'][:120]}{'…' if len(c['quote']) > 120 else ''}”", markup=False)
+    if ans.get("unsupported"):
+        console.print(f"[red]注意：{len(ans['unsupported'])} 句没有出处，请核实。[/red]")
 
 
 @app.command()
@@ -462,9 +479,28 @@ def ask(
     data_dir: DataDir = None,
     as_json: JsonOut = False,
     stream: Annotated[bool, typer.Option("--stream", help="边生成边输出。")] = False,
+    url: ServerUrl = None,
 ) -> None:
     """提问：回答附带引用；资料中没有的内容不回答。未配置大模型时为离线摘录模式。"""
     _setup_logging()
+    try:
+        settings = _settings(data_dir)
+        if url or settings.url:
+            from assistant import remote
+
+            ans = remote.call(url or settings.url, "/ask", {"question": question,
+                                                           "filters": remote.filters(type_, region, kbs=bases)},
+                              _api_key(settings))
+            if as_json:
+                print(json.dumps(ans, ensure_ascii=False, indent=2))
+                return
+            console.print(f"[dim]{escape(ans.get('mode') or '')}（{escape(url or settings.url or '')}）[/dim]")
+            if not ans["refused"]:
+                console.print(ans["answer"], markup=False, highlight=False)
+            _print_answer(ans)
+            return
+    except AssistantError as exc:
+        _fail(exc)
     from assistant.retrieval import SearchFilters
 
     try:
@@ -480,7 +516,7 @@ def ask(
                     ans = piece
             console.print()
             if ans is not None:
-                _print_answer(ans)
+                _print_answer(ans.public_json())
             return
         ans = assistant.ask(question, filters=filters)
     except AssistantError as exc:
@@ -491,7 +527,7 @@ def ask(
     console.print(f"[dim]{assistant.mode_label}[/dim]")
     if not ans.refused:
         console.print(ans.text, markup=False, highlight=False)
-    _print_answer(ans)
+    _print_answer(ans.public_json())
 
 
 @app.command()
@@ -527,7 +563,7 @@ def chat(data_dir: DataDir = None) -> None:
                     console.print(piece, end="", markup=False, highlight=False)
                 elif piece.answer is not None:
                     console.print()
-                    _print_answer(piece.answer)
+                    _print_answer(piece.answer.public_json())
                 else:
                     console.print()
         except AssistantError as exc:

@@ -162,6 +162,10 @@ class Settings(BaseSettings):
     )
 
     data_dir: Path = Field(Path("data"), description="Where the index (Chroma, BM25, manifest) lives.")
+    url: str | None = Field(None, description="A running `kechuang serve` (e.g. http://127.0.0.1:7860): the CLI's "
+                            "search and ask send their requests there instead of opening the index (fast in scripts).")
+    api_key: SecretStr | None = Field(None, description="API key for that server when it requires a login "
+                                      "(kechuang key create).")
     cache_dir: Path = Field(
         Path.home() / ".cache" / "kechuang",
         description="Caches shared by all indexes (embeddings by content hash).",

@@ -265,10 +265,11 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     (args.out.parent / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
-    # The "## OCR" section is written by bench/ocr.py: keep it.
+    # The "## OCR" and "## Cold start" sections are written by bench/ocr.py and bench/coldstart.py: keep them.
     previous = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
-    ocr_section = re.search(r"^## OCR\n.*?(?=^## |\Z)", previous, re.S | re.M)
-    args.out.write_text(render(results) + ("\n" + ocr_section.group(0) if ocr_section else ""), encoding="utf-8")
+    kept = [m.group(0) for name in ("OCR", "Cold start")
+            if (m := re.search(rf"^## {name}\n.*?(?=^## |\Z)", previous, re.S | re.M))]
+    args.out.write_text(render(results) + "".join("\n" + k for k in kept), encoding="utf-8")
     print(f"wrote {args.out}")
 
 

@@ -132,3 +132,51 @@ def test_knowledge_bases_and_chunk_corrections_from_the_cli(tmp_path):
     run("kb", "drop", "人才资料", "--yes")
     run("kb", "drop", "default", "--yes", ok=False)
     assert [r["file"] for r in json.loads(run("kb", "list", "--json").stdout)] == ["tepaiyuan.md"]
+
+
+def test_search_and_ask_through_a_running_server_print_the_same_json(tmp_path, embed_cache):
+    """`--url` / KECHUANG_URL: the CLI sends search and ask to `kechuang serve` instead of opening the index (issue
+    15: scripts calling the CLI in a loop), and prints the JSON it would have printed itself; a server that
+    requires a login takes KECHUANG_API_KEY; an unreachable one is a one-line error."""
+    from assistant.accounts import AccountStore
+    from assistant.knowledge_base import KnowledgeBase
+    from tests._net import free_port
+    from tests._server import serving
+    from tests.conftest import CORPORA, make_settings
+
+    settings = make_settings(tmp_path / "idx", embed_cache)
+    kb = KnowledgeBase(settings)
+    kb.ingest([CORPORA / "policies" / "national_high_tech_enterprise.md", CORPORA / "records" / "needs.jsonl"])
+    kb.close()
+    env = {"KECHUANG_EMBEDDING__PROVIDER": "fake", "KECHUANG_CACHE_DIR": str(embed_cache)}
+    data = ["--data-dir", str(settings.data_dir)]
+    calls = [["search", "高新技术企业认定条件", "-k", "3", "--json"],
+             ["search", "科技需求", "--type", "need", "--json"],
+             ["ask", "高新技术企业认定需要满足哪些条件？", "--json"],
+             ["ask", "火星基地的补贴是多少？", "--json"]]
+    here = [json.loads(runner.invoke(app, [*c, *data], env=env).stdout) for c in calls]
+
+    def same(a, b):  # an answer's latency is its own
+        strip = (lambda x: {k: v for k, v in x.items() if k != "latency_ms"}) if isinstance(a, dict) else (lambda x: x)
+        return strip(a) == strip(b)
+
+    with serving(settings) as base:
+        for c, local in zip(calls, here, strict=True):
+            r = runner.invoke(app, [*c, "--url", base], env=env)
+            assert r.exit_code == 0, r.output
+            assert same(json.loads(r.stdout), local), c
+        r = runner.invoke(app, ["search", "高新技术企业", "-k", "1"], env={**env, "KECHUANG_URL": base})
+        assert r.exit_code == 0 and "national_high_tech_enterprise.md" in r.stdout
+        r = runner.invoke(app, ["ask", "高新技术企业认定需要满足哪些条件？"], env={**env, "KECHUANG_URL": base})
+        assert r.exit_code == 0 and "出处" in r.stdout, r.output
+    accounts = AccountStore(settings.data_dir / "accounts.sqlite")
+    accounts.add_user("robot", "enterprise", "robot-pass-123")
+    key = accounts.create_key("robot")
+    accounts.close()
+    with serving(settings) as base:
+        r = runner.invoke(app, ["search", "高新技术企业", "--json", "--url", base], env=env)
+        assert r.exit_code == 1 and "401" in r.output and "KECHUANG_API_KEY" in r.output
+        r = runner.invoke(app, ["search", "高新技术企业", "--json", "--url", base], env={**env, "KECHUANG_API_KEY": key})
+        assert r.exit_code == 0 and json.loads(r.stdout)
+    r = runner.invoke(app, ["search", "高新技术企业", "--url", f"http://127.0.0.1:{free_port()}"], env=env)
+    assert r.exit_code == 1 and "无法连接" in r.output and "kechuang serve" in r.output

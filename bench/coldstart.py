@@ -1,0 +1,107 @@
+"""Cold start of the CLI as scripts see it (issue 15, item 1): each command in a fresh process, timed from the
+shell's point of view, against an index of the sample corpus with the real offline embeddings (e5).
+
+    .venv/bin/python -m bench.coldstart            # prints the "## Cold start" section
+    .venv/bin/python -m bench.coldstart --write    # and puts it into bench/RESULTS.md (that section only)
+
+Measured: `kechuang --help` (the floor: Python, typer, rich, settings), `search --json` and `ask --json` opening
+the index themselves, and the same two through a running `kechuang serve` (`--url`), whose JSON is identical
+(tests/test_cli.py::test_search_and_ask_through_a_running_server_print_the_same_json).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+KECHUANG = [sys.executable, "-m", "assistant.cli"]
+QUESTION = "高新技术企业认定需要满足哪些条件？"
+
+
+def _timed(args: list[str], env: dict[str, str], repeat: int) -> list[float]:
+    out = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        r = subprocess.run([*KECHUANG, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+        out.append(time.perf_counter() - t)
+        if r.returncode != 0:
+            raise SystemExit(f"{' '.join(args)} failed: {r.stderr[-1000:]}")
+    return out
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--write", action="store_true", help="put the section into bench/RESULTS.md")
+    ap.add_argument("--repeat", type=int, default=5, help="runs per command (the median is reported)")
+    ap.add_argument("--data-dir", type=Path, help="an existing index (default: the sample corpus, built here)")
+    args = ap.parse_args()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("KECHUANG_URL", None)
+    work = Path(tempfile.mkdtemp(prefix="kc-coldstart-"))
+    data = args.data_dir or work / "data"
+    if args.data_dir is None:
+        print("ingesting corpora/ with e5 …", flush=True)
+        subprocess.run([*KECHUANG, "ingest", "corpora", "--data-dir", str(data), "--json"], cwd=ROOT, env=env,
+                       check=True, capture_output=True)
+    local = ["--data-dir", str(data)]
+    rows: list[tuple[str, list[float]]] = [("kechuang --help", _timed(["--help"], env, args.repeat))]
+    rows.append(("search --json (opens the index)", _timed(["search", QUESTION, "--json", *local], env, args.repeat)))
+    rows.append(("ask --json (opens the index)", _timed(["ask", QUESTION, "--json", *local], env, args.repeat)))
+    port = _free_port()
+    server = subprocess.Popen([*KECHUANG, "serve", "--port", str(port), *local], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 300
+        while subprocess.run([*KECHUANG, "search", "科技", "--json", "--url", url], cwd=ROOT, env=env,
+                             capture_output=True).returncode != 0:  # up, and its first search done (warm)
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise SystemExit("kechuang serve did not start")
+            time.sleep(1)
+        rows.append(("search --json --url (a running serve)", _timed(["search", QUESTION, "--json", "--url", url],
+                                                                      env, args.repeat)))
+        rows.append(("ask --json --url (a running serve)", _timed(["ask", QUESTION, "--json", "--url", url],
+                                                                   env, args.repeat)))
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+    floor = statistics.median(rows[0][1])
+    lines = ["## Cold start", "",
+             f"Produced by `.venv/bin/python -m bench.coldstart --write` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
+             f" (2 cores; each command a fresh process, median of {args.repeat}; index of corpora/ with e5 embeddings).",
+             "", "| command | median s | min s | × `--help` |", "|---|---|---|---|"]
+    for name, times in rows:
+        med = statistics.median(times)
+        lines.append(f"| `{name}` | {med:.2f} | {min(times):.2f} | {med / floor:.1f} |")
+    lines += ["", "Opening the index costs the imports (chromadb, LangChain, bm25s/numba), jieba's dictionary, the "
+              "BM25 matrix and the e5 model in every process; `--url` (or `KECHUANG_URL`) sends the request to a "
+              "running server and prints the same JSON.", ""]
+    section = "\n".join(lines)
+    print(section)
+    if args.write:
+        out = ROOT / "bench" / "RESULTS.md"
+        text = out.read_text(encoding="utf-8")
+        pattern = re.compile(r"^## Cold start\n.*?(?=^## |\Z)", re.S | re.M)
+        text = pattern.sub(lambda _: section + "\n", text) if pattern.search(text) else \
+            text.rstrip("\n") + "\n\n" + section
+        out.write_text(text, encoding="utf-8")
+        print(f"wrote the cold-start section of {out}")
+
+
+if __name__ == "__main__":
+    main()
