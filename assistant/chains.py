@@ -20,10 +20,11 @@ from assistant.errors import InputError, ProviderError
 from assistant.extractive import answer_extractive
 from assistant.injection import looks_like_injection
 from assistant.knowledge_base import KnowledgeBase
+from assistant.langchain_retriever import KechuangRetriever
 from assistant.llm.factory import describe, llm_enabled, make_chat_model, resolve
 from assistant.llm.gateway import LLMGateway
 from assistant.prompts import NOT_FOUND, PROMPTS_DIR, prompt_hash, render
-from assistant.retrieval import KechuangRetriever, SearchFilters
+from assistant.retrieval import SearchFilters
 from assistant.settings import Settings
 from assistant.types import Answer, Citation, Context
 

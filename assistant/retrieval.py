@@ -7,10 +7,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any, Literal
 
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import Document as LCDocument
-from langchain_core.retrievers import BaseRetriever
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from assistant._text import search_key, tokenize
 from assistant.domain import dates, regions
@@ -146,17 +143,11 @@ class HybridSearcher:
         return rows
 
 
-class KechuangRetriever(BaseRetriever):
-    """LangChain retriever over a knowledge base (``searcher`` is anything with ``search(query, k, filters,
-    mode)``, normally the KnowledgeBase); each Document's metadata carries the Context."""
+def __getattr__(name: str):
+    """``KechuangRetriever`` lives in ``assistant.langchain_retriever`` (LangChain is imported only by what uses
+    it: a CLI search need not pay for it)."""
+    if name == "KechuangRetriever":
+        from assistant.langchain_retriever import KechuangRetriever
 
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-    searcher: Any
-    k: int = 6
-    filters: SearchFilters | None = None
-    mode: Mode | None = None
-
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
-        contexts = self.searcher.search(query, k=self.k, filters=self.filters, mode=self.mode)
-        return [LCDocument(page_content=c.text, id=c.chunk_id, metadata=c.model_dump(exclude={"text"}))
-                for c in contexts]
+        return KechuangRetriever
+    raise AttributeError(name)

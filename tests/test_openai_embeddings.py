@@ -12,7 +12,7 @@ import pytest
 from assistant.embeddings import make_embeddings
 from assistant.errors import ConfigError, ProviderError
 from assistant.knowledge_base import KnowledgeBase
-from assistant.retrieval import KechuangRetriever
+from assistant.langchain_retriever import KechuangRetriever
 from tests._net import free_port, wait_for_port
 from tests.conftest import make_settings
 
