@@ -83,15 +83,7 @@ def ingest(
     _setup_logging()
     try:
         kb = _kb(data_dir)
-        with Progress(TextColumn("[bold]导入"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      TextColumn("{task.description}"), console=err, disable=as_json or not err.is_terminal) as bar:
-            task = bar.add_task("", total=None)
-
-            def progress(name: str, i: int, n: int) -> None:
-                bar.update(task, completed=i, total=n, description=name)
-
-            with _first_ctrl_c_stops() as stopping:
-                report = kb.ingest(paths, progress=progress, kb=base, stop=stopping.is_set)
+        report = _ingest_with_progress(kb, paths, base, quiet=as_json)
     except AssistantError as exc:
         _fail(exc)
     if as_json:
@@ -117,6 +109,26 @@ def ingest(
         raise typer.Exit(130)
     if report.files and all(f.status == "failed" for f in report.files):
         raise typer.Exit(1)
+
+
+def _ingest_with_progress(kb, paths: list[Path], base: str = "default", quiet: bool = False):
+    """Ingest with a progress bar on a terminal, or one line per file (files done/total, chunks, time spent,
+    rate, time left) when the output is a log or a pipe; the first Ctrl+C stops."""
+    from assistant.ingest.progress import IngestProgress
+    from assistant.knowledge_base import iter_files
+
+    tracker = IngestProgress(iter_files(paths, kb.settings.ingest.extensions),
+                             line=lambda text: None if quiet else err.print(text, markup=False, highlight=False))
+    with Progress(TextColumn("[bold]导入"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  TextColumn("{task.description}"), console=err, disable=quiet or not err.is_terminal) as bar:
+        task = bar.add_task("", total=None)
+
+        def progress(name: str, i: int, n: int) -> None:
+            tracker.started(name, i, n)
+            bar.update(task, completed=i, total=n, description=name)
+
+        with _first_ctrl_c_stops() as stopping:
+            return kb.ingest(paths, progress=progress, kb=base, stop=stopping.is_set, on_file=tracker.finished)
 
 
 @contextmanager
@@ -1125,7 +1137,7 @@ def _ingest_before_start(settings: Settings, ingest_paths: list[Path] | None) ->
     paths = [p for p in ingest_paths if p.exists()]
     console.print(f"导入：{'、'.join(map(str, paths))} …")
     kb = KnowledgeBase(settings)
-    d = kb.ingest(paths).as_dict()
+    d = _ingest_with_progress(kb, paths).as_dict()
     kb.close()
     console.print(f"新增 {d['added']}，更新 {d['updated']}，未变 {d['unchanged']}，失败 {d['failed'] + d['partial']}，"
                   f"写入分块 {d['chunks']}。")

@@ -180,3 +180,37 @@ def test_search_and_ask_through_a_running_server_print_the_same_json(tmp_path, e
         assert r.exit_code == 0 and json.loads(r.stdout)
     r = runner.invoke(app, ["search", "高新技术企业", "--url", f"http://127.0.0.1:{free_port()}"], env=env)
     assert r.exit_code == 1 and "无法连接" in r.output and "kechuang serve" in r.output
+
+
+def test_ingest_prints_a_line_per_file_when_not_on_a_terminal(tmp_path):
+    """A log of `kechuang ingest` (or of `make run`'s first ingest) shows how far it is: files done/total, chunks,
+    time spent, rate and time left (issue 15, item 2)."""
+    d = tmp_path / "docs"
+    d.mkdir()
+    (d / "a.md").write_text(DOC, encoding="utf-8")
+    (d / "b.md").write_text(DOC.replace("科技特派员", "科普基地") * 20, encoding="utf-8")
+    r = runner.invoke(app, ["ingest", str(d), "--data-dir", str(tmp_path / "idx")], env=_env(tmp_path))
+    assert r.exit_code == 0, r.output
+    lines = [line for line in r.output.splitlines() if line.startswith("[")]
+    assert lines[0].startswith("[1/2] a.md：新增") and "约剩" in lines[0] and "已用" in lines[0], lines
+    assert lines[1].startswith("[2/2] b.md：新增") and "约剩" not in lines[1], lines
+
+
+def test_time_left_is_estimated_from_the_bytes_still_to_read(tmp_path):
+    from types import SimpleNamespace
+
+    from assistant.ingest.progress import IngestProgress
+
+    (tmp_path / "small.md").write_bytes(b"x" * 100)
+    (tmp_path / "big.pdf").write_bytes(b"x" * 300)
+    now = [0.0]
+    out: list[str] = []
+    p = IngestProgress([tmp_path / "small.md", tmp_path / "big.pdf"], out.append, clock=lambda: now[0])
+    p.started("small.md", 0, 2)
+    now[0] = 10.0
+    p.finished(SimpleNamespace(file="small.md", status="added", chunks=5))
+    assert out[-1] == "[1/2] small.md：新增 5 个分块 · 累计 5 个分块 · 已用 0:10 · 0.5 块/秒 · 约剩 0:30"
+    p.started("big.pdf", 1, 2)
+    now[0] = 45.0
+    p.finished(SimpleNamespace(file="big.pdf", status="failed", chunks=0))
+    assert out[-1] == "[2/2] big.pdf：失败 · 累计 5 个分块 · 已用 0:45 · 0.1 块/秒"
