@@ -2,8 +2,9 @@
 
 Reading is the step that runs on untrusted bytes: a file within every declared limit may still make a parser
 allocate gigabytes or run for minutes (a PDF with pathological streams, a scan OCR'd page by page, a converter that
-hangs). So the knowledge base never parses in its own process: it hands each file to one worker process (started
-with ``spawn``, so it inherits neither the server's threads nor its locks) and waits, checking meanwhile
+hangs). So the knowledge base never parses in its own process: it hands each file to one worker process (a fresh
+``python -m assistant.ingest.worker``, so it inherits neither the server's threads nor its locks, and needs no
+``if __name__ == "__main__"`` guard in the caller's script) and waits, checking meanwhile
 
 - the worker's resident memory (``/proc/PID/status``) against ``ingest.worker_memory_mb``,
 - the time spent on this file against ``ingest.file_timeout_s``,
@@ -69,8 +70,13 @@ def _serve(conn) -> None:
         try:
             reply = ("ok", TASKS[kind](*args))
         except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent as the file's error
+            if not isinstance(exc, IngestError):  # a parser's own failure: its traceback goes to the server's log
+                import traceback
+
+                traceback.print_exc(file=sys.stderr)
+            name = args[1] if kind == "document" else Path(args[0]).name
             reply = ("error", exc if isinstance(exc, IngestError) else
-                     IngestError(f"{args[1] if kind == 'document' else Path(args[0]).name}: 读取失败（{type(exc).__name__}: {exc}）"))
+                     IngestError(f"{name}: 读取失败（{type(exc).__name__}: {exc}）", source=name))
         try:
             conn.send(reply)
         except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be pickled
