@@ -166,6 +166,26 @@ def test_password_protects_the_app(tmp_path, embed_cache):
         app.close()
 
 
+def test_an_upload_shows_how_far_it_is(svc, tmp_path):
+    """The web upload's progress names the file being read and, from the second file on, the chunks written so far
+    and the time left (the same figures as the CLI's lines)."""
+    shown: list[tuple[tuple[int, int], str]] = []
+
+    def progress(fraction, desc=""):  # what gr.Progress is called with
+        shown.append((fraction, desc))
+
+    for i in range(3):
+        (tmp_path / f"通知{i}.md").write_text(f"# 第{i}号科普通知\n\n第一条 本年度举办科普活动{i + 10}场。\n" * (i + 1),
+                                             encoding="utf-8")
+    status, _, _ = H.upload_files(svc, [str(tmp_path / f"通知{i}.md") for i in range(3)], progress=progress)
+    assert status.count("新增") == 3, status
+    descs = [d for _, d in shown]
+    assert descs[0] == "导入 通知0.md（1/3）" and descs[-1] == "完成", descs
+    assert descs[1].startswith("导入 通知1.md（2/3） · 累计") and "约剩" in descs[1], descs
+    for name in ("通知0.md", "通知1.md", "通知2.md"):
+        H.delete_source(svc, name)
+
+
 def test_the_app_alone_is_guarded_like_serve(tmp_path, embed_cache):
     """`kechuang ui` (``launch``) serves the web app through the same middleware as `kechuang serve`: the
     content-security policy on every response, foreign Host names and cross-site writes refused; no JSON API."""

@@ -810,13 +810,21 @@ def upload_files(svc: Services, paths: list[str] | None, progress=None, user: Us
         except InputError as exc:
             messages.append(f"✗ {exc}")
     if accepted:
+        from assistant.ingest.progress import IngestProgress
+
+        latest: list[str] = []
+        tracker = IngestProgress(accepted, latest.append)
+
         def tick(name: str, i: int, n: int) -> None:
-            if progress is not None:
-                progress((i, n), desc=f"导入 {name}（{i + 1}/{n}）" if name else "完成")
+            tracker.started(name, i, n)
+            if progress is not None:  # the file now read, and how far the whole upload is (chunks, time left)
+                so_far = latest[-1].split(" · ", 1)[1] if latest else ""
+                progress((i, n), desc=(f"导入 {name}（{i + 1}/{n}）" + (f" · {so_far}" if so_far else "")) if name
+                         else "完成")
 
         flag = svc.stops[user.name] = threading.Event()
         try:
-            report = svc.kb.ingest(accepted, progress=tick, kb=base_id, stop=flag.is_set)
+            report = svc.kb.ingest(accepted, progress=tick, kb=base_id, stop=flag.is_set, on_file=tracker.finished)
         finally:
             svc.stops.pop(user.name, None)
         messages += [file_line(f) for f in report.files]
