@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +31,8 @@ class E5Embeddings(Embeddings):
         self.batch_size = batch_size
         self._model = None
         self._lock = threading.Lock()
+        self._queries_waiting = 0  # questions go first: a query waits for at most one batch of an ingest
+        self._count_lock = threading.Lock()
 
     def _get(self):
         if self._model is None:
@@ -41,17 +44,27 @@ class E5Embeddings(Embeddings):
         return self._model
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """The C engine keeps one scratch buffer per model, so one call runs at a time; the lock is taken per batch
+        and a question waiting for it goes before the next batch (an ingest of thousands of chunks no longer holds
+        every question until it ends)."""
         out: list[list[float]] = []
-        with self._lock:  # the C engine keeps one scratch buffer per model
-            model = self._get()
-            for i in range(0, len(texts), self.batch_size):
-                vecs = np.atleast_2d(model.passage(texts[i:i + self.batch_size]))
-                out.extend(vecs.astype(np.float32).tolist())
+        for i in range(0, len(texts), self.batch_size):
+            while self._queries_waiting:
+                time.sleep(0.002)
+            with self._lock:
+                vecs = np.atleast_2d(self._get().passage(texts[i:i + self.batch_size]))
+            out.extend(vecs.astype(np.float32).tolist())
         return out
 
     def embed_query(self, text: str) -> list[float]:
-        with self._lock:
-            return np.asarray(self._get().query(text), dtype=np.float32).tolist()
+        with self._count_lock:
+            self._queries_waiting += 1
+        try:
+            with self._lock:
+                return np.asarray(self._get().query(text), dtype=np.float32).tolist()
+        finally:
+            with self._count_lock:
+                self._queries_waiting -= 1
 
 
 class HashingEmbeddings(Embeddings):
