@@ -2,6 +2,7 @@
 API endpoint /ask, called with gradio_client), reporting throughput, p50/p95 latency and errors.
 
     .venv/bin/python -m bench.load --requests 40 --concurrency 4 [--embedding e5]
+    .venv/bin/python -m bench.load --requests 20 --concurrency 2 --during-ingest 4000   # p95 while ingesting
 
 Only 127.0.0.1 is ever contacted; the loop is bounded in count and time and stops by itself.
 """
@@ -77,13 +78,106 @@ def run(requests: int = 40, concurrency: int = 4, embedding: str = "e5", data_di
             "p95_ms": round(lat[min(len(lat) - 1, int(0.95 * (len(lat) - 1) + 0.5))], 1)}
 
 
+def _needs_file(path: Path, n: int) -> Path:
+    """``n`` need records, each with its own text (no embedding is cached)."""
+    fields = ["石油化工", "纺织", "农业", "新材料", "电子信息", "生物医药"]
+    with path.open("w", encoding="utf-8") as fh:
+        for i in range(n):
+            fh.write(json.dumps({
+                "id": f"load-need-{i:05d}", "type": "need", "name": f"第{i}号{fields[i % 6]}技术攻关需求",
+                "region": "巴州", "field": fields[i % 6], "date": "2025-03-20",
+                "description": f"某企业第{i}号需求：希望把第{i % 97}道工序的能耗降低{i % 30 + 5}%，"
+                               f"预算约{i % 200 + 20}万元，期望{i % 12 + 1}个月内完成，欢迎高校院所揭榜。"},
+                ensure_ascii=False) + "\n")
+    return path
+
+
+def _percentile(xs: list[float], q: float) -> float:
+    lat = sorted(xs)
+    return round(lat[min(len(lat) - 1, int(q * (len(lat) - 1) + 0.5))], 1)
+
+
+def run_during_ingest(requests: int = 20, concurrency: int = 2, embedding: str = "e5", records: int = 4000,
+                      data_dir: Path | None = None) -> dict:
+    """Questions through `kechuang serve`'s API (``POST /api/v1/ask``), first idle, then while ``records`` need
+    records are ingested by a background job of the same server: p50/p95 of each and their ratio."""
+    import threading
+
+    import httpx
+    import uvicorn
+
+    from assistant.knowledge_base import KnowledgeBase
+    from assistant.settings import Settings
+    from ui.app import create_server
+
+    work = data_dir or Path(tempfile.mkdtemp(prefix="kc-load-ingest-"))
+    settings = Settings(data_dir=work / "data", embedding={"provider": embedding})
+    kb = KnowledgeBase(settings)
+    kb.ingest([ROOT / "corpora"])
+    kb.close()
+    big = _needs_file(work / "load_needs.jsonl", records)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_server(settings), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.1)
+    base = f"http://127.0.0.1:{port}/api/v1"
+
+    def ask_all() -> list[float]:
+        out: list[float] = []
+
+        def one(i: int) -> None:
+            with httpx.Client(timeout=600) as c:
+                t = time.perf_counter()
+                r = c.post(base + "/ask", json={"question": QUESTIONS[i % len(QUESTIONS)]})
+                r.raise_for_status()
+                out.append((time.perf_counter() - t) * 1000)
+
+        with ThreadPoolExecutor(max_workers=concurrency) as pool:
+            list(pool.map(one, range(requests)))
+        return out
+
+    try:
+        ask_all()  # warm: models loaded, caches filled
+        idle = ask_all()
+        with httpx.Client(timeout=600) as c:
+            with big.open("rb") as fh:
+                job = c.post(base + "/documents", files=[("files", (big.name, fh, "application/octet-stream"))],
+                             data={"wait": "false"}).json()
+            t0 = time.perf_counter()
+            busy = ask_all()
+            asked_s = time.perf_counter() - t0
+            state = c.get(f"{base}/documents/jobs/{job['id']}").json()
+            running = state["state"] == "running"  # the questions were all asked while the ingest ran
+            while state["state"] == "running":
+                time.sleep(1)
+                state = c.get(f"{base}/documents/jobs/{job['id']}").json()
+            ingest_s = time.perf_counter() - t0
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+    return {"requests": requests, "concurrency": concurrency, "embedding": embedding, "records": records,
+            "idle_p50_ms": _percentile(idle, 0.5), "idle_p95_ms": _percentile(idle, 0.95),
+            "ingest_p50_ms": _percentile(busy, 0.5), "ingest_p95_ms": _percentile(busy, 0.95),
+            "p95_ratio": round(_percentile(busy, 0.95) / max(1e-9, _percentile(idle, 0.95)), 2),
+            "all_asked_during_ingest": running, "questions_s": round(asked_s, 1), "ingest_s": round(ingest_s, 1),
+            "ingest_files": state.get("files")}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--requests", type=int, default=40)
     ap.add_argument("--concurrency", type=int, default=4)
     ap.add_argument("--embedding", default="e5", choices=["e5", "fake"])
+    ap.add_argument("--during-ingest", type=int, metavar="RECORDS", default=0,
+                    help="ask while a background ingest of this many need records runs; report p95 against idle")
     args = ap.parse_args()
-    print(json.dumps(run(args.requests, args.concurrency, args.embedding), ensure_ascii=False, indent=2))
+    if args.during_ingest:
+        result = run_during_ingest(args.requests, args.concurrency, args.embedding, args.during_ingest)
+    else:
+        result = run(args.requests, args.concurrency, args.embedding)
+    print(json.dumps(result, ensure_ascii=False, indent=2))
 
 
 if __name__ == "__main__":
