@@ -11,12 +11,15 @@ so a query running while another thread rebuilds never mixes two versions.
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+log = logging.getLogger(__name__)
 
 
 def _bm25s():
@@ -51,6 +54,7 @@ class BM25Index:
         self.dir = directory
         self._snap = _Snapshot()
         self._lock = threading.Lock()
+        self._refreshing = threading.Event()
 
     @property
     def version(self) -> int:
@@ -63,15 +67,39 @@ class BM25Index:
     def _stamp(self) -> Path:
         return self.dir / "stamp.json"
 
-    def ensure(self, manifest) -> None:
-        """Load or rebuild so the index matches the manifest's current version."""
+    def ensure(self, manifest, stale_ok: bool = False) -> None:
+        """Load or rebuild so the index matches the manifest's current version. With ``stale_ok`` (a writer is
+        adding documents now) a query keeps the snapshot it has and the rebuild runs in the background, one at a
+        time: during a large ingest every commit changes the version, and rebuilding at every question made each
+        wait seconds (4 s at 800 new records). Once the writer is done the next query rebuilds before it reads."""
         version = manifest.version()
         if version == self._snap.version:
+            return
+        if stale_ok and self._snap.version != -1:
+            self._refresh_in_background(manifest)
             return
         with self._lock:
             if version == self._snap.version:
                 return
             self._snap = self._load(version) or self._build(manifest, version)
+
+    def _refresh_in_background(self, manifest) -> None:
+        if self._refreshing.is_set():
+            return
+        self._refreshing.set()
+
+        def refresh() -> None:
+            try:
+                with self._lock:
+                    version = manifest.version()
+                    if version != self._snap.version:
+                        self._snap = self._load(version) or self._build(manifest, version)
+            except Exception:  # the next query rebuilds or tries again
+                log.exception("background BM25 rebuild failed")
+            finally:
+                self._refreshing.clear()
+
+        threading.Thread(target=refresh, name="bm25-refresh", daemon=True).start()
 
     def _load(self, version: int) -> _Snapshot | None:
         bm25s = _bm25s()

@@ -137,7 +137,7 @@ class KnowledgeBase:
         from assistant.retrieval import HybridSearcher
 
         self._searcher = HybridSearcher(lambda: self.settings.retrieval, self._manifest, self._bm25, self._store,
-                                        lambda: self.embeddings)
+                                        lambda: self.embeddings, writing=self._write_lock.writing_elsewhere)
         self._recover()
 
     @property
@@ -390,7 +390,7 @@ class KnowledgeBase:
 
     def vocabulary(self) -> set[str]:
         """Every token the index knows (the offline answerer weighs terms the corpus never uses)."""
-        self._bm25.ensure(self._manifest)
+        self._bm25.ensure(self._manifest, stale_ok=self._write_lock.writing_elsewhere())
         return self._bm25.vocab
 
     def _recover(self) -> None:

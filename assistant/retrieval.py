@@ -54,9 +54,10 @@ class HybridSearcher:
     use ``KnowledgeBase.search``."""
 
     def __init__(self, settings: Callable[[], RetrievalSettings], manifest, bm25, store,
-                 embeddings: Callable[[], Any]):
+                 embeddings: Callable[[], Any], writing: Callable[[], bool] = lambda: False):
         self._settings, self._manifest, self._bm25, self._store, self._embeddings = (
             settings, manifest, bm25, store, embeddings)
+        self._writing = writing  # another thread is adding documents: BM25 may lag by the documents in flight
 
     @property
     def settings(self) -> RetrievalSettings:
@@ -85,7 +86,7 @@ class HybridSearcher:
         bm25_hits: list[tuple[str, float]] = []
         dense_hits: list[tuple[str, float]] = []
         if mode in ("hybrid", "bm25"):
-            self._bm25.ensure(self._manifest)
+            self._bm25.ensure(self._manifest, stale_ok=self._writing())
             bm25_hits = self._bm25.search(
                 base + extra, n, types=filters.types, regions=filters.regions, sources=filters.sources, kbs=filters.kbs,
                 date_from=_dint(filters.date_from) if filters.date_from else None,

@@ -29,6 +29,7 @@ class WriteLock:
         self._thread = threading.RLock()
         self._fd: int | None = None
         self._depth = 0
+        self._owner: int | None = None
 
     def _acquire(self) -> bool:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -49,6 +50,11 @@ class WriteLock:
         except OSError:
             return "?"
 
+    def writing_elsewhere(self) -> bool:
+        """Whether another thread of this process is writing now (an ingest while questions are asked)."""
+        owner = self._owner
+        return owner is not None and owner != threading.get_ident()
+
     @contextmanager
     def hold(self) -> Iterator[None]:
         """Hold the lock (re-entrant within a thread); WriterBusyError when another process holds it."""
@@ -57,10 +63,13 @@ class WriteLock:
                 raise WriterBusyError(f"另一个进程（PID {self._holder()}）正在写入这个知识库（{self.path.parent}）。"
                                  "请等它完成后再试；同一数据目录一次只能有一个导入或修改。")
             self._depth += 1
+            self._owner = threading.get_ident()
             try:
                 yield
             finally:
                 self._depth -= 1
+                if self._depth == 0:
+                    self._owner = None
                 if self._depth == 0 and self._fd is not None:
                     fcntl.flock(self._fd, fcntl.LOCK_UN)
                     os.close(self._fd)
