@@ -79,14 +79,15 @@ def run(requests: int = 40, concurrency: int = 4, embedding: str = "e5", data_di
 
 
 def _needs_file(path: Path, n: int) -> Path:
-    """``n`` need records, each with its own text (no embedding is cached)."""
+    """``n`` need records, each with its own text, new at every run (no embedding is cached)."""
     fields = ["石油化工", "纺织", "农业", "新材料", "电子信息", "生物医药"]
+    run = time.strftime("%H%M%S")
     with path.open("w", encoding="utf-8") as fh:
         for i in range(n):
             fh.write(json.dumps({
                 "id": f"load-need-{i:05d}", "type": "need", "name": f"第{i}号{fields[i % 6]}技术攻关需求",
                 "region": "巴州", "field": fields[i % 6], "date": "2025-03-20",
-                "description": f"某企业第{i}号需求：希望把第{i % 97}道工序的能耗降低{i % 30 + 5}%，"
+                "description": f"某企业（批次{run}）第{i}号需求：希望把第{i % 97}道工序的能耗降低{i % 30 + 5}%，"
                                f"预算约{i % 200 + 20}万元，期望{i % 12 + 1}个月内完成，欢迎高校院所揭榜。"},
                 ensure_ascii=False) + "\n")
     return path
