@@ -497,49 +497,40 @@ def ask(
     _setup_logging()
     try:
         settings = _settings(data_dir)
-        if url or settings.url:
+        if server := url or settings.url:
             from assistant import remote
 
-            ans = remote.call(url or settings.url, "/ask", {"question": question,
-                                                           "filters": remote.filters(type_, region, kbs=bases)},
-                              _api_key(settings))
-            if as_json:
-                print(json.dumps(ans, ensure_ascii=False, indent=2))
-                return
-            console.print(f"[dim]{escape(ans.get('mode') or '')}（{escape(url or settings.url or '')}）[/dim]")
-            if not ans["refused"]:
-                console.print(ans["answer"], markup=False, highlight=False)
-            _print_answer(ans)
-            return
-    except AssistantError as exc:
-        _fail(exc)
-    from assistant.retrieval import SearchFilters
+            ans = remote.call(server, "/ask", {"question": question,
+                                               "filters": remote.filters(type_, region, kbs=bases)}, _api_key(settings))
+            label = f"{ans.get('mode') or ''}（{server}）"
+        else:
+            from assistant.chains import Assistant
+            from assistant.retrieval import SearchFilters
 
-    try:
-        assistant = _assistant(data_dir)
-        filters = SearchFilters(types=type_ or None, regions=region or None, kbs=_scope(assistant.kb, bases))
-        if stream and not as_json:
-            console.print(f"[dim]{assistant.mode_label}[/dim]")
-            ans = None
-            for piece in assistant.stream(question, filters=filters):
-                if isinstance(piece, str):
-                    console.print(piece, end="", markup=False, highlight=False)
-                else:
-                    ans = piece
-            console.print()
-            if ans is not None:
-                _print_answer(ans.public_json())
-            return
-        ans = assistant.ask(question, filters=filters)
+            assistant = Assistant(settings)
+            filters = SearchFilters(types=type_ or None, regions=region or None, kbs=_scope(assistant.kb, bases))
+            if stream and not as_json:
+                console.print(f"[dim]{assistant.mode_label}[/dim]")
+                answer = None
+                for piece in assistant.stream(question, filters=filters):
+                    if isinstance(piece, str):
+                        console.print(piece, end="", markup=False, highlight=False)
+                    else:
+                        answer = piece
+                console.print()
+                if answer is not None:
+                    _print_answer(answer.public_json())
+                return
+            ans, label = assistant.ask(question, filters=filters).public_json(), assistant.mode_label
     except AssistantError as exc:
         _fail(exc)
     if as_json:
-        print(json.dumps(ans.public_json(), ensure_ascii=False, indent=2))
+        print(json.dumps(ans, ensure_ascii=False, indent=2))
         return
-    console.print(f"[dim]{assistant.mode_label}[/dim]")
-    if not ans.refused:
-        console.print(ans.text, markup=False, highlight=False)
-    _print_answer(ans.public_json())
+    console.print(f"[dim]{escape(label)}[/dim]")
+    if not ans["refused"]:
+        console.print(ans["answer"], markup=False, highlight=False)
+    _print_answer(ans)
 
 
 @app.command()

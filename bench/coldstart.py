@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import socket
 import statistics
 import subprocess
@@ -21,6 +20,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from bench.results_md import RESULTS, write_section
 
 ROOT = Path(__file__).resolve().parents[1]
 KECHUANG = [sys.executable, "-m", "assistant.cli"]
@@ -94,13 +95,8 @@ def main() -> None:
     section = "\n".join(lines)
     print(section)
     if args.write:
-        out = ROOT / "bench" / "RESULTS.md"
-        text = out.read_text(encoding="utf-8")
-        pattern = re.compile(r"^## Cold start\n.*?(?=^## |\Z)", re.S | re.M)
-        text = pattern.sub(lambda _: section + "\n", text) if pattern.search(text) else \
-            text.rstrip("\n") + "\n\n" + section
-        out.write_text(text, encoding="utf-8")
-        print(f"wrote the cold-start section of {out}")
+        write_section("Cold start", section)
+        print(f"wrote the cold-start section of {RESULTS}")
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from assistant.evaluation.metrics import char_accuracy, ocr_key
 from assistant.ingest import ocr
+from bench.results_md import RESULTS, write_section
 
 ROOT = Path(__file__).resolve().parent.parent
 TABLE = ROOT / "tests" / "tables" / "ocr_pages.jsonl"
@@ -255,14 +256,8 @@ def main() -> None:
     section = "\n".join(lines)
     print(section)
     if args.write:
-        out = ROOT / "bench" / "RESULTS.md"
-        text = out.read_text(encoding="utf-8")
-        # Replace our section if it is there (up to the next "## " heading), else append it.
-        pattern = re.compile(r"^## OCR\n.*?(?=^## |\Z)", re.S | re.M)
-        text = pattern.sub(lambda _: section + "\n", text) if pattern.search(text) else \
-            text.rstrip("\n") + "\n\n" + section
-        out.write_text(text, encoding="utf-8")
-        print(f"wrote the OCR section of {out}")
+        write_section("OCR", section)
+        print(f"wrote the OCR section of {RESULTS}")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ import argparse
 import json
 import platform
 import random
-import re
 import resource
 import shutil
 import subprocess
@@ -33,6 +32,7 @@ from assistant.knowledge_base import KnowledgeBase
 from assistant.retrieval import SearchFilters
 from assistant.settings import Settings
 from assistant.types import Chunk, Document
+from bench.results_md import sections
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -267,8 +267,7 @@ def main() -> None:
     (args.out.parent / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
     # The "## OCR" and "## Cold start" sections are written by bench/ocr.py and bench/coldstart.py: keep them.
     previous = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
-    kept = [m.group(0) for name in ("OCR", "Cold start")
-            if (m := re.search(rf"^## {name}\n.*?(?=^## |\Z)", previous, re.S | re.M))]
+    kept = sections(previous, ["OCR", "Cold start"])
     args.out.write_text(render(results) + "".join("\n" + k for k in kept), encoding="utf-8")
     print(f"wrote {args.out}")
 

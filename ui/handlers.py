@@ -812,15 +812,13 @@ def upload_files(svc: Services, paths: list[str] | None, progress=None, user: Us
     if accepted:
         from assistant.ingest.progress import IngestProgress
 
-        latest: list[str] = []
-        tracker = IngestProgress(accepted, latest.append)
+        tracker = IngestProgress(accepted, line=lambda _: None)
 
         def tick(name: str, i: int, n: int) -> None:
             tracker.started(name, i, n)
             if progress is not None:  # the file now read, and how far the whole upload is (chunks, time left)
-                so_far = latest[-1].split(" · ", 1)[1] if latest else ""
-                progress((i, n), desc=(f"导入 {name}（{i + 1}/{n}）" + (f" · {so_far}" if so_far else "")) if name
-                         else "完成")
+                so_far = f" · {tracker.so_far()}" if tracker.done else ""
+                progress((i, n), desc=f"导入 {name}（{i + 1}/{n}）{so_far}" if name else "完成")
 
         flag = svc.stops[user.name] = threading.Event()
         try:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 
 _STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 _LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "[::1]"}
@@ -99,9 +98,7 @@ class RequestTimeout:
             await task
             return
         task.cancel()
-        body = json.dumps({"error": f"处理超过 {self.seconds:g} 秒，已放弃。请缩短问题或稍后再试；上传大文件请用 wait=false 后台导入。",
-                           "kind": "TimeoutError"}, ensure_ascii=False).encode("utf-8")
-        await send({"type": "http.response.start", "status": 504,
-                    "headers": [(b"content-type", b"application/json; charset=utf-8"),
-                                (b"content-length", str(len(body)).encode())]})
-        await send({"type": "http.response.body", "body": body})
+        from starlette.responses import JSONResponse
+
+        await JSONResponse({"error": f"处理超过 {self.seconds:g} 秒，已放弃。请缩短问题或稍后再试；上传大文件请用 wait=false 后台导入。",
+                            "kind": "TimeoutError"}, status_code=504)(scope, receive, send)

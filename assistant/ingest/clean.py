@@ -75,9 +75,7 @@ def _seo_stuffed(line: str) -> bool:
 def _is_spam(line: str, in_table: bool = False) -> bool:
     """Two spam words, or one in a keyword-stuffed line: a news item on 博彩 revenue names it once, in prose."""
     hits = {m.group(0).lower() for m in _SPAM_WORDS.finditer(line)}
-    if len(hits) >= 2 or hits and _seo_stuffed(line):
-        return True
-    return not in_table and _seo_stuffed(line)
+    return len(hits) >= 2 or _seo_stuffed(line) and (bool(hits) or not in_table)
 
 
 def _is_promo(line: str) -> bool:

@@ -49,15 +49,15 @@ class IngestProgress:
         self.line(self.describe(result))
 
     def describe(self, result) -> str:
+        head = f"[{self.done}/{self.total or self.done}] {result.file}：{STATUS.get(result.status, result.status)}"
+        return head + (f" {result.chunks} 个分块" if result.chunks else "") + " · " + self.so_far()
+
+    def so_far(self) -> str:
+        """Chunks written, time spent, rate and time left of the whole ingest."""
         spent = self.clock() - self.t0
-        parts = [f"[{self.done}/{self.total or self.done}] {result.file}：{STATUS.get(result.status, result.status)}"]
-        if result.chunks:
-            parts[0] += f" {result.chunks} 个分块"
-        parts.append(f"累计 {self.chunks} 个分块")
-        parts.append(f"已用 {_clock(spent)}")
+        parts = [f"累计 {self.chunks} 个分块", f"已用 {_clock(spent)}"]
         if spent > 0 and self.chunks:
             parts.append(f"{self.chunks / spent:.1f} 块/秒")
-        left = self.total - self.done
-        if left > 0 and self.done_bytes:
+        if self.total - self.done > 0 and self.done_bytes:
             parts.append(f"约剩 {_clock(spent * (self.total_bytes - self.done_bytes) / self.done_bytes)}")
         return " · ".join(parts)

@@ -222,12 +222,12 @@ class ReadWorker:
                 self._ensure()
                 self._conn.send((kind, args))
             try:
-                return self._wait(kind, name, started, memory_mb, timeout_s, stop)
+                return self._wait(name, started, memory_mb, timeout_s, stop)
             except KeyboardInterrupt:  # Ctrl+C in the CLI: the file is abandoned with its worker
                 self._discard()
                 raise
 
-    def _wait(self, kind: str, name: str, started: float, memory_mb: float, timeout_s: float,
+    def _wait(self, name: str, started: float, memory_mb: float, timeout_s: float,
               stop: Callable[[], bool] | None) -> Any:
         """Wait for the worker's answer, watching its memory, the time and ``stop()``."""
         while True:
