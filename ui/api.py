@@ -240,7 +240,7 @@ class IngestJobs:
         return dict(job)
 
     def stop(self, job_id: str, user: User) -> dict[str, Any]:
-        """Ask a running job to stop before its next file."""
+        """Ask a running job to stop: the file being read is abandoned, the files after it are not started."""
         self.get(job_id, user)
         self._jobs[job_id]["stop"] = True
         return self.get(job_id, user)
@@ -454,7 +454,7 @@ def create_api(svc: H.Services) -> FastAPI:
     def job(job_id: str, user: User = Depends(allowed("documents"))) -> dict[str, Any]:  # noqa: B008
         return jobs.get(job_id, user)
 
-    @api.delete("/documents/jobs/{job_id}", summary="停止后台导入：正在导入的文件完成后停止，其余文件不再导入")
+    @api.delete("/documents/jobs/{job_id}", summary="停止后台导入：正在读取的文件放弃导入，其余文件不再导入；已导入的文件保留")
     def stop_job(job_id: str, user: User = Depends(allowed("documents"))) -> dict[str, Any]:  # noqa: B008
         return jobs.stop(job_id, user)
 

@@ -782,12 +782,12 @@ def file_line(f) -> str:
 
 
 def stop_upload(svc: Services, user: User) -> str:
-    """Ask ``user``'s upload under way to stop before its next file."""
+    """Ask ``user``'s upload under way to stop: the file being read is abandoned, the files after it not started."""
     flag = svc.stops.get(user.name)
     if flag is None:
         return "没有正在进行的导入。"
     flag.set()
-    return "正在停止：当前文件导入完成后停止，其余文件不再导入。"
+    return "正在停止：正在读取的文件放弃导入，其余文件不再导入；已导入的文件保留。"
 
 
 def upload_files(svc: Services, paths: list[str] | None, progress=None, user: User = LOCAL_ADMIN,
