@@ -1,52 +1,58 @@
-"""BM25 over jieba tokens of the normalized search key (bm25s, sparse matrices).
+"""BM25 over jieba tokens of the normalized search key: a term-major sparse matrix of precomputed scores.
 
-Tokens are computed once per chunk at ingest and stored in the manifest, so index maintenance is
-incremental in the expensive part (segmentation). The score matrix is rebuilt from stored tokens when the
-manifest version changes (about a second per 100k chunks) and persisted next to the Chroma store.
+Tokens are computed once per chunk at ingest and stored in the manifest, so index maintenance is incremental in
+the expensive part (segmentation). The matrix is rebuilt from the stored tokens when the manifest version
+changes. The build streams the manifest: tokens become integer ids as rows are read, and the (term, chunk,
+score) triples live in numpy arrays, never as a Python string per token, so a million chunks build within
+about 1.5 GB. The matrix is saved as .npy files in a directory of its own version and memory-mapped when
+loaded: a query reads only the columns of its terms, and a process with an older version mapped keeps it.
 
-Queries read one immutable snapshot (ids, metadata, vocabulary, model), swapped in whole after a rebuild,
-so a query running while another thread rebuilds never mixes two versions.
+Scores are bm25s's default ("lucene": idf log(1 + (N − df + 0.5)/(df + 0.5)), k1 1.5, b 0.75); the tests
+compare with bm25s itself. Queries read one immutable snapshot (ids, vocabulary, matrix, filter columns),
+swapped in whole after a rebuild, so a query running while another thread rebuilds never mixes two versions.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
+import shutil
 import threading
+import uuid
+from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 log = logging.getLogger(__name__)
 
-
-def _bm25s():
-    import logging
-
-    import bm25s
-
-    logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets itself to DEBUG on import
-    return bm25s
+K1, B = 1.5, 0.75
+FORMAT = 2  # stamp.json of an older layout (bm25s model + side.json) is rebuilt
+FILTER_COLUMNS = ("source", "type", "region", "kb")
+_BLOCK_TOKENS = 4_000_000  # tokens gathered before they are counted per (chunk, term)
+_SCORE_BLOCK = 8_000_000  # triples scored at a time (float64 temporaries)
 
 
 @dataclass(frozen=True)
 class _Snapshot:
     version: int = -1
     ids: list[str] = field(default_factory=list)
-    meta: list[dict[str, Any]] = field(default_factory=list)
     vocab: dict[str, int] = field(default_factory=dict)
-    model: Any = None
-    columns: dict[str, np.ndarray] = field(default_factory=dict)  # filled lazily, per snapshot
+    data: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))  # scores, term-major
+    rows: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))  # the chunk of each score
+    indptr: np.ndarray = field(default_factory=lambda: np.zeros(1, np.int64))  # term t: data[indptr[t]:indptr[t+1]]
+    codes: dict[str, np.ndarray] = field(default_factory=dict)  # filter column -> code per chunk
+    categories: dict[str, dict[str, int]] = field(default_factory=dict)  # filter column -> value -> code
+    dates: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))  # date_int per chunk (0: none)
 
-    def column(self, key: str) -> np.ndarray:
-        if key not in self.columns:
-            if key == "date_int":
-                self.columns[key] = np.array([m.get(key) or 0 for m in self.meta], dtype=np.int64)
-            else:
-                self.columns[key] = np.array([m.get(key) or "" for m in self.meta], dtype=object)
-        return self.columns[key]
+    def scores(self, term_ids: list[int]) -> np.ndarray:
+        out = np.zeros(len(self.ids), dtype=np.float32)
+        for t in term_ids:
+            a, b = int(self.indptr[t]), int(self.indptr[t + 1])
+            out[self.rows[a:b]] += self.data[a:b]  # a chunk appears once per term: no repeated indices
+        return out
 
 
 class BM25Index:
@@ -81,7 +87,7 @@ class BM25Index:
         with self._lock:
             if version == self._snap.version:
                 return
-            self._snap = self._load(version) or self._build(manifest, version)
+            self._snap = self._load(version) or self._build(manifest)
 
     def _refresh_in_background(self, manifest) -> None:
         if self._refreshing.is_set():
@@ -93,7 +99,7 @@ class BM25Index:
                 with self._lock:
                     version = manifest.version()
                     if version != self._snap.version:
-                        self._snap = self._load(version) or self._build(manifest, version)
+                        self._snap = self._load(version) or self._build(manifest)
             except Exception:  # the next query rebuilds or tries again
                 log.exception("background BM25 rebuild failed")
             finally:
@@ -101,81 +107,162 @@ class BM25Index:
 
         threading.Thread(target=refresh, name="bm25-refresh", daemon=True).start()
 
+    # -- load and save -------------------------------------------------------------------------
     def _load(self, version: int) -> _Snapshot | None:
-        bm25s = _bm25s()
         try:
             stamp = json.loads(self._stamp().read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        if stamp.get("version") != version:
-            return None
-        try:
-            model = bm25s.BM25.load(str(self.dir / "model")) if stamp["n"] else None
-            side = json.loads((self.dir / "side.json").read_text(encoding="utf-8"))
+            if stamp.get("format") != FORMAT or stamp.get("version") != version:
+                return None
+            where = self.dir / stamp["dir"]
+            side = json.loads((where / "side.json").read_text(encoding="utf-8"))
+            arrays = {name: np.load(where / f"{name}.npy", mmap_mode="r") for name in ("data", "rows", "indptr")}
+            with np.load(where / "columns.npz") as cols:
+                codes = {k: cols[k] for k in FILTER_COLUMNS}
+                dates = cols["dates"]
         except (OSError, ValueError, KeyError):
             return None
-        return _Snapshot(version, side["ids"], side["meta"], side["vocab"], model)
-
-    def _build(self, manifest, version: int) -> _Snapshot:
-        bm25s = _bm25s()
-        rows = manifest.complete_chunks()
-        ids = [r[0] for r in rows]
-        meta = [{k: r[2].get(k) for k in ("source", "type", "region", "date_int", "kind", "kb")} for r in rows]
-        vocab: dict[str, int] = {}
-        corpus_ids = []
-        for _, toks, _ in rows:
-            corpus_ids.append([vocab.setdefault(t, len(vocab)) for t in toks] or [vocab.setdefault("", len(vocab))])
-        model = None
-        if rows:
-            model = bm25s.BM25()
-            model.index(bm25s.tokenization.Tokenized(ids=corpus_ids, vocab=vocab), show_progress=False)
-        snap = _Snapshot(version, ids, meta, vocab, model)
-        self._save(snap)
-        return snap
+        categories = {k: {v: i for i, v in enumerate(side["categories"][k])} for k in FILTER_COLUMNS}
+        return _Snapshot(version, side["ids"], side["vocab"], arrays["data"], arrays["rows"], arrays["indptr"],
+                         codes, categories, dates)
 
     def _save(self, snap: _Snapshot) -> None:
-        self.dir.mkdir(parents=True, exist_ok=True)
-        if snap.model is not None:
-            snap.model.save(str(self.dir / "model"))
-        tmp = self.dir / "side.json.tmp"
-        tmp.write_text(json.dumps({"ids": snap.ids, "meta": snap.meta, "vocab": snap.vocab}, ensure_ascii=False),
+        """Into a new directory, then the stamp that names it (written last: a half-saved index is never loaded);
+        older directories are removed (a process that mapped one keeps reading it until it reloads)."""
+        name = f"v{snap.version}-{uuid.uuid4().hex[:8]}"
+        where = self.dir / name
+        where.mkdir(parents=True)
+        for key in ("data", "rows", "indptr"):
+            np.save(where / f"{key}.npy", getattr(snap, key))
+        np.savez(where / "columns.npz", dates=snap.dates, **snap.codes)
+        (where / "side.json").write_text(json.dumps(
+            {"ids": snap.ids, "vocab": snap.vocab, "categories": {k: list(v) for k, v in snap.categories.items()}},
+            ensure_ascii=False), encoding="utf-8")
+        tmp = self.dir / "stamp.json.tmp"
+        tmp.write_text(json.dumps({"format": FORMAT, "version": snap.version, "n": len(snap.ids), "dir": name}),
                        encoding="utf-8")
-        tmp.replace(self.dir / "side.json")
-        stmp = self.dir / "stamp.json.tmp"
-        stmp.write_text(json.dumps({"version": snap.version, "n": len(snap.ids)}), encoding="utf-8")
-        stmp.replace(self._stamp())  # written last: a half-saved index is never loaded
+        tmp.replace(self._stamp())
+        for old in self.dir.iterdir():
+            if old.name != name and (old.is_dir() or old.name == "side.json"):
+                shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink(missing_ok=True)
 
+    # -- build ---------------------------------------------------------------------------------
+    def _build(self, manifest) -> _Snapshot:
+        with manifest.complete_chunks_snapshot() as (version, rows):
+            snap = build_snapshot(version, rows)
+        try:
+            self._save(snap)
+        except OSError:  # another process saving at the same time removed our directory: it will be rebuilt
+            log.warning("BM25 index not saved", exc_info=True)
+            return snap
+        return self._load(snap.version) or snap  # memory-mapped from here on
+
+    # -- search --------------------------------------------------------------------------------
     def search(self, tokens: list[str], n: int, types: list[str] | None = None, regions: list[str] | None = None,
                date_from: int | None = None, date_to: int | None = None,
                sources: list[str] | None = None, kbs: list[str] | None = None) -> list[tuple[str, float]]:
         snap = self._snap  # one consistent version for the whole query
-        if snap.model is None or not snap.ids:
+        if not snap.ids:
             return []
         q = [snap.vocab[t] for t in dict.fromkeys(tokens) if t in snap.vocab]
         if not q:
             return []
-        scores = snap.model.get_scores(q)
-        mask = _mask(snap, types, regions, date_from, date_to, sources, kbs)
+        scores = snap.scores(q)
+        mask = filter_mask(snap, types, regions, date_from, date_to, sources, kbs)
         if mask is not None:
             scores = np.where(mask, scores, 0.0)
         n = min(n, len(scores))
         top = np.argpartition(-scores, n - 1)[:n]
-        top = top[np.argsort(-scores[top])]
+        top = top[np.argsort(-scores[top], kind="stable")]
         return [(snap.ids[i], float(scores[i])) for i in top if scores[i] > 0]
 
+    def mask(self, **filters) -> tuple[list[str], np.ndarray | None]:
+        """The chunk ids of the current snapshot and which of them pass the filters (None: no filter)."""
+        snap = self._snap
+        return snap.ids, filter_mask(snap, **filters)
 
-def _mask(snap: _Snapshot, types: list[str] | None, regions: list[str] | None, date_from: int | None,
-          date_to: int | None, sources: list[str] | None, kbs: list[str] | None) -> np.ndarray | None:
+
+def build_snapshot(version: int, rows) -> _Snapshot:
+    """The snapshot of ``rows`` ((chunk_id, tokens JSON, metadata JSON), read once, in order)."""
+    ids: list[str] = []
+    vocab: dict[str, int] = {}
+    categories: dict[str, dict[str, int]] = {k: {} for k in FILTER_COLUMNS}
+    codes = {k: array("i") for k in FILTER_COLUMNS}
+    dates, lengths, flat = array("i"), array("i"), array("i")
+    terms: list[np.ndarray] = []
+    counts: list[np.ndarray] = []
+    docs: list[np.ndarray] = []
+    first = 0  # the first chunk whose tokens are in ``flat``
+
+    def count_block() -> None:
+        nonlocal first, flat
+        if not flat:
+            return
+        lens = np.frombuffer(lengths, dtype=np.int32)[first:]
+        local = np.repeat(np.arange(len(lens), dtype=np.int64), lens)
+        keys, tf = np.unique(local * len(vocab) + np.frombuffer(flat, dtype=np.int32), return_counts=True)
+        docs.append((keys // len(vocab) + first).astype(np.int32))
+        terms.append((keys % len(vocab)).astype(np.int32))
+        counts.append(tf.astype(np.int32))
+        first, flat = len(lengths), array("i")
+
+    for cid, tok_json, meta_json in rows:
+        toks = json.loads(tok_json) or [""]  # a chunk without tokens still has a row (and scores 0)
+        meta = json.loads(meta_json) if meta_json else {}
+        ids.append(cid)
+        flat.extend([vocab.setdefault(t, len(vocab)) for t in toks])
+        lengths.append(len(toks))
+        for k in FILTER_COLUMNS:
+            cats = categories[k]
+            codes[k].append(cats.setdefault(str(meta.get(k) or ""), len(cats)))
+        dates.append(int(meta.get("date_int") or 0))
+        if len(flat) >= _BLOCK_TOKENS:
+            count_block()
+    count_block()
+
+    n, v = len(ids), len(vocab)
+    cols = {k: np.frombuffer(codes[k], dtype=np.int32).copy() for k in FILTER_COLUMNS}
+    date_col = np.frombuffer(dates, dtype=np.int32).copy()
+    if not n:
+        return _Snapshot(version, ids, vocab, codes=cols, categories=categories, dates=date_col)
+    term = np.concatenate(terms)
+    del terms
+    tf = np.concatenate(counts)
+    del counts
+    doc = np.concatenate(docs)
+    del docs
+    dl = np.frombuffer(lengths, dtype=np.int32).astype(np.float64)
+    norm = K1 * ((1 - B) + B * dl / dl.mean())  # per chunk
+    df = np.bincount(term, minlength=v)
+    idf = np.array([math.log(1 + (n - d + 0.5) / (d + 0.5)) if d else 0.0 for d in df.tolist()], dtype=np.float32)
+    score = np.empty(len(term), dtype=np.float32)
+    for a in range(0, len(term), _SCORE_BLOCK):
+        s = slice(a, a + _SCORE_BLOCK)
+        t = tf[s].astype(np.float32)
+        score[s] = idf[term[s]] * (t / (norm[doc[s]] + t))
+    del tf
+    order = np.argsort(term, kind="stable")  # term-major; chunks stay in order within a term
+    del term
+    data = score[order]
+    del score
+    rows_ = doc[order]
+    del doc, order
+    indptr = np.zeros(v + 1, dtype=np.int64)
+    np.cumsum(df, out=indptr[1:])
+    return _Snapshot(version, ids, vocab, data, rows_, indptr, cols, categories, date_col)
+
+
+def filter_mask(snap: _Snapshot, types: list[str] | None = None, regions: list[str] | None = None,
+                date_from: int | None = None, date_to: int | None = None, sources: list[str] | None = None,
+                kbs: list[str] | None = None) -> np.ndarray | None:
     if not any([types, regions, date_from, date_to, sources]) and kbs is None:
         return None
     m = np.ones(len(snap.ids), dtype=bool)
-    for key, wanted in (("type", types), ("region", regions), ("source", sources)):
-        if wanted:
-            m &= np.isin(snap.column(key), list(wanted))
-    if kbs is not None:  # an empty list: no knowledge base may be read, nothing is found
-        m &= np.isin(snap.column("kb"), list(kbs))
+    for key, wanted in (("type", types), ("region", regions), ("source", sources), ("kb", kbs)):
+        if wanted or (key == "kb" and wanted is not None):  # kbs == []: no knowledge base may be read
+            cats = snap.categories.get(key, {})
+            m &= np.isin(snap.codes[key], [cats[w] for w in wanted if w in cats])
     if date_from:
-        m &= snap.column("date_int") >= date_from
+        m &= snap.dates >= date_from
     if date_to:
-        m &= snap.column("date_int") <= date_to
+        m &= snap.dates <= date_to
     return m

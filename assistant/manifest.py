@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -314,6 +316,22 @@ class Manifest:
             "SELECT c.chunk_id, c.tokens, c.metadata FROM chunks c JOIN documents d ON d.source=c.source "
             "WHERE d.status='complete' AND c.disabled=0 ORDER BY c.rowid")
         return [(cid, json.loads(tok), json.loads(meta)) for cid, tok, meta in rows]
+
+    @contextmanager
+    def complete_chunks_snapshot(self) -> Iterator[tuple[int, Iterator[tuple[str, str, str]]]]:
+        """The manifest's version and its complete chunks as raw (chunk_id, tokens JSON, metadata JSON) rows, read
+        one at a time from a snapshot on a connection of its own: building the BM25 index of a million chunks
+        never holds them all, and a writer adding documents meanwhile changes neither the rows nor the version."""
+        db = open_db(self.path, timeout=60, autocommit=True)
+        try:
+            db.execute("BEGIN")
+            row = db.execute("SELECT value FROM state WHERE key='version'").fetchone()
+            rows = db.execute(
+                "SELECT c.chunk_id, c.tokens, c.metadata FROM chunks c JOIN documents d ON d.source=c.source "
+                "WHERE d.status='complete' AND c.disabled=0 ORDER BY c.rowid")
+            yield (int(row[0]) if row else 0), iter(rows)
+        finally:
+            db.close()
 
     def chunks_by_id(self, ids: list[str]) -> dict[str, dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
