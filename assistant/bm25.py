@@ -22,6 +22,7 @@ import threading
 import uuid
 from array import array
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -46,6 +47,10 @@ class _Snapshot:
     codes: dict[str, np.ndarray] = field(default_factory=dict)  # filter column -> code per chunk
     categories: dict[str, dict[str, int]] = field(default_factory=dict)  # filter column -> value -> code
     dates: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))  # date_int per chunk (0: none)
+
+    @cached_property
+    def row_of(self) -> dict[str, int]:
+        return {cid: i for i, cid in enumerate(self.ids)}
 
     def scores(self, term_ids: list[int]) -> np.ndarray:
         out = np.zeros(len(self.ids), dtype=np.float32)
@@ -175,10 +180,12 @@ class BM25Index:
         top = top[np.argsort(-scores[top], kind="stable")]
         return [(snap.ids[i], float(scores[i])) for i in top if scores[i] > 0]
 
-    def mask(self, **filters) -> tuple[list[str], np.ndarray | None]:
-        """The chunk ids of the current snapshot and which of them pass the filters (None: no filter)."""
+    def allowed(self, **filters) -> tuple[dict[str, int], np.ndarray] | None:
+        """Which chunks of the current snapshot pass the filters: (chunk id -> row, mask), None without filters.
+        Dense search uses it to filter what the vector index returns (see ``retrieval``)."""
         snap = self._snap
-        return snap.ids, filter_mask(snap, **filters)
+        mask = filter_mask(snap, **filters)
+        return None if mask is None else (snap.row_of, mask)
 
 
 def build_snapshot(version: int, rows) -> _Snapshot:

@@ -46,7 +46,7 @@ def _scope(kb, refs: list[str] | None) -> list[str] | None:
 
 def _setup_logging() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    for name in ("httpx", "chromadb", "jieba", "unstructured", "urllib3", "opentelemetry", "bm25s", "openai"):
+    for name in ("httpx", "chromadb", "jieba", "unstructured", "urllib3", "opentelemetry", "openai"):
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
@@ -128,7 +128,12 @@ def _ingest_with_progress(kb, paths: list[Path], base: str = "default", quiet: b
             bar.update(task, completed=i, total=n, description=name)
 
         with _first_ctrl_c_stops() as stopping:
-            return kb.ingest(paths, progress=progress, kb=base, stop=stopping.is_set, on_file=tracker.finished)
+            def batch(name: str, done: int, total: int, tokens: int | None) -> None:
+                tracker.batch(name, done, total, tokens)
+                bar.update(task, description=f"{name}（已嵌入 {done}/{total} 个分块）")
+
+            return kb.ingest(paths, progress=progress, kb=base, stop=stopping.is_set, on_file=tracker.finished,
+                             on_batch=batch)
 
 
 @contextmanager

@@ -57,6 +57,10 @@ class E5Embeddings(Embeddings):
             out.extend(vecs.astype(np.float32).tolist())
         return out
 
+    def token_count(self, text: str) -> int:
+        with self._lock:
+            return self._get().token_count(text)
+
     def embed_query(self, text: str) -> list[float]:
         with self._query_lock:
             if self._query_model is None:
@@ -171,6 +175,12 @@ class CachedEmbeddings(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self.inner.embed_query(text)
+
+
+def count_tokens(embeddings: Embeddings, texts: list[str]) -> int | None:
+    """The embedding model's tokens in ``texts`` when the model can count them (e5), else None."""
+    count = getattr(getattr(embeddings, "inner", embeddings), "token_count", None)
+    return sum(count(t) for t in texts) if count else None
 
 
 def make_embeddings(settings: Settings, cache: bool = True) -> Embeddings:

@@ -12,13 +12,14 @@ import logging
 import re
 import secrets
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant._text import search_key, tokenize
 from assistant.bm25 import BM25Index
-from assistant.embeddings import make_embeddings
+from assistant.embeddings import count_tokens, make_embeddings
 from assistant.errors import AssistantError, IngestError, InputError, NotFoundError
 from assistant.ingest import worker
 from assistant.ingest.chunking import Chunker, chunk_metadata
@@ -55,6 +56,7 @@ def _writes(method):
     return locked
 
 DEFAULT_BASE = "default"
+EMBED_BATCH = 64  # chunks embedded between two progress reports of an ingest
 DEFAULT_BASE_NAME = "默认知识库"
 # who may read and write a new knowledge base unless told otherwise: roles by name, single users as "user:<name>";
 # administrators may always do both
@@ -134,6 +136,7 @@ class KnowledgeBase:
         self._bm25 = BM25Index(self.index_dir / "bm25")
         self._chunker = Chunker(settings.chunking)
         self._embeddings = None
+        self._on_batch: Callable[[str, int, int, int | None], None] | None = None  # set during an ingest
         from assistant.retrieval import HybridSearcher
 
         self._searcher = HybridSearcher(lambda: self.settings.retrieval, self._manifest, self._bm25, self._store,
@@ -425,14 +428,26 @@ class KnowledgeBase:
     def ingest(self, paths: Iterable[Path | str],
                progress: Callable[[str, int, int], None] | None = None, *, kb: str = DEFAULT_BASE,
                on_file: Callable[[FileResult], None] | None = None,
-               stop: Callable[[], bool] | None = None) -> IngestReport:
-        """Ingest files and folders into knowledge base ``kb``; ``progress(name, i, n)`` before each file and
-        ``on_file(result)`` after it. When ``stop()`` turns true the ingest ends: a file still being read (in the
+               stop: Callable[[], bool] | None = None,
+               on_batch: Callable[[str, int, int, int | None], None] | None = None) -> IngestReport:
+        """Ingest files and folders into knowledge base ``kb``; ``progress(name, i, n)`` before each file,
+        ``on_batch(name, chunks embedded, chunks to embed, model tokens of the batch or None)`` after each batch of
+        embeddings within it, and ``on_file(result)`` after it. When ``stop()`` turns true the ingest ends: a file still being read (in the
         worker process, see ``ingest.worker``) is abandoned, one being written is finished (a file is never half in
         the index); the files left are ``report.not_started``."""
         kb = self.base(kb)["id"]
         files = iter_files([Path(p) for p in paths], self.settings.ingest.extensions)
         report = IngestReport()
+        self._on_batch = on_batch
+        try:
+            self._ingest_files(files, kb, report, progress, on_file, stop)
+        finally:
+            self._on_batch = None
+        if progress:
+            progress("", len(files), len(files))
+        return report
+
+    def _ingest_files(self, files: list[Path], kb: str, report: IngestReport, progress, on_file, stop) -> None:
         for i, path in enumerate(files):
             if stop is not None and stop():
                 report.not_started = [f.name for f in files[i:]]
@@ -452,9 +467,6 @@ class KnowledgeBase:
             report.files.append(result)
             if on_file:
                 on_file(result)
-        if progress:
-            progress("", len(files), len(files))
-        return report
 
     @_writes
     def ingest_file(self, path: Path, kb: str = DEFAULT_BASE, *, stop: Callable[[], bool] | None = None) -> FileResult:
@@ -552,8 +564,7 @@ class KnowledgeBase:
         if not todo:
             return out  # type: ignore[return-value]
         all_chunks = [c for _, _, cs, _ in todo for c in cs]
-        vectors = self.embeddings.embed_documents([c.embed_text() for c in all_chunks])
-        tokens = [tokenize(c.embed_text()) for c in all_chunks]
+        vectors, tokens = self._embed_and_tokenize([c.embed_text() for c in all_chunks], file)
         pos = 0
         for i, doc, chunks, replacing in todo:
             n = len(chunks)
@@ -569,6 +580,22 @@ class KnowledgeBase:
             self._manifest.commit_document(doc, file, chunks, toks)
             out[i] = ("updated" if replacing else "added", n, "")
         return out  # type: ignore[return-value]
+
+    def _embed_and_tokenize(self, texts: list[str], file: str) -> tuple[list[list[float]], list[list[str]]]:
+        """Vectors and BM25 tokens of a file's chunks, in batches of ``EMBED_BATCH``: after each one the ingest's
+        ``on_batch`` hears how far the file is (a file of 2,000 records takes minutes), and each batch's jieba
+        segmentation runs in a thread while the batch is embedded (the engine releases the GIL)."""
+        vectors: list[list[float]] = []
+        segmented = []
+        with ThreadPoolExecutor(1, thread_name_prefix="tokenize") as pool:
+            for i in range(0, len(texts), EMBED_BATCH):
+                part = texts[i:i + EMBED_BATCH]
+                segmented.append(pool.submit(lambda p: [tokenize(t) for t in p], part))
+                vectors.extend(self.embeddings.embed_documents(part))
+                if self._on_batch is not None:
+                    self._on_batch(file, len(vectors), len(texts), count_tokens(self.embeddings, part))
+            tokens = [t for f in segmented for t in f.result()]
+        return vectors, tokens
 
     # -- management ----------------------------------------------------------------------------
     @_writes

@@ -93,6 +93,10 @@ class RetrievalSettings(_Section):
     k: int = Field(6, ge=1, le=100, description="Contexts returned per query.")
     candidates: int = Field(40, ge=1, le=1000, description="Candidates taken from each signal before fusion.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+    dense_overfetch_limit: int = Field(
+        2000, ge=0, le=20000,
+        description="A filtered dense search asks the vector index for up to this many unfiltered neighbours and "
+                    "filters them itself; a filter so selective that more would be needed is left to the index.")
     bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in the fusion.")
     dense_weight: float = Field(
         0.5, ge=0, description="Weight of the dense ranking in the fusion (0.5: measured with `make eval`, the "

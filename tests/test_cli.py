@@ -214,3 +214,48 @@ def test_time_left_is_estimated_from_the_bytes_still_to_read(tmp_path):
     now[0] = 45.0
     p.finished(SimpleNamespace(file="big.pdf", status="failed", chunks=0))
     assert out[-1] == "[2/2] big.pdf：失败 · 累计 5 个分块 · 已用 0:45 · 0.1 块/秒"
+
+
+def test_a_long_file_reports_its_batches_of_embeddings(tmp_path):
+    """Within one file progress goes on (issue 15, item 2): after each batch of embeddings the tracker hears how
+    far the file is, and a line is printed at most every `interval` seconds, with the time left counted from the
+    share of the file's chunks already embedded."""
+    from types import SimpleNamespace
+
+    from assistant.ingest.progress import IngestProgress
+
+    (tmp_path / "needs.csv").write_bytes(b"x" * 1000)
+    (tmp_path / "after.md").write_bytes(b"x" * 1000)
+    now = [0.0]
+    out: list[str] = []
+    p = IngestProgress([tmp_path / "needs.csv", tmp_path / "after.md"], out.append, clock=lambda: now[0], interval=10)
+    p.started("needs.csv", 0, 2)
+    for done in (64, 128, 192, 256):
+        now[0] += 4.0
+        p.batch("needs.csv", done, 512, 6400)
+    # at 8 s nothing (interval 10 s), at 12 s one line; at 16 s again nothing
+    assert out == ["[1/2] needs.csv：已嵌入 192/512 个分块 · 累计 192 个分块 · 已用 0:12 · 16.0 块/秒 · "
+                   "1600 词元/秒 · 约剩 0:52"], out
+    now[0] = 40.0
+    p.batch("needs.csv", 512, 512, 6400)  # the last batch: the file's own line follows
+    p.finished(SimpleNamespace(file="needs.csv", status="added", chunks=512))
+    assert len(out) == 2 and out[-1].startswith("[1/2] needs.csv：新增 512 个分块 · 累计 512 个分块 · 已用 0:40")
+    assert "800 词元/秒" in out[-1] and "约剩 0:40" in out[-1], out[-1]
+
+
+def test_ingest_reports_batches_through_the_cli(tmp_path):
+    rows = ["id,type,name,title,region,description"] + [
+        f"need-{i:03d},need,某企业{i},需求{i},巴州,某企业需要解决第{i}号技术难题，预算{i}万元" for i in range(150)]
+    d = tmp_path / "docs"
+    d.mkdir()
+    (d / "needs.csv").write_text("\n".join(rows), encoding="utf-8")
+    from assistant.knowledge_base import KnowledgeBase
+    from tests.conftest import make_settings
+
+    kb = KnowledgeBase(make_settings(tmp_path / "idx", tmp_path / "cache"))
+    seen: list[tuple] = []
+    report = kb.ingest([d], on_batch=lambda *a: seen.append(a))
+    assert report.chunks == 150 and [a[1:3] for a in seen] == [(64, 150), (128, 150), (150, 150)], seen
+    assert all(a[0] == "needs.csv" and a[3] is None for a in seen)  # fake embeddings count no tokens
+    assert kb.search("第7号技术难题", k=1)[0].chunk_id  # BM25 tokens came from the segmenting thread
+    kb.close()

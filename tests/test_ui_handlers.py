@@ -168,7 +168,7 @@ def test_password_protects_the_app(tmp_path, embed_cache):
 
 def test_an_upload_shows_how_far_it_is(svc, tmp_path):
     """The web upload's progress names the file being read and, from the second file on, the chunks written so far
-    and the time left (the same figures as the CLI's lines)."""
+    and the time left (the same figures as the CLI's lines); within a file, the chunks embedded so far."""
     shown: list[tuple[tuple[int, int], str]] = []
 
     def progress(fraction, desc=""):  # what gr.Progress is called with
@@ -180,8 +180,11 @@ def test_an_upload_shows_how_far_it_is(svc, tmp_path):
     status, _, _ = H.upload_files(svc, [str(tmp_path / f"通知{i}.md") for i in range(3)], progress=progress)
     assert status.count("新增") == 3, status
     descs = [d for _, d in shown]
-    assert descs[0] == "导入 通知0.md（1/3）" and descs[-1] == "完成", descs
-    assert descs[1].startswith("导入 通知1.md（2/3） · 累计") and "约剩" in descs[1], descs
+    files = [d for d in descs if "已嵌入" not in d]  # each file as it starts
+    assert files[0] == "导入 通知0.md（1/3）" and files[-1] == "完成", descs
+    assert files[1].startswith("导入 通知1.md（2/3） · 累计") and "约剩" in files[1], descs
+    # and each batch of embeddings within a file (one batch each here)
+    assert descs[1].startswith("导入 通知0.md（1/3）：已嵌入 1/1 个分块 · 累计 1 个分块"), descs
     for name in ("通知0.md", "通知1.md", "通知2.md"):
         H.delete_source(svc, name)
 
