@@ -231,12 +231,8 @@ def build_snapshot(version: int, rows) -> _Snapshot:
     date_col = np.frombuffer(dates, dtype=np.int32).copy()
     if not n:
         return _Snapshot(version, ids, vocab, codes=cols, categories=categories, dates=date_col)
-    term = np.concatenate(terms)
-    del terms
-    tf = np.concatenate(counts)
-    del counts
-    doc = np.concatenate(docs)
-    del docs
+    term, tf, doc = np.concatenate(terms), np.concatenate(counts), np.concatenate(docs)
+    terms.clear(), counts.clear(), docs.clear()  # the blocks' copies
     dl = np.frombuffer(lengths, dtype=np.int32).astype(np.float64)
     norm = K1 * ((1 - B) + B * dl / dl.mean())  # per chunk
     df = np.bincount(term, minlength=v)

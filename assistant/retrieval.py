@@ -160,7 +160,8 @@ class HybridSearcher:
             if fetch <= self.settings.dense_overfetch_limit:
                 hits = self._store.query(vec, fetch, None)
                 kept: list[tuple[str, float]] = []
-                for rank, (cid, s) in enumerate(hits):
+                depth = 0  # how far down the list the n-th passing neighbour came
+                for depth, (cid, s) in enumerate(hits):  # noqa: B007
                     if (r := row_of.get(cid)) is not None and mask[r]:
                         kept.append((cid, s))
                         if len(kept) == n:
@@ -169,7 +170,7 @@ class HybridSearcher:
                 # filter independent of the question puts it (at n / share, rarely past 3/4 of what was asked):
                 # passing chunks found only deep in the list (the question is about another region than the
                 # filter) are where an approximate index misses some.
-                if len(hits) < fetch or (len(kept) == n and rank < fetch * TRUST_DEPTH):
+                if len(hits) < fetch or (len(kept) == n and depth < fetch * TRUST_DEPTH):
                     return kept
         return self._store.query(vec, n, where)
 
