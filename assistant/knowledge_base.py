@@ -137,10 +137,14 @@ class KnowledgeBase:
         self._chunker = Chunker(settings.chunking)
         self._embeddings = None
         self._on_batch: Callable[[str, int, int, int | None], None] | None = None  # set during an ingest
+        from assistant.backend import EmbeddedBackend
         from assistant.retrieval import HybridSearcher
 
-        self._searcher = HybridSearcher(lambda: self.settings.retrieval, self._manifest, self._bm25, self._store,
-                                        lambda: self.embeddings, writing=self._write_lock.writing_elsewhere)
+        self._backend = EmbeddedBackend(self._manifest, self._bm25, self._store,
+                                        overfetch_limit=lambda: self.settings.retrieval.dense_overfetch_limit,
+                                        writing=self._write_lock.writing_elsewhere)
+        self._searcher = HybridSearcher(lambda: self.settings.retrieval, self._manifest, self._backend,
+                                        lambda: self.embeddings)
         self._recover()
 
     @property

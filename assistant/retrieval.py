@@ -3,7 +3,6 @@ with metadata filters and synonym expansion; also exposed as a LangChain retriev
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
@@ -12,6 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from assistant._text import search_key, tokenize
+from assistant.backend import RetrievalBackend
 from assistant.domain import dates, regions
 from assistant.settings import RetrievalSettings
 from assistant.synonyms import expansions
@@ -52,9 +52,7 @@ class SearchFilters(BaseModel):
                 "date_to": _dint(self.date_to) if self.date_to else None}
 
 
-_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="bm25-query")
-OVERFETCH = 2.0  # neighbours asked for per neighbour needed, times the inverse of the share passing the filter
-TRUST_DEPTH = 0.75  # … trusted when the last one needed came within this part of them
+_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="lexical-query")
 
 
 def _dint(d: date) -> int:
@@ -62,14 +60,12 @@ def _dint(d: date) -> int:
 
 
 class HybridSearcher:
-    """The knowledge base's search engine over its private parts (manifest, BM25, vector store); callers
-    use ``KnowledgeBase.search``."""
+    """The knowledge base's search engine over its private parts (the manifest for passages, a retrieval backend
+    for the two rankings, see ``assistant.backend``); callers use ``KnowledgeBase.search``."""
 
-    def __init__(self, settings: Callable[[], RetrievalSettings], manifest, bm25, store,
-                 embeddings: Callable[[], Any], writing: Callable[[], bool] = lambda: False):
-        self._settings, self._manifest, self._bm25, self._store, self._embeddings = (
-            settings, manifest, bm25, store, embeddings)
-        self._writing = writing  # another thread is adding documents: BM25 may lag by the documents in flight
+    def __init__(self, settings: Callable[[], RetrievalSettings], manifest, backend: RetrievalBackend,
+                 embeddings: Callable[[], Any]):
+        self._settings, self._manifest, self._backend, self._embeddings = settings, manifest, backend, embeddings
 
     @property
     def settings(self) -> RetrievalSettings:
@@ -97,18 +93,15 @@ class HybridSearcher:
         base, extra, expanded = self.query_terms(query)
         bm25_hits: list[tuple[str, float]] = []
         dense_hits: list[tuple[str, float]] = []
-        where = filters.chroma_where()
-        if mode in ("hybrid", "bm25") or where is not None:  # filters are evaluated on the BM25 snapshot's columns
-            self._bm25.ensure(self._manifest, stale_ok=self._writing())
         lexical = None
         if mode == "hybrid":  # both signals at once: the matrix sums and the embedding release the GIL
-            lexical = _POOL.submit(self._bm25.search, base + extra, n, **filters.bm25_kwargs())
+            lexical = _POOL.submit(self._backend.lexical, base + extra, n, filters)
         elif mode == "bm25":
-            bm25_hits = self._bm25.search(base + extra, n, **filters.bm25_kwargs())
+            bm25_hits = self._backend.lexical(base + extra, n, filters)
         if mode in ("hybrid", "dense"):
             qtext = query if not extra else f"{query}（{'、'.join(expanded[:3])}）"
             vec = self._embeddings().embed_query(search_key(qtext))
-            dense_hits = self._dense(vec, n, filters, where)
+            dense_hits = self._backend.dense(vec, n, filters)
         if lexical is not None:
             bm25_hits = lexical.result()
         fused: dict[str, float] = {}
@@ -139,40 +132,6 @@ class HybridSearcher:
             if len(out) >= k:
                 break
         return out
-
-    def _dense(self, vec: list[float], n: int, filters: SearchFilters, where: dict[str, Any] | None
-               ) -> list[tuple[str, float]]:
-        """The vector index's nearest chunks that pass the filters. Asking the index to filter (Chroma's ``where``)
-        reads every matching id from its metadata store first: at a million chunks a filter on one region of
-        eight took 0.6–0.8 s. So the index is asked for more neighbours than needed, unfiltered (its graph walk
-        stays a few milliseconds), and they are filtered here with the BM25 snapshot's columns; the share that
-        passes the filter sets how many more. Only when too few pass (a selective filter, or neighbours that all
-        lie elsewhere) does the index filter itself."""
-        if where is None:
-            return self._store.query(vec, n, None)
-        allowed = self._bm25.allowed(**filters.bm25_kwargs())
-        if allowed is not None:
-            row_of, mask = allowed
-            passing = int(mask.sum())
-            if passing == 0:
-                return []
-            fetch = max(n, math.ceil(n * len(mask) / passing * OVERFETCH))
-            if fetch <= self.settings.dense_overfetch_limit:
-                hits = self._store.query(vec, fetch, None)
-                kept: list[tuple[str, float]] = []
-                depth = 0  # how far down the list the n-th passing neighbour came
-                for depth, (cid, s) in enumerate(hits):  # noqa: B007
-                    if (r := row_of.get(cid)) is not None and mask[r]:
-                        kept.append((cid, s))
-                        if len(kept) == n:
-                            break
-                # Trusted when every vector was returned, or when the n-th passing neighbour came about where a
-                # filter independent of the question puts it (at n / share, rarely past 3/4 of what was asked):
-                # passing chunks found only deep in the list (the question is about another region than the
-                # filter) are where an approximate index misses some.
-                if len(hits) < fetch or (len(kept) == n and depth < fetch * TRUST_DEPTH):
-                    return kept
-        return self._store.query(vec, n, where)
 
     def _prefer_asked_place(self, query: str, fused: dict[str, float]) -> dict[str, dict] | None:
         """A question that pins a place down ("成都知识产权质押融资贴息…") is about that place: passages of

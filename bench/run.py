@@ -149,6 +149,20 @@ def _build_scale(work: Path, n_chunks: int, bm25_only: bool) -> dict:
     tok_time = time.perf_counter() - t0
     per_doc = 20
     t = time.perf_counter()
+    batch: list[tuple[Document, list[Chunk], list[list[str]]]] = []
+
+    def write(batch) -> None:  # vectors of many documents in one upsert (Chroma's cost is per call), then each commit
+        chunks = [c for _, cs, _ in batch for c in cs]
+        for doc, _, _ in batch:
+            kb._manifest.mark_pending(doc, doc.source)
+        if not bm25_only:
+            vecs = np_rng.standard_normal((len(chunks), 384)).astype(np.float32)
+            vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+            kb._store.upsert([c.chunk_id for c in chunks], vecs, [c.text for c in chunks], [c.metadata for c in chunks],
+                             batch=5000)
+        for doc, cs, toks in batch:
+            kb._manifest.commit_document(doc, doc.source, cs, toks)
+
     for d in range(0, n_chunks, per_doc):
         region = rng.choice(REGIONS)
         doc = Document(source=f"syn-{d // per_doc:06d}", title=f"合成文档{d // per_doc}", text="", region=region,
@@ -162,13 +176,12 @@ def _build_scale(work: Path, n_chunks: int, bm25_only: bool) -> dict:
                                 end=len(text), ordinal=j, metadata={"source": doc.source, "type": doc.doc_type,
                                                                     "region": region, "date_int": 20240101,
                                                                     "kind": "document", "title": doc.title}))
-        vecs = np_rng.standard_normal((len(chunks), 384)).astype(np.float32)
-        vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
-        kb._manifest.mark_pending(doc, doc.source)
-        if not bm25_only:
-            kb._store.upsert([c.chunk_id for c in chunks], vecs.tolist(), [c.text for c in chunks],
-                            [c.metadata for c in chunks])
-        kb._manifest.commit_document(doc, doc.source, chunks, toks)
+        batch.append((doc, chunks, toks))
+        if len(batch) * per_doc >= 5000:
+            write(batch)
+            batch = []
+    if batch:
+        write(batch)
     write_s = time.perf_counter() - t
     rss_before_bm25 = _rss_mb()
     t = time.perf_counter()

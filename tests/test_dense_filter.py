@@ -85,7 +85,7 @@ def test_filtered_dense_finds_the_true_neighbours(kb):
             vec = (q / np.linalg.norm(q)).tolist()
             for filters in FILTERS:
                 truth = _exact(kb, vec, filters, 40)
-                got = [c for c, _ in kb._searcher._dense(vec, 40, filters, filters.chroma_where())]
+                got = [c for c, _ in kb._backend.dense(vec, 40, filters)]
                 assert len(got) == len(truth), (near, filters)
                 if truth:
                     recalls.append(len(set(got) & set(truth)) / len(truth))
@@ -100,16 +100,16 @@ def test_the_index_is_asked_without_filter_when_the_share_passing_is_large(kb, m
     monkeypatch.setattr(kb._store, "query", lambda v, n, where: (calls.append((n, where)), query(v, n, where))[1])
     vec = (kb.centres["巴州"] / np.linalg.norm(kb.centres["巴州"])).tolist()
     f = SearchFilters(regions=["巴州"])
-    got = kb._searcher._dense(vec, 40, f, f.chroma_where())
+    got = kb._backend.dense(vec, 40, f)
     assert calls == [(300, None)] and len(got) == 40  # 160 of 600 pass: 40 × 600/160 × 2 asked, unfiltered
     calls.clear()  # one document of thirty: 40 × 30 × 2 exceeds the limit, the index filters at once
     f = SearchFilters(sources=["doc03"])
-    kb._searcher._dense(vec, 40, f, f.chroma_where())
+    kb._backend.dense(vec, 40, f)
     assert calls == [(40, f.chroma_where())]
     f = SearchFilters(regions=["巴州"])
     calls.clear()  # near another region: the passing chunks come only deep in the list, the index filters itself
     vec = (kb.centres["镇江市"] / np.linalg.norm(kb.centres["镇江市"])).tolist()
-    got = kb._searcher._dense(vec, 40, f, f.chroma_where())
+    got = kb._backend.dense(vec, 40, f)
     assert calls == [(300, None), (40, f.chroma_where())] and len(got) == 40
 
 
