@@ -14,6 +14,7 @@ swapped in whole after a rebuild, so a query running while another thread rebuil
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import math
@@ -51,6 +52,11 @@ class _Snapshot:
     @cached_property
     def row_of(self) -> dict[str, int]:
         return {cid: i for i, cid in enumerate(self.ids)}
+
+    @cached_property
+    def digest(self) -> str:
+        """Names these ids in this order (files aligned with the snapshot's rows are checked against it)."""
+        return hashlib.sha1("\n".join(self.ids).encode("utf-8")).hexdigest()
 
     def scores(self, term_ids: list[int]) -> np.ndarray:
         out = np.zeros(len(self.ids), dtype=np.float32)
@@ -180,12 +186,10 @@ class BM25Index:
         top = top[np.argsort(-scores[top], kind="stable")]
         return [(snap.ids[i], float(scores[i])) for i in top if scores[i] > 0]
 
-    def allowed(self, **filters) -> tuple[dict[str, int], np.ndarray] | None:
-        """Which chunks of the current snapshot pass the filters: (chunk id -> row, mask), None without filters.
-        Dense search uses it to filter what the vector index returns (see ``retrieval``)."""
-        snap = self._snap
-        mask = filter_mask(snap, **filters)
-        return None if mask is None else (snap.row_of, mask)
+    @property
+    def snapshot(self) -> _Snapshot:
+        """The current snapshot (its ids, rows and filter columns serve dense search too, see ``backend``)."""
+        return self._snap
 
 
 def build_snapshot(version: int, rows) -> _Snapshot:

@@ -132,7 +132,10 @@ class KnowledgeBase:
         # The index's parts are private: every caller goes through the methods below.
         self._write_lock = WriteLock(self.index_dir / "write.lock")
         self._manifest = Manifest(self.index_dir / "manifest.sqlite")
-        self._store = VectorStore(settings)
+        # Chroma is opened when first needed (a search of a small index reads its vectors from the index directory
+        # and never needs it: a CLI call saves the second it takes); a Chroma server is reached at once, so a
+        # wrong address is reported at start.
+        self._store_obj: VectorStore | None = VectorStore(settings) if settings.store.host else None
         self._bm25 = BM25Index(self.index_dir / "bm25")
         self._chunker = Chunker(settings.chunking)
         self._embeddings = None
@@ -140,12 +143,17 @@ class KnowledgeBase:
         from assistant.backend import EmbeddedBackend
         from assistant.retrieval import HybridSearcher
 
-        self._backend = EmbeddedBackend(self._manifest, self._bm25, self._store,
-                                        overfetch_limit=lambda: self.settings.retrieval.dense_overfetch_limit,
-                                        writing=self._write_lock.writing_elsewhere)
+        self._backend = EmbeddedBackend(self._manifest, self._bm25, lambda: self._store, self.index_dir / "vectors",
+                                        lambda: self.settings.retrieval, writing=self._write_lock.writing_elsewhere)
         self._searcher = HybridSearcher(lambda: self.settings.retrieval, self._manifest, self._backend,
                                         lambda: self.embeddings)
         self._recover()
+
+    @property
+    def _store(self) -> VectorStore:
+        if self._store_obj is None:
+            self._store_obj = VectorStore(self.settings)
+        return self._store_obj
 
     @property
     def embeddings(self):
@@ -635,6 +643,8 @@ class KnowledgeBase:
             vectors = set(self._store.ids())
             missing = sorted(chunks - vectors)
             orphans = sorted(vectors - chunks)
+            if missing or orphans:  # the exact-search copy of the vectors may hold what the store lost
+                self._backend.forget_exact()
             out: dict[str, Any] = {"chunks": len(chunks), "vectors": len(vectors), "missing_vectors": len(missing),
                                    "orphan_vectors": len(orphans), "pending": len(self._manifest.pending()),
                                    "repaired": False}
@@ -648,6 +658,7 @@ class KnowledgeBase:
                                        self.embeddings.embed_documents([c.embed_text() for c in part]),
                                        [c.text for c in part], [rows[c.chunk_id]["metadata"] for c in part])
                 out["repaired"] = True
+                self._backend.forget_exact()
             return out
 
     def list_files(self) -> list[dict[str, Any]]:

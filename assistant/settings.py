@@ -93,6 +93,11 @@ class RetrievalSettings(_Section):
     k: int = Field(6, ge=1, le=100, description="Contexts returned per query.")
     candidates: int = Field(40, ge=1, le=1000, description="Candidates taken from each signal before fusion.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+    exact_dense_max_chunks: int = Field(
+        50_000, ge=0,
+        description="Up to this many chunks, dense search scores every chunk exactly from a copy of the vectors kept "
+                    "in the index directory (no approximate graph, no Chroma to open: a CLI call starts faster); "
+                    "above it the vector index's graph is searched.")
     dense_overfetch_limit: int = Field(
         2000, ge=0, le=20000,
         description="A filtered dense search asks the vector index for up to this many unfiltered neighbours and "

@@ -75,6 +75,14 @@ class VectorStore:
             if len(got) < page:
                 return out
 
+    def vectors(self, ids: list[str], page: int = 2000) -> dict[str, list[float]]:
+        """The stored vectors of these ids (those it has)."""
+        out: dict[str, list[float]] = {}
+        for i in range(0, len(ids), page):
+            got = self._col.get(ids=ids[i:i + page], include=["embeddings"])
+            out.update(zip(got["ids"], got["embeddings"], strict=True))
+        return out
+
     def delete_source(self, source: str) -> None:
         self._col.delete(where={"source": source})
 

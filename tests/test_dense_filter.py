@@ -11,6 +11,7 @@ from datetime import date
 import numpy as np
 import pytest
 
+from assistant.bm25 import filter_mask
 from assistant.knowledge_base import KnowledgeBase
 from assistant.retrieval import SearchFilters
 from assistant.types import Chunk, Document
@@ -19,14 +20,18 @@ REGIONS = ["巴州", "泰安市", "镇江市", "成都市"]
 TYPES = ["policy", "need"]
 
 
-@pytest.fixture
-def kb(fake_settings):
+def _build(settings, mode: str) -> KnowledgeBase:
     """600 chunks in 30 documents; vectors drawn around one centre per region, so that a query near one region's
-    centre has all its nearest neighbours in that region."""
-    kb = KnowledgeBase(fake_settings)
+    centre has all its nearest neighbours in that region. Searched through Chroma's graph ("graph", as an index
+    above ``exact_dense_max_chunks``) or exactly from the copy of the vectors ("exact")."""
+    if mode == "graph":
+        settings = settings.model_copy(update={"retrieval": settings.retrieval.model_copy(
+            update={"exact_dense_max_chunks": 0})})
+    kb = KnowledgeBase(settings)
+    kb.mode = mode
     rng = random.Random(7)
     np_rng = np.random.default_rng(7)
-    dim = fake_settings.embedding.dimensions
+    dim = settings.embedding.dimensions
     centres = {r: np_rng.standard_normal(dim) for r in REGIONS}
     for d in range(30):
         region, dtype = REGIONS[d % 4], TYPES[(d // 4) % 2]
@@ -47,6 +52,26 @@ def kb(fake_settings):
                          [c.metadata for c in chunks])
         kb._manifest.commit_document(doc, doc.source, chunks, toks)
     kb.centres = centres
+    return kb
+
+
+@pytest.fixture(params=["graph", "exact"])
+def kb(request, fake_settings):
+    kb = _build(fake_settings, request.param)
+    yield kb
+    kb.close()
+
+
+@pytest.fixture
+def graph_kb(fake_settings):
+    kb = _build(fake_settings, "graph")
+    yield kb
+    kb.close()
+
+
+@pytest.fixture
+def exact_kb(fake_settings):
+    kb = _build(fake_settings, "exact")
     yield kb
     kb.close()
 
@@ -64,12 +89,13 @@ FILTERS = [
 ]
 
 
-def _exact(kb, vec, filters: SearchFilters, n: int) -> list[str]:
+def _truth(kb, vec, filters: SearchFilters, n: int) -> list[str]:
     """The true nearest chunks passing the filters, by brute force over every stored vector."""
     every = kb._store._col.get(include=["embeddings", "metadatas"])
     sims = np.asarray(every["embeddings"]) @ np.asarray(vec)
-    row_of, mask = kb._bm25.allowed(**filters.bm25_kwargs())
-    ok = [i for i, cid in enumerate(every["ids"]) if cid in row_of and mask[row_of[cid]]]
+    snap = kb._bm25.snapshot
+    mask = filter_mask(snap, **filters.bm25_kwargs())
+    ok = [i for i, cid in enumerate(every["ids"]) if cid in snap.row_of and (mask is None or mask[snap.row_of[cid]])]
     return [every["ids"][i] for i in sorted(ok, key=lambda i: -sims[i])][:n]
 
 
@@ -84,16 +110,42 @@ def test_filtered_dense_finds_the_true_neighbours(kb):
             q = kb.centres[near] + (0.3 + 0.3 * trial) * rng.standard_normal(len(kb.centres[near]))
             vec = (q / np.linalg.norm(q)).tolist()
             for filters in FILTERS:
-                truth = _exact(kb, vec, filters, 40)
+                truth = _truth(kb, vec, filters, 40)
                 got = [c for c, _ in kb._backend.dense(vec, 40, filters)]
                 assert len(got) == len(truth), (near, filters)
                 if truth:
                     recalls.append(len(set(got) & set(truth)) / len(truth))
                     assert got[:10] == truth[:10], (near, filters)
     assert min(recalls) >= 0.9 and sum(recalls) / len(recalls) >= 0.97, recalls
+    if kb.mode == "exact":
+        assert recalls == [1.0] * len(recalls)
 
 
-def test_the_index_is_asked_without_filter_when_the_share_passing_is_large(kb, monkeypatch):
+def test_exact_search_opens_no_chroma_and_follows_new_versions(exact_kb):
+    """A process that only searches a small index reads the copy of the vectors that the first search saved and
+    never opens Chroma; a new document (a new snapshot) gets a new copy."""
+    kb = exact_kb
+    vec = (kb.centres["巴州"] / np.linalg.norm(kb.centres["巴州"])).tolist()
+    first = kb._backend.dense(vec, 10, SearchFilters())
+    assert len(list((kb.index_dir / "vectors").glob("*.npy"))) == 1
+    reader = KnowledgeBase(kb.settings)  # another process, say `kechuang search`
+    assert reader._store_obj is None
+    assert reader._backend.dense(vec, 10, SearchFilters()) == first
+    assert reader._store_obj is None, "Chroma was opened for an exact search"
+    doc = Document(source="new", title="新文档", text="", region="巴州", doc_type="policy", content_hash="hnew")
+    chunk = Chunk(chunk_id="new-00", source="new", title="新文档", text="正文", start=0, end=1, ordinal=0,
+                  metadata={"source": "new", "region": "巴州", "type": "policy", "kb": "default"})
+    kb._manifest.mark_pending(doc, "new")
+    kb._store.upsert(["new-00"], [vec], ["正文"], [chunk.metadata])
+    kb._manifest.commit_document(doc, "new", [chunk], [["词1"]])
+    top = reader._backend.dense(vec, 1, SearchFilters(regions=["巴州"]))
+    assert top[0][0] == "new-00" and top[0][1] == pytest.approx(1.0, abs=1e-5)
+    assert len(list((kb.index_dir / "vectors").glob("*.npy"))) == 1  # the older copy is gone
+    reader.close()
+
+
+def test_the_index_is_asked_without_filter_when_the_share_passing_is_large(graph_kb, monkeypatch):
+    kb = graph_kb
     kb._bm25.ensure(kb._manifest)
     calls = []
     query = kb._store.query
