@@ -5,7 +5,6 @@ User-visible text is never NFKC-normalized; only the search key is normalized.
 
 from __future__ import annotations
 
-import logging
 import re
 from functools import lru_cache
 
@@ -56,17 +55,11 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-@lru_cache(maxsize=1)
 def jieba_tokenizer():
-    import jieba
+    """The jieba module with its whole dictionary and our terms (part-of-speech tagging needs it)."""
+    from assistant import _jieba
 
-    jieba.setLogLevel(logging.WARNING)
-    jieba.initialize()
-    from assistant.synonyms import all_terms
-
-    for term in all_terms():
-        jieba.add_word(term, freq=20000)
-    return jieba
+    return _jieba.full()
 
 
 _TOKEN_OK = re.compile(r"[\w\u4e00-\u9fff]")
@@ -79,9 +72,11 @@ STOPWORDS = frozenset(
 
 def tokenize(text: str) -> list[str]:
     """jieba search-mode tokens of the normalized key, without punctuation and stop words."""
+    from assistant import _jieba
+
     key = search_key(text)
     out = []
-    for tok in jieba_tokenizer().cut_for_search(key):
+    for tok in _jieba.cut_for_search(key):
         tok = tok.strip()
         if tok and _TOKEN_OK.search(tok) and tok not in STOPWORDS:
             out.append(tok)
