@@ -11,8 +11,9 @@ import functools
 import logging
 import re
 import secrets
+import threading
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -460,28 +461,60 @@ class KnowledgeBase:
         return report
 
     def _ingest_files(self, files: list[Path], kb: str, report: IngestReport, progress, on_file, stop) -> None:
-        for i, path in enumerate(files):
-            if stop is not None and stop():
-                report.not_started = [f.name for f in files[i:]]
-                break
-            if progress:
-                progress(path.name, i, len(files))
-            try:
-                result = self.ingest_file(path, kb, stop=stop)
-            except IngestStopped:  # stopped while this file was read: it is left out whole, like the ones after it
-                report.not_started = [f.name for f in files[i:]]
-                break
-            except AssistantError as exc:
-                result = FileResult(path.name, "failed", errors=[str(exc)])
-            except Exception as exc:  # one broken file must never stop the batch
-                log.exception("unexpected error ingesting %s", path)
-                result = FileResult(path.name, "failed", errors=[f"{path.name}: 处理失败（{type(exc).__name__}: {exc}）"])
-            report.files.append(result)
-            if on_file:
-                on_file(result)
+        """Each file is read (in the worker process) while the one before it is embedded and written: reading a
+        scanned PDF (OCR) and embedding the previous file overlap. Only one file is read ahead."""
+        aborted = threading.Event()  # the caller is gone (an exception here, a second Ctrl+C): stop reading at once
+
+        def stop_reading() -> bool:
+            return aborted.is_set() or (stop is not None and stop())
+
+        reader = ThreadPoolExecutor(1, thread_name_prefix="read-ahead")
+        reads: dict[int, Future] = {}
+
+        def read(j: int) -> None:
+            if j < len(files) and j not in reads:
+                reads[j] = reader.submit(self._read_file, files[j], kb, stop_reading)
+
+        try:
+            for i, path in enumerate(files):
+                if stop is not None and stop():
+                    report.not_started = [f.name for f in files[i:]]
+                    break
+                if progress:
+                    progress(path.name, i, len(files))
+                read(i)
+                read(i + 1)
+                try:
+                    result = self._index_file(path, kb, reads.pop(i).result())
+                except IngestStopped:  # stopped while this file was read: it is left out whole, like the ones after it
+                    report.not_started = [f.name for f in files[i:]]
+                    break
+                except AssistantError as exc:
+                    result = FileResult(path.name, "failed", errors=[str(exc)])
+                except Exception as exc:  # one broken file must never stop the batch
+                    log.exception("unexpected error ingesting %s", path)
+                    result = FileResult(path.name, "failed",
+                                        errors=[f"{path.name}: 处理失败（{type(exc).__name__}: {exc}）"])
+                report.files.append(result)
+                if on_file:
+                    on_file(result)
+        except BaseException:
+            aborted.set()
+            raise
+        finally:
+            if reads:  # a file read ahead that will not be written (stopped): abandon it
+                aborted.set()
+            reader.shutdown(wait=True, cancel_futures=True)
 
     @_writes
     def ingest_file(self, path: Path, kb: str = DEFAULT_BASE, *, stop: Callable[[], bool] | None = None) -> FileResult:
+        return self._index_file(path, kb, self._read_file(path, kb, stop))
+
+    def _read_file(self, path: Path, kb: str, stop: Callable[[], bool] | None) -> tuple[str, Any]:
+        """The reading half of a file's ingest (checks, then parsing in the worker process): ("document", Document)
+        or ("records", (records, errors)). Writes nothing."""
+        if stop is not None and stop():  # a file queued to be read ahead when the ingest was stopped
+            raise IngestStopped(f"{path.name}: 已停止，本文件未导入。", source=path.name)
         if not path.exists():
             raise IngestError(f"{path}: 文件不存在。", source=str(path))
         other = {row["kb"] for s in self._manifest.sources_for(path.name)
@@ -490,17 +523,25 @@ class KnowledgeBase:
             raise IngestError(f"{path.name}: 同名文件已在知识库“{self.base(other.pop())['name']}”中。"
                               "请改名后上传，或先从那个知识库删除它。", source=path.name)
         ext = path.suffix.lower()
+        ing = self.settings.ingest
+        max_bytes = int(ing.max_file_mb * 1024 * 1024)
         if ext in RECORD_EXTENSIONS:
-            return self._ingest_records(path, kb, stop)
+            if path.stat().st_size > max_bytes:
+                raise IngestError(f"{path.name}: 文件超过上限 {ing.max_file_mb:.0f} MB。", source=path.name)
+            return "records", (worker.read_records(path, ing, stop=stop) if ing.read_in_worker
+                               else load_records(path, ing))
         if ext not in DOCUMENT_EXTENSIONS:
             raise IngestError(f"{path.name}: 不支持的文件类型 {ext or '(无扩展名)'}。", source=path.name)
-        max_bytes = int(self.settings.ingest.max_file_mb * 1024 * 1024)
-        ing = self.settings.ingest
         if ing.read_in_worker:
-            doc = worker.read_document(path, path.name, max_bytes, ing, self.settings.cache_dir, stop=stop)
-        else:
-            doc = build_document(path, path.name, max_bytes, ing, self.settings.cache_dir)
-        doc = doc.model_copy(update={"kb": kb})
+            return "document", worker.read_document(path, path.name, max_bytes, ing, self.settings.cache_dir, stop=stop)
+        return "document", build_document(path, path.name, max_bytes, ing, self.settings.cache_dir)
+
+    def _index_file(self, path: Path, kb: str, read: tuple[str, Any]) -> FileResult:
+        """The writing half: chunks, embeddings and tokens of what ``_read_file`` returned, into the index."""
+        kind, value = read
+        if kind == "records":
+            return self._index_records(path, kb, *value)
+        doc = value.model_copy(update={"kb": kb})
         status, n, note = self._upsert_documents([doc], path.name)[0]
         if doc.metadata.get("ocr") and status in {"added", "updated"}:
             note = "；".join(x for x in (note, f"扫描件：第 {doc.metadata.get('ocr_pages')} 页由 OCR（{doc.metadata['ocr']}）"
@@ -513,13 +554,7 @@ class KnowledgeBase:
                 log.exception("drafting support items of %s failed", doc.source)
         return FileResult(path.name, status, documents=1 if status in {"added", "updated"} else 0, chunks=n, note=note)
 
-    def _ingest_records(self, path: Path, kb: str, stop: Callable[[], bool] | None = None) -> FileResult:
-        ing = self.settings.ingest
-        max_bytes = int(ing.max_file_mb * 1024 * 1024)
-        if path.stat().st_size > max_bytes:
-            raise IngestError(f"{path.name}: 文件超过上限 {ing.max_file_mb:.0f} MB。", source=path.name)
-        records, errors = (worker.read_records(path, ing, stop=stop) if ing.read_in_worker
-                           else load_records(path, ing))
+    def _index_records(self, path: Path, kb: str, records: list, errors: list) -> FileResult:
         docs = []
         for r in records:
             doc = to_document(r, path).model_copy(update={"kb": kb})

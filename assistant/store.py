@@ -22,8 +22,12 @@ def collection_name(settings: Settings) -> str:
     return f"kc-{model[:40]}-{settings.index_fingerprint()}"
 
 
+# Set when this module is imported, not when Chroma is first opened: the read worker restarts when the
+# environment changes (assistant.ingest.worker), and Chroma is opened lazily, in the middle of a first ingest.
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+
 def _client(settings: Settings):
-    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 

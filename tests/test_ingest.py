@@ -181,3 +181,44 @@ def test_copy_of_seed_folder_twice_same_count(fake_settings, seeds_dir, tmp_path
     n = kb.stats()["chunks"]
     kb.ingest([d])
     assert kb.stats()["chunks"] == n and kb.stats()["vectors"] == n
+
+
+def test_the_next_file_is_read_while_one_is_written(fake_settings, tmp_path):
+    """Reading (parsing, OCR, in the worker process) of file n+1 overlaps embedding and writing of file n (issue 15,
+    item 2); a stop still leaves the file read ahead out whole."""
+    import threading
+    import time
+
+    from assistant.knowledge_base import KnowledgeBase
+
+    d = tmp_path / "docs"
+    d.mkdir()
+    for i in range(3):
+        (d / f"通知{i}.md").write_text(f"# 第{i}号通知\n\n第一条 本年度举办科普活动{i + 10}场。\n", encoding="utf-8")
+    kb = KnowledgeBase(fake_settings)
+    spans: dict[tuple[str, str], list[float]] = {}
+    read, index = kb._read_file, kb._index_file
+
+    def timed(kind, fn):
+        def run(path, *a):
+            spans[(kind, path.name)] = [time.monotonic()]
+            try:
+                return fn(path, *a)
+            finally:
+                spans[(kind, path.name)].append(time.monotonic())
+        return run
+
+    kb._read_file, kb._index_file = timed("read", read), timed("index", index)
+    report = kb.ingest([d], on_batch=lambda *_: time.sleep(0.5))  # embedding a file takes half a second
+    assert [f.status for f in report.files] == ["added"] * 3
+    for i in (1, 2):  # file i was read before file i-1 was written
+        assert spans[("read", f"通知{i}.md")][1] < spans[("index", f"通知{i - 1}.md")][1], spans
+    assert threading.active_count() < 50
+    kb.remove("通知1.md"), kb.remove("通知2.md")
+    stopped = threading.Event()  # stopped once 通知1 is written, while 通知2 has been read ahead
+    report = kb.ingest([d], stop=stopped.is_set, on_batch=lambda *_: time.sleep(0.5),
+                       on_file=lambda r: r.file == "通知1.md" and stopped.set())
+    assert [(f.file, f.status) for f in report.files] == [("通知0.md", "unchanged"), ("通知1.md", "added")]
+    assert report.not_started == ["通知2.md"], report.as_dict()
+    assert {r["file"] for r in kb.list_files()} == {"通知0.md", "通知1.md"}
+    kb.close()
