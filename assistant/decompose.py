@@ -67,13 +67,10 @@ def _kind(q: str, span: tuple[int, int]) -> str:
 def _word_spans(q: str) -> set[tuple[int, int]]:
     """(start, end) of every word of the question as jieba cuts it, to tell a coordinator that is a word of its
     own from the 和 of 和静县, the 与 of 参与, the 及 of 普及."""
-    import jieba
+    from assistant import _jieba
 
-    from assistant._text import jieba_tokenizer
-
-    jieba_tokenizer()
     spans, at = set(), 0
-    for token in jieba.lcut(q):
+    for token in _jieba.cut(q):
         spans.add((at, at + len(token)))
         at += len(token)
     return spans

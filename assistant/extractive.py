@@ -124,12 +124,7 @@ def focus(question: str) -> tuple[list[str], str] | None:
     "综合排名第几" → 综合排名), with its parts as looser forms (场地面积 → 面积), and the clause it is in; None
     when that is a generic word (条件、标准、比例、规模 …: those are answered in other words), when a verb stands
     between ("文章是谁写的") or for a yes/no question ("西安市有没有…专家")."""
-    from assistant._text import jieba_tokenizer
-
-    jieba_tokenizer()
-    import jieba
-    import jieba.posseg as pseg
-
+    from assistant import _jieba
     from assistant.synonyms import expansions
 
     key = search_key(question)
@@ -137,10 +132,10 @@ def focus(question: str) -> tuple[list[str], str] | None:
     if not m or m.start() == 0:
         return None
     clause = re.split(r"[，,。；;：:、?？!！]", key[:m.start()])[-1]
-    after = [w.word for w in pseg.cut(re.split(r"[，,。；;：:、?？!！]", key[m.end():])[0]) if w.word.strip()]
+    after = [w for w, _ in _jieba.pos_cut(re.split(r"[，,。；;：:、?？!！]", key[m.end():])[0]) if w.strip()]
     if after and wording.value_shape(after[0]) is not None:
         return None  # "利息能贴多少比例": the thing asked follows the question word, and is answered by a value
-    words = [(w.word, w.flag) for w in pseg.cut(clause) if w.word.strip()]
+    words = [(w, f) for w, f in _jieba.pos_cut(clause) if w.strip()]
     while words and words[-1][0] in _BETWEEN:
         words.pop()
     run: list[str] = []
@@ -150,7 +145,7 @@ def focus(question: str) -> tuple[list[str], str] | None:
     if len(last) < 2 or wording.is_generic(last) or re.search(r"\d", last):
         return None
     # the head of a compound is its end (场地面积 → 面积, 企业所得税 → 所得税); else any part (接待量 → 接待)
-    subs = [t for t in jieba.cut_for_search(last) if len(t) >= 2 and t != last and not wording.is_generic(t)]
+    subs = [t for t in _jieba.cut_for_search(last) if len(t) >= 2 and t != last and not wording.is_generic(t)]
     parts = [t for t in subs if last.endswith(t)] or subs
     forms = ["".join(run), last, *parts, *(search_key(x) for x in expansions(last))]
     return list(dict.fromkeys(forms)), clause
@@ -209,12 +204,9 @@ _ASPECT_NOUNS = frozenset("比例 比重 占比 税率 费率 时间 日期 期�
 def _aspects(key: str) -> list[tuple[str, str]]:
     """Generic aspect words the question qualifies ("贴息比例" → (贴息, 比例), "申报的时间" → (申报, 时间)): a sentence
     naming the same word with another qualifier ("抽查比例") speaks of something else."""
-    from assistant._text import jieba_tokenizer
+    from assistant import _jieba
 
-    jieba_tokenizer()
-    import jieba.posseg as pseg
-
-    words = [(w.word, w.flag) for w in pseg.cut(key) if w.word.strip()]
+    words = [(w, f) for w, f in _jieba.pos_cut(key) if w.strip()]
     out = []
     for i, (w, _) in enumerate(words):
         if i == 0 or w not in _ASPECT_NOUNS:
@@ -422,12 +414,9 @@ _UNITS = frozenset("年 年度 月 日 号 元 个 项 家 名 位 次 天".spli
 
 def _nouns(text: str) -> set[str]:
     """Nouns of the question (jieba part-of-speech tags n*)."""
-    from assistant._text import jieba_tokenizer
+    from assistant import _jieba
 
-    jieba_tokenizer()
-    import jieba.posseg as pseg
-
-    return {w.word for w in pseg.cut(text) if w.flag.startswith("n")}
+    return {w for w, f in _jieba.pos_cut(text) if f.startswith("n")}
 
 
 _ASKS = re.compile(r"多少|几|什么|啥|哪|怎么|怎样|如何|吗|呢|是否|能否|可否|有没有|是不是|要不要|能不能|多[大久长高远]|谁")

@@ -142,7 +142,8 @@ def _sentences() -> list[str]:
     return out
 
 
-def bench_scale(work: Path, n_chunks: int, queries: list[str], bm25_only: bool = False) -> dict:
+def bench_scale(work: Path, n_chunks: int, queries: list[str], bm25_only: bool = False,
+                vectors: str = "sentences") -> dict:
     """A synthetic index of ``n_chunks`` (manifest, BM25 and, unless ``bm25_only``, vectors) built in a child
     process, then opened and queried in another, so each figure of peak memory is that of one scale: the build
     (an ingest of this size) and the serving process (what a server holding this index needs)."""
@@ -150,17 +151,20 @@ def bench_scale(work: Path, n_chunks: int, queries: list[str], bm25_only: bool =
 
     ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(1) as pool:
-        built = pool.apply(_build_scale, (work, n_chunks, bm25_only))
+        built = pool.apply(_build_scale, (work, n_chunks, bm25_only, vectors))
     with ctx.Pool(1) as pool:
         served = pool.apply(_serve_scale, (work, n_chunks, queries, bm25_only))
-    return {"chunks": n_chunks, "bm25_only": bm25_only, **built, **served}
+    return {"chunks": n_chunks, "bm25_only": bm25_only, "vectors": vectors, **built, **served}
 
 
 def _scale_settings(work: Path, n_chunks: int) -> Settings:
     return Settings(data_dir=work / f"scale-{n_chunks}", cache_dir=work / "cache-scale")
 
 
-def _build_scale(work: Path, n_chunks: int, bm25_only: bool) -> dict:
+def _build_scale(work: Path, n_chunks: int, bm25_only: bool, vectors: str = "sentences") -> dict:
+    """Synthetic chunks join four sentences of the real documents. Their vectors ("sentences") are the normalized
+    sum of the four sentences' real e5 vectors plus a little noise: they cluster like real chunks do, so the
+    graph's latency is that of real use; "random" draws unit vectors uniformly (a graph's worst case)."""
     settings = _scale_settings(work, n_chunks)
     kb = KnowledgeBase(settings)
     rng = random.Random(n_chunks)
@@ -169,16 +173,23 @@ def _build_scale(work: Path, n_chunks: int, bm25_only: bool) -> dict:
     t0 = time.perf_counter()
     sent_tokens = [tokenize(x) for x in sents]  # each sentence segmented once: chunks are 4 sentences joined
     tok_time = time.perf_counter() - t0
+    sent_vecs = (np.asarray(kb.embeddings.embed_documents(sents), dtype=np.float32)
+                 if vectors == "sentences" and not bm25_only else None)
     per_doc = 20
     t = time.perf_counter()
     batch: list[tuple[Document, list[Chunk], list[list[str]]]] = []
+    picks: list[list[int]] = []  # the sentences of each chunk in the batch
 
     def write(batch) -> None:  # vectors of many documents in one upsert (Chroma's cost is per call), then each commit
         chunks = [c for _, cs, _ in batch for c in cs]
         for doc, _, _ in batch:
             kb._manifest.mark_pending(doc, doc.source)
         if not bm25_only:
-            vecs = np_rng.standard_normal((len(chunks), 384)).astype(np.float32)
+            if sent_vecs is not None:
+                vecs = sent_vecs[np.asarray(picks)].sum(axis=1)
+                vecs += np_rng.standard_normal(vecs.shape).astype(np.float32) * 0.05
+            else:
+                vecs = np_rng.standard_normal((len(chunks), 384)).astype(np.float32)
             vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
             kb._store.upsert([c.chunk_id for c in chunks], vecs, [c.text for c in chunks], [c.metadata for c in chunks],
                              batch=5000)
@@ -192,6 +203,7 @@ def _build_scale(work: Path, n_chunks: int, bm25_only: bool) -> dict:
         chunks, toks = [], []
         for j in range(per_doc):
             picked = [rng.randrange(len(sents)) for _ in range(4)]
+            picks.append(picked)
             text = "".join(sents[i] for i in picked)
             toks.append([tok for i in picked for tok in sent_tokens[i]])
             chunks.append(Chunk(chunk_id=f"s{d + j:08d}", source=doc.source, title=doc.title, text=text, start=0,
@@ -201,7 +213,7 @@ def _build_scale(work: Path, n_chunks: int, bm25_only: bool) -> dict:
         batch.append((doc, chunks, toks))
         if len(batch) * per_doc >= 5000:
             write(batch)
-            batch = []
+            batch, picks = [], []
     if batch:
         write(batch)
     write_s = time.perf_counter() - t
@@ -286,6 +298,8 @@ def main() -> None:
     ap.add_argument("--bm25-only-scales", type=int, nargs="*", default=[],
                     help="extra scales measured for BM25 alone (no vectors written), e.g. 1000000")
     ap.add_argument("--skip-sample", action="store_true", help="reuse the sample-corpus figures in results.json")
+    ap.add_argument("--vectors", choices=["sentences", "random"], default="sentences",
+                    help="synthetic vectors: sums of real sentence vectors (clustered like real chunks) or random")
     ap.add_argument("--dense-only-scales", type=int, nargs="*", default=[],
                     help="extra scales measured for dense search alone (vectors only), e.g. 1000000")
     args = ap.parse_args()
@@ -305,17 +319,18 @@ def main() -> None:
     results["scales"] = []
     if args.skip_sample and previous.exists():
         # keep earlier scales that this run does not measure again
-        again = ({(n, "") for n in args.scales} | {(n, "bm25") for n in args.bm25_only_scales}
+        again = ({(n, f"hybrid-{args.vectors}") for n in args.scales} | {(n, "bm25") for n in args.bm25_only_scales}
                  | {(n, "dense") for n in args.dense_only_scales})
 
         def kind(x: dict) -> str:
-            return "bm25" if x.get("bm25_only") else "dense" if x.get("dense_only") else ""
+            return ("bm25" if x.get("bm25_only") else "dense" if x.get("dense_only")
+                    else f"hybrid-{x.get('vectors', 'random')}")
 
         results["scales"] = [x for x in json.loads(previous.read_text(encoding="utf-8")).get("scales", [])
                              if (x["chunks"], kind(x)) not in again]
     for n in args.scales:
         print(f"synthetic {n} chunks …", flush=True)
-        r = bench_scale(work, n, qs)
+        r = bench_scale(work, n, qs, vectors=args.vectors)
         print(json.dumps(r, ensure_ascii=False), flush=True)
         results["scales"].append(r)
     for n in args.bm25_only_scales:
@@ -367,7 +382,7 @@ def render(r: dict) -> str:
         lines.append(f"| ingest: time inside the embedding calls | {rate} | {best / rate:.2f} |")
         rate = s["embedding_tokens_per_s_incl_parsing"]
         lines.append(f"| ingest: whole time (reading, cleaning, chunking, segmenting, writing) | {rate} | {best / rate:.2f} |")
-    lines += ["", "## Synthetic corpora (random vectors, real query embeddings)", "",
+    lines += ["", "## Synthetic corpora (real query embeddings)", "",
               "Each scale is built in one process and queried in another: *build RSS* is the peak of the process "
               "that wrote the index (manifest, vectors, BM25 matrix), *serving RSS* the peak of a process that opened "
               "it and ran every query below. Region filter: one region of eight (1/8 of the chunks).", "",
@@ -386,7 +401,8 @@ def render(r: dict) -> str:
                 f"| {pp(x['latency_filtered_dense'])} | – | {x['write_s']} | {x['index_bytes'] / 1e6:.0f} MB | – "
                 f"| {x['max_rss_mb']:.0f} MB |")
             continue
-        label = f"{x['chunks']:,}" + (" (BM25 only)" if x.get("bm25_only") else "")
+        label = f"{x['chunks']:,}" + (" (BM25 only)" if x.get("bm25_only") else
+                                      " (random vectors)" if x.get("vectors", "random") == "random" else "")
         build_rss = f"{x['build_max_rss_mb']:.0f} MB" if "build_max_rss_mb" in x else "–"
         hybrid_f = x.get("latency_filtered_hybrid") if not x.get("bm25_only") else None
         lines.append(

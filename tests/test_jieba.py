@@ -38,6 +38,48 @@ def test_lookups_segment_exactly_as_the_whole_dictionary():
     assert differ == []
 
 
+def _questions() -> list[str]:
+    out = []
+    for table in sorted((ROOT / "tests" / "tables").glob("*.jsonl")):
+        for line in table.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line) if line.strip() else {}
+            out += [v for k, v in row.items() if isinstance(v, str) and k in ("question", "message", "input")]
+    return out
+
+
+def test_tagging_and_accurate_cut_by_lookups_equal_the_whole_dictionary():
+    import jieba.posseg as pseg
+
+    full = _jieba.full()
+    pos = _jieba._lookup_pos()
+    lookup = _jieba._lookup_tokenizer()
+    questions = [search_key(q) for q in _questions()]
+    assert len(questions) > 500
+    assert [q for q in questions if [(w.word, w.flag) for w in pos.cut(q)]
+            != [(w.word, w.flag) for w in pseg.dt.cut(q)]] == []
+    assert [q for q in questions if list(lookup.cut(q)) != list(full.dt.cut(q))] == []
+
+
+def test_a_fresh_process_tags_a_question_without_the_dictionary_and_keeps_jieba_analyse_right():
+    """`ask` tags the question's words by lookups; a later use of jieba.analyse (need drafting) in the same process
+    still gets real tags (jieba.posseg was imported without them: loading the whole dictionary adds them)."""
+    _jieba.full()
+    code = """
+from assistant import _jieba
+a = _jieba.pos_cut('企业的注册资本有什么要求')
+loaded = _jieba.full.cache_info().currsize
+import jieba.analyse
+from assistant._text import jieba_tokenizer
+jieba_tokenizer()
+tags = jieba.analyse.extract_tags('某企业需要研发一种棉花采摘机器人的视觉识别系统', topK=5, allowPOS=('n', 'vn'))
+print(loaded, a == _jieba.pos_cut('企业的注册资本有什么要求'), ' '.join(tags))
+"""
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    loaded, same, *tags = out.stdout.split()
+    assert loaded == "0" and same == "True" and "棉花" in tags and len(tags) >= 3, out.stdout
+
+
 def test_our_terms_are_in_the_lookup_file():
     _jieba.full()
     lookup = _jieba._lookup_tokenizer()
