@@ -432,7 +432,7 @@ class KnowledgeBase:
             kb_of = {d["source"]: d["kb"] for d in self._manifest.documents()}
             rows = [(cid, {**meta, "kb": kb_of.get(meta.get("source"), DEFAULT_BASE)}) for cid, meta in missing]
             self._manifest.set_chunk_metadata(rows)
-            enabled = {cid for cid, _, _ in self._manifest.complete_chunks()}
+            enabled = set(self._manifest.complete_chunk_ids())
             live = [(cid, m) for cid, m in rows if cid in enabled]
             self._store.update_metadata([cid for cid, _ in live], [m for _, m in live])
 
@@ -674,7 +674,7 @@ class KnowledgeBase:
         between the two stores, or another writer's interference) and vectors with no chunk. With ``repair``,
         missing vectors are embedded again from the manifest's text and orphans deleted."""
         with self._write_lock.hold():
-            chunks = {cid for cid, _, _ in self._manifest.complete_chunks()}
+            chunks = set(self._manifest.complete_chunk_ids())
             vectors = set(self._store.ids())
             missing = sorted(chunks - vectors)
             orphans = sorted(vectors - chunks)

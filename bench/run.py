@@ -102,7 +102,7 @@ def bench_sample(work: Path) -> dict:
     finally:
         E5Embeddings.embed_documents = engine_call
     dt = time.perf_counter() - t
-    rows = kb._manifest.chunks_by_id([c for c, _, _ in kb._manifest.complete_chunks()])
+    rows = kb._manifest.chunks_by_id(kb._manifest.complete_chunk_ids())
     e5 = E5Embeddings()._get()
     texts = [Chunk(**{k: r[k] for k in ("chunk_id", "source", "title", "heading", "text", "start", "end", "ordinal")}).embed_text()
              for r in rows.values()]
@@ -209,7 +209,8 @@ def _build_scale(work: Path, n_chunks: int, bm25_only: bool, vectors: str = "sen
             chunks.append(Chunk(chunk_id=f"s{d + j:08d}", source=doc.source, title=doc.title, text=text, start=0,
                                 end=len(text), ordinal=j, metadata={"source": doc.source, "type": doc.doc_type,
                                                                     "region": region, "date_int": 20240101,
-                                                                    "kind": "document", "title": doc.title}))
+                                                                    "kind": "document", "title": doc.title,
+                                                                    "kb": "default"}))
         batch.append((doc, chunks, toks))
         if len(batch) * per_doc >= 5000:
             write(batch)

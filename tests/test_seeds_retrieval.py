@@ -38,7 +38,7 @@ def test_simplified_query_finds_the_traditional_document(seeds_kb):
 
 
 def test_spam_line_of_003_is_in_no_chunk(seeds_kb):
-    rows = seeds_kb._manifest.chunks_by_id([cid for cid, _, _ in seeds_kb._manifest.complete_chunks()])
+    rows = seeds_kb._manifest.chunks_by_id(seeds_kb._manifest.complete_chunk_ids())
     texts = [r["text"] for r in rows.values()]
     assert texts
     assert not any("无码" in t or "一区二区" in t or "AV" in t for t in texts)
