@@ -50,9 +50,10 @@ test-fast: install
 lint: install
 	$(BIN)/ruff check assistant tests scripts bench
 
-## Benchmarks: ingest throughput and query latency (sample corpus, and synthetic up to 100k chunks).
+## Benchmarks: ingest and embedding throughput, query latency and memory (sample corpus; synthetic 10k, 100k and
+## 1M chunks, about an hour), cold start of the CLI.
 bench: install
-	$(BIN)/python -m bench.run --out bench/RESULTS.md
+	$(BIN)/python -m bench.run --scales 10000 100000 1000000 --out bench/RESULTS.md
 	$(BIN)/python -m bench.coldstart --write
 
 ## Full offline evaluation of both golden sets, several configurations side by side; HTML reports in

