@@ -31,6 +31,7 @@ LOOKUP_CHARS = 20_000  # characters segmented by lookups before the whole dictio
 _FORMAT = "2"  # of the lookup file: words with frequencies, words with tags
 _lookup_chars = 0
 _lock = threading.Lock()
+_posseg_lock = threading.Lock()
 _tags_deferred = False  # jieba.posseg was imported without its tags: pos_cut loads them with the whole dictionary
 
 
@@ -159,18 +160,19 @@ def _posseg():
     """jieba.posseg, imported without its module-level tagger reading the dictionary file for tags (0.25 s);
     ``pos_cut`` reads them when it turns to the whole dictionary."""
     global _tags_deferred
-    if "jieba.posseg" in sys.modules or full.cache_info().currsize:
-        import jieba.posseg as pseg  # the whole dictionary is here: read the tags as jieba does
+    with _posseg_lock:  # two first questions at once: one imports, the other waits for the module to be whole
+        if "jieba.posseg" in sys.modules or full.cache_info().currsize:
+            import jieba.posseg as pseg  # the whole dictionary is here: read the tags as jieba does
 
+            return pseg
+        jieba = _import()
+        jieba.dt.get_dict_file = lambda: io.BytesIO()  # read by POSTokenizer(jieba.dt) at import
+        try:
+            import jieba.posseg as pseg
+        finally:
+            del jieba.dt.get_dict_file
+        _tags_deferred = True
         return pseg
-    jieba = _import()
-    jieba.dt.get_dict_file = lambda: io.BytesIO()  # read by POSTokenizer(jieba.dt) at import
-    try:
-        import jieba.posseg as pseg
-    finally:
-        del jieba.dt.get_dict_file
-    _tags_deferred = True
-    return pseg
 
 
 @lru_cache(maxsize=1)
