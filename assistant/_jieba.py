@@ -27,7 +27,7 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-LOOKUP_CHARS = 20_000  # characters segmented by lookups before the whole dictionary is loaded
+LOOKUP_CHARS = 2_000  # characters segmented by lookups before the whole dictionary is loaded (a question: 10–100)
 _FORMAT = "2"  # of the lookup file: words with frequencies, words with tags
 _lookup_chars = 0
 _lock = threading.Lock()
