@@ -303,7 +303,11 @@ def main() -> None:
                     help="synthetic vectors: sums of real sentence vectors (clustered like real chunks) or random")
     ap.add_argument("--dense-only-scales", type=int, nargs="*", default=[],
                     help="extra scales measured for dense search alone (vectors only), e.g. 1000000")
+    ap.add_argument("--render", action="store_true", help="only write RESULTS.md again from results.json")
     args = ap.parse_args()
+    if args.render:
+        _write(args.out, json.loads((args.out.parent / "results.json").read_text(encoding="utf-8")))
+        return
     work = Path(tempfile.mkdtemp(prefix="kc-bench-"))
     results = {"machine": _machine(), "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
                "command": " ".join([".venv/bin/python -m bench.run", *sys.argv[1:]])}
@@ -349,11 +353,15 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     (args.out.parent / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+    _write(args.out, results)
+
+
+def _write(out: Path, results: dict) -> None:
     # The "## OCR" and "## Cold start" sections are written by bench/ocr.py and bench/coldstart.py: keep them.
-    previous = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
+    previous = out.read_text(encoding="utf-8") if out.exists() else ""
     kept = sections(previous, ["OCR", "Cold start"])
-    args.out.write_text(render(results) + "".join("\n" + k for k in kept), encoding="utf-8")
-    print(f"wrote {args.out}")
+    out.write_text(render(results) + "".join("\n" + k for k in kept), encoding="utf-8")
+    print(f"wrote {out}")
 
 
 def render(r: dict) -> str:
