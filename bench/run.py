@@ -378,6 +378,7 @@ def render(r: dict) -> str:
         "|---|---|---|---|---|---|---|---|---|---|",
         f"| {s['files']} | {s['documents_and_records']} | {s['chunks']} | {s['ingest_s']} | {s['docs_per_s']} | {s['chunks_per_s']} "
         f"| {s['embedding_tokens']} | {s['embedding_tokens_per_s_incl_parsing']} | {s['reingest_unchanged_s']} | {s['index_bytes'] / 1e6:.1f} MB |",
+        *([f"Note: {s['note']}.", ""] if s.get("note") else []),
         "", "Query latency (ms, query embedding included for dense/hybrid):", "",
         "| mode | p50 | p95 | queries |", "|---|---|---|---|",
     ]
