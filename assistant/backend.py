@@ -52,7 +52,8 @@ class EmbeddedBackend:
         self._manifest, self._bm25, self._store, self._dir = manifest, bm25, store, vectors_dir
         self._settings = settings  # read at every search: evaluation swaps configurations
         self._writing = writing  # another thread is adding documents: BM25 may lag by the documents in flight
-        self._exact: tuple[str, np.ndarray] | None = None  # (snapshot digest, vectors)
+        # (snapshot digest, vectors, which rows have one: a chunk whose vector is missing is a row of zeros)
+        self._exact: tuple[str, np.ndarray, np.ndarray] | None = None
         self._exact_lock = threading.Lock()
 
     def _ensure(self):
@@ -70,18 +71,21 @@ class EmbeddedBackend:
             return []
         exact = self._exact_vectors(snap)
         if exact is not None:
-            return _exact_search(exact, snap.ids, vector, n, mask)
+            vectors, present = exact
+            if mask is not None or not present.all():
+                mask = present if mask is None else mask & present
+            return _exact_search(vectors, snap.ids, vector, n, mask)
         return self._graph_search(snap, vector, n, filters, mask)
 
     # -- exact, from the copy of the vectors ---------------------------------------------------------
-    def _exact_vectors(self, snap) -> np.ndarray | None:
+    def _exact_vectors(self, snap) -> tuple[np.ndarray, np.ndarray] | None:
         """The vectors of the snapshot's rows, read from ``vectors/`` or, the first time for this snapshot, from
         Chroma (then saved there for every later process). None when the index is too large for exact search."""
         if not snap.ids or len(snap.ids) > self._settings().exact_dense_max_chunks:
             return None
         with self._exact_lock:
             if self._exact is not None and self._exact[0] == snap.digest:
-                return self._exact[1]
+                return self._exact[1], self._exact[2]
             path = self._dir / f"{snap.digest}.npy"
             try:
                 vectors = np.load(path, mmap_mode="r")
@@ -89,8 +93,9 @@ class EmbeddedBackend:
                     raise ValueError("rows do not match")
             except (OSError, ValueError):
                 vectors = self._export(snap, path)
-            self._exact = (snap.digest, vectors)
-            return vectors
+            present = np.linalg.norm(vectors, axis=1) > 0
+            self._exact = (snap.digest, vectors, present)
+            return vectors, present
 
     def forget_exact(self) -> None:
         """Drop the copy of the vectors (the store changed behind the manifest, see ``KnowledgeBase.check``): the
@@ -154,13 +159,16 @@ class EmbeddedBackend:
         return store.query(vector, n, filters.chroma_where())
 
 
-def _exact_search(vectors: np.ndarray, ids: list[str], vector: list[float], n: int, mask) -> Hits:
+def _exact_search(vectors: np.ndarray, ids: list[str], vector: list[float], n: int, mask: np.ndarray | None) -> Hits:
+    """The ``n`` rows nearest to ``vector`` among those ``mask`` lets through (None: all), as the graph would return
+    them (even at a similarity of 0: the answer's relevance gate judges, not retrieval)."""
     q = np.asarray(vector, dtype=np.float32)
     q /= np.linalg.norm(q) or 1.0
     rows = None if mask is None else np.flatnonzero(mask)
     scores = (vectors if rows is None else vectors[rows]) @ q
     n = min(n, len(scores))
+    if n == 0:
+        return []
     top = np.argpartition(-scores, n - 1)[:n]
     top = top[np.argsort(-scores[top], kind="stable")]
-    # a row of zeros is a chunk without a vector (see _export): never a neighbour
-    return [(ids[i if rows is None else rows[i]], float(scores[i])) for i in top if scores[i] != 0.0]
+    return [(ids[i if rows is None else rows[i]], float(scores[i])) for i in top]
