@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from assistant.bm25 import filter_mask
+from assistant.bm25 import best, filter_mask
 
 if TYPE_CHECKING:
     from assistant.retrieval import SearchFilters
@@ -166,9 +166,4 @@ def _exact_search(vectors: np.ndarray, ids: list[str], vector: list[float], n: i
     q /= np.linalg.norm(q) or 1.0
     rows = None if mask is None else np.flatnonzero(mask)
     scores = (vectors if rows is None else vectors[rows]) @ q
-    n = min(n, len(scores))
-    if n == 0:
-        return []
-    top = np.argpartition(-scores, n - 1)[:n]
-    top = top[np.argsort(-scores[top], kind="stable")]
-    return [(ids[i if rows is None else rows[i]], float(scores[i])) for i in top]
+    return [(ids[i if rows is None else rows[i]], float(scores[i])) for i in best(scores, n)]

@@ -181,15 +181,20 @@ class BM25Index:
         mask = filter_mask(snap, types, regions, date_from, date_to, sources, kbs)
         if mask is not None:
             scores = np.where(mask, scores, 0.0)
-        n = min(n, len(scores))
-        top = np.argpartition(-scores, n - 1)[:n]
-        top = top[np.argsort(-scores[top], kind="stable")]
-        return [(snap.ids[i], float(scores[i])) for i in top if scores[i] > 0]
+        return [(snap.ids[i], float(scores[i])) for i in best(scores, n) if scores[i] > 0]
 
     @property
     def snapshot(self) -> _Snapshot:
         """The current snapshot (its ids, rows and filter columns serve dense search too, see ``backend``)."""
         return self._snap
+
+def best(scores: np.ndarray, n: int) -> np.ndarray:
+    """Positions of the ``n`` highest scores, highest first (ties in position order)."""
+    n = min(n, len(scores))
+    if n == 0:
+        return np.zeros(0, dtype=np.intp)
+    top = np.argpartition(-scores, n - 1)[:n]
+    return top[np.argsort(-scores[top], kind="stable")]
 
 
 def build_snapshot(version: int, rows) -> _Snapshot:
