@@ -11,6 +11,7 @@ changes.
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import os
@@ -55,18 +56,32 @@ class EmbeddedBackend:
         # (snapshot digest, vectors, which rows have one: a chunk whose vector is missing is a row of zeros)
         self._exact: tuple[str, np.ndarray, np.ndarray] | None = None
         self._exact_lock = threading.Lock()
+        self._masks: dict[tuple, np.ndarray | None] = {}
+        self._mask_lock = threading.Lock()
 
     def _ensure(self):
         self._bm25.ensure(self._manifest, stale_ok=self._writing())
         return self._bm25.snapshot
 
+    def _mask(self, snap, filters: SearchFilters) -> np.ndarray | None:
+        """The filters' mask over the snapshot's rows, computed once for both signals of a query (8 ms at a
+        million chunks): the last few are kept."""
+        kwargs = filters.bm25_kwargs()
+        key = (snap.version, len(snap.ids), json.dumps(kwargs, sort_keys=True, ensure_ascii=False))
+        with self._mask_lock:
+            if key not in self._masks:
+                if len(self._masks) >= 8:
+                    self._masks.pop(next(iter(self._masks)))
+                self._masks[key] = filter_mask(snap, **kwargs)
+            return self._masks[key]
+
     def lexical(self, tokens: list[str], n: int, filters: SearchFilters) -> Hits:
-        self._ensure()
-        return self._bm25.search(tokens, n, **filters.bm25_kwargs())
+        snap = self._ensure()
+        return self._bm25.search(tokens, n, snap=snap, mask=self._mask(snap, filters))
 
     def dense(self, vector: list[float], n: int, filters: SearchFilters) -> Hits:
         snap = self._ensure()
-        mask = filter_mask(snap, **filters.bm25_kwargs())
+        mask = self._mask(snap, filters)
         if mask is not None and not mask.any():
             return []
         exact = self._exact_vectors(snap)

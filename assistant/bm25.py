@@ -20,6 +20,7 @@ import logging
 import math
 import shutil
 import threading
+import time
 import uuid
 from array import array
 from dataclasses import dataclass, field
@@ -34,7 +35,7 @@ K1, B = 1.5, 0.75
 FORMAT = 2  # stamp.json of an older layout (bm25s model + side.json) is rebuilt
 FILTER_COLUMNS = ("source", "type", "region", "kb")
 _BLOCK_TOKENS = 4_000_000  # tokens gathered before they are counted per (chunk, term)
-_SCORE_BLOCK = 8_000_000  # triples scored at a time (float64 temporaries)
+_BUILDING = ".building-"  # a build's spill directory inside the index directory
 
 
 @dataclass(frozen=True)
@@ -153,13 +154,19 @@ class BM25Index:
                        encoding="utf-8")
         tmp.replace(self._stamp())
         for old in self.dir.iterdir():
+            if old.name.startswith(_BUILDING) and time.time() - old.stat().st_mtime < 6 * 3600:
+                continue  # another build's blocks (one left by a build that crashed goes after six hours)
             if old.name != name and (old.is_dir() or old.name == "side.json"):
                 shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink(missing_ok=True)
 
     # -- build ---------------------------------------------------------------------------------
     def _build(self, manifest) -> _Snapshot:
-        with manifest.complete_chunks_snapshot() as (version, rows):
-            snap = build_snapshot(version, rows)
+        spill = self.dir / f"{_BUILDING}{uuid.uuid4().hex[:8]}"  # counted blocks wait here (see build_snapshot)
+        try:
+            with manifest.complete_chunks_snapshot() as (version, rows):
+                snap = build_snapshot(version, rows, spill)
+        finally:
+            shutil.rmtree(spill, ignore_errors=True)
         try:
             self._save(snap)
         except OSError:  # another process saving at the same time removed our directory: it will be rebuilt
@@ -170,15 +177,19 @@ class BM25Index:
     # -- search --------------------------------------------------------------------------------
     def search(self, tokens: list[str], n: int, types: list[str] | None = None, regions: list[str] | None = None,
                date_from: int | None = None, date_to: int | None = None,
-               sources: list[str] | None = None, kbs: list[str] | None = None) -> list[tuple[str, float]]:
-        snap = self._snap  # one consistent version for the whole query
+               sources: list[str] | None = None, kbs: list[str] | None = None,
+               snap: _Snapshot | None = None, mask: np.ndarray | None = None) -> list[tuple[str, float]]:
+        """The ``n`` best chunks for ``tokens`` under the filters. A caller that has already computed the filters'
+        ``mask`` on ``snap`` (the backend, which filters dense search with the same mask) passes both."""
+        if snap is None:
+            snap = self._snap  # one consistent version for the whole query
+            mask = filter_mask(snap, types, regions, date_from, date_to, sources, kbs)
         if not snap.ids:
             return []
         q = [snap.vocab[t] for t in dict.fromkeys(tokens) if t in snap.vocab]
         if not q:
             return []
         scores = snap.scores(q)
-        mask = filter_mask(snap, types, regions, date_from, date_to, sources, kbs)
         if mask is not None:
             scores = np.where(mask, scores, 0.0)
         return [(snap.ids[i], float(scores[i])) for i in best(scores, n) if scores[i] > 0]
@@ -197,16 +208,21 @@ def best(scores: np.ndarray, n: int) -> np.ndarray:
     return top[np.argsort(-scores[top], kind="stable")]
 
 
-def build_snapshot(version: int, rows) -> _Snapshot:
-    """The snapshot of ``rows`` ((chunk_id, tokens JSON, metadata JSON), read once, in order)."""
+def build_snapshot(version: int, rows, spill: Path | None = None) -> _Snapshot:
+    """The snapshot of ``rows`` ((chunk_id, tokens JSON, metadata JSON), read once, in order).
+
+    Two passes over blocks of chunks. The first counts each block's (chunk, term) pairs; the second, once every
+    term's document frequency and the mean length are known, scores each block and places its scores straight
+    into the term-major matrix (a block's pairs are in chunk order, so a term's chunks stay in order). There is
+    no sort of the whole matrix: at a million chunks that sort and its index array were 1.2 GB of the build's
+    peak. With ``spill`` (a directory), counted blocks after the first wait on disk instead of in memory, so the
+    build holds the finished matrix and about two blocks."""
     ids: list[str] = []
     vocab: dict[str, int] = {}
     categories: dict[str, dict[str, int]] = {k: {} for k in FILTER_COLUMNS}
     codes = {k: array("i") for k in FILTER_COLUMNS}
     dates, lengths, flat = array("i"), array("i"), array("i")
-    terms: list[np.ndarray] = []
-    counts: list[np.ndarray] = []
-    docs: list[np.ndarray] = []
+    blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray] | Path | None] = []  # (chunk, term, tf), or their file
     first = 0  # the first chunk whose tokens are in ``flat``
 
     def count_block() -> None:
@@ -216,9 +232,15 @@ def build_snapshot(version: int, rows) -> _Snapshot:
         lens = np.frombuffer(lengths, dtype=np.int32)[first:]
         local = np.repeat(np.arange(len(lens), dtype=np.int64), lens)
         keys, tf = np.unique(local * len(vocab) + np.frombuffer(flat, dtype=np.int32), return_counts=True)
-        docs.append((keys // len(vocab) + first).astype(np.int32))
-        terms.append((keys % len(vocab)).astype(np.int32))
-        counts.append(tf.astype(np.int32))
+        block = ((keys // len(vocab) + first).astype(np.int32), (keys % len(vocab)).astype(np.int32),
+                 tf.astype(np.int32))
+        if spill is not None and blocks:
+            spill.mkdir(parents=True, exist_ok=True)
+            path = spill / f"block{len(blocks)}.npz"
+            np.savez(path, doc=block[0], term=block[1], tf=block[2])
+            blocks.append(path)
+        else:
+            blocks.append(block)
         first, flat = len(lengths), array("i")
 
     for cid, tok_json, meta_json in rows:
@@ -240,26 +262,43 @@ def build_snapshot(version: int, rows) -> _Snapshot:
     date_col = np.frombuffer(dates, dtype=np.int32).copy()
     if not n:
         return _Snapshot(version, ids, vocab, codes=cols, categories=categories, dates=date_col)
-    term, tf, doc = np.concatenate(terms), np.concatenate(counts), np.concatenate(docs)
-    terms.clear(), counts.clear(), docs.clear()  # the blocks' copies
+
+    def block(i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        b = blocks[i]
+        if isinstance(b, Path):
+            with np.load(b) as f:
+                b = (f["doc"], f["term"], f["tf"])
+            blocks[i].unlink(missing_ok=True)
+        blocks[i] = None  # this block's memory goes once it is placed
+        return b
+
+    df = np.zeros(v, dtype=np.int64)
+    for b in blocks:
+        if isinstance(b, Path):
+            with np.load(b) as f:
+                df += np.bincount(f["term"], minlength=v)
+        else:
+            df += np.bincount(b[1], minlength=v)
     dl = np.frombuffer(lengths, dtype=np.int32).astype(np.float64)
     norm = K1 * ((1 - B) + B * dl / dl.mean())  # per chunk
-    df = np.bincount(term, minlength=v)
     idf = np.array([math.log(1 + (n - d + 0.5) / (d + 0.5)) if d else 0.0 for d in df.tolist()], dtype=np.float32)
-    score = np.empty(len(term), dtype=np.float32)
-    for a in range(0, len(term), _SCORE_BLOCK):
-        s = slice(a, a + _SCORE_BLOCK)
-        t = tf[s].astype(np.float32)
-        score[s] = idf[term[s]] * (t / (norm[doc[s]] + t))
-    del tf
-    order = np.argsort(term, kind="stable")  # term-major; chunks stay in order within a term
-    del term
-    data = score[order]
-    del score
-    rows_ = doc[order]
-    del doc, order
     indptr = np.zeros(v + 1, dtype=np.int64)
     np.cumsum(df, out=indptr[1:])
+    data = np.empty(int(indptr[-1]), dtype=np.float32)
+    rows_ = np.empty(int(indptr[-1]), dtype=np.int32)
+    cursor = indptr[:-1].copy()  # where each term's next chunk goes
+    for i in range(len(blocks)):
+        doc, term, tf = block(i)
+        order = np.argsort(term, kind="stable")  # term-major within the block, chunks in order
+        term, doc, tf = term[order], doc[order], tf[order]
+        del order
+        starts = np.flatnonzero(np.r_[True, term[1:] != term[:-1]])  # each term's first pair in the block
+        run = np.diff(np.r_[starts, len(term)])
+        at = cursor[term] + (np.arange(len(term)) - np.repeat(starts, run))
+        t = tf.astype(np.float32)
+        data[at] = idf[term] * (t / (norm[doc] + t))
+        rows_[at] = doc
+        cursor[term[starts]] += run
     return _Snapshot(version, ids, vocab, data, rows_, indptr, cols, categories, date_col)
 
 

@@ -143,7 +143,7 @@ def _sentences() -> list[str]:
 
 
 def bench_scale(work: Path, n_chunks: int, queries: list[str], bm25_only: bool = False,
-                vectors: str = "sentences") -> dict:
+                vectors: str = "sentences", previous: dict | None = None) -> dict:
     """A synthetic index of ``n_chunks`` (manifest, BM25 and, unless ``bm25_only``, vectors) built in a child
     process, then opened and queried in another, so each figure of peak memory is that of one scale: the build
     (an ingest of this size) and the serving process (what a server holding this index needs)."""
@@ -151,7 +151,11 @@ def bench_scale(work: Path, n_chunks: int, queries: list[str], bm25_only: bool =
 
     ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(1) as pool:
-        built = pool.apply(_build_scale, (work, n_chunks, bm25_only, vectors))
+        if previous is not None:  # --reuse: this index was written before; only BM25 is built again
+            built = {k: previous.get(k) for k in ("write_s", "jieba_tokenize_s")}
+            built |= pool.apply(_rebuild_bm25, (work, n_chunks)) | {"reused_from": previous.get("date")}
+        else:
+            built = pool.apply(_build_scale, (work, n_chunks, bm25_only, vectors))
     with ctx.Pool(1) as pool:
         served = pool.apply(_serve_scale, (work, n_chunks, queries, bm25_only))
     return {"chunks": n_chunks, "bm25_only": bm25_only, "vectors": vectors, **built, **served}
@@ -226,6 +230,22 @@ def _build_scale(work: Path, n_chunks: int, bm25_only: bool, vectors: str = "sen
     return {"write_s": round(write_s, 1), "jieba_tokenize_s": round(tok_time, 1), "bm25_build_s": round(bm25_build, 2),
             "build_rss_before_bm25_mb": round(rss_before_bm25, 1), "build_max_rss_mb": round(_rss_mb(), 1),
             "index_bytes": _du(settings.data_dir)}
+
+
+def _rebuild_bm25(work: Path, n_chunks: int) -> dict:
+    """The BM25 build of a kept index, in a process that first loads the vector index, as the process that wrote
+    it (or a server that rebuilds after an ingest) holds it: its peak is the build's peak."""
+    settings = _scale_settings(work, n_chunks)
+    kb = KnowledgeBase(settings)
+    kb._store.query([1.0] + [0.0] * 383, 10, None)  # Chroma loads its graph and vectors
+    rss_before_bm25 = _rss_mb()
+    shutil.rmtree(kb._bm25.dir, ignore_errors=True)
+    t = time.perf_counter()
+    kb._bm25.ensure(kb._manifest)
+    bm25_build = time.perf_counter() - t
+    kb.close()
+    return {"bm25_build_s": round(bm25_build, 2), "build_rss_before_bm25_mb": round(rss_before_bm25, 1),
+            "build_max_rss_mb": round(_rss_mb(), 1), "index_bytes": _du(settings.data_dir)}
 
 
 def _serve_scale(work: Path, n_chunks: int, queries: list[str], bm25_only: bool) -> dict:
@@ -304,11 +324,13 @@ def main() -> None:
     ap.add_argument("--dense-only-scales", type=int, nargs="*", default=[],
                     help="extra scales measured for dense search alone (vectors only), e.g. 1000000")
     ap.add_argument("--render", action="store_true", help="only write RESULTS.md again from results.json")
+    ap.add_argument("--reuse", type=Path, help="a directory kept by --keep: its scales are not written again; BM25 "
+                                               "is rebuilt and the index served (write times come from results.json)")
     args = ap.parse_args()
     if args.render:
         _write(args.out, json.loads((args.out.parent / "results.json").read_text(encoding="utf-8")))
         return
-    work = Path(tempfile.mkdtemp(prefix="kc-bench-"))
+    work = args.reuse or Path(tempfile.mkdtemp(prefix="kc-bench-"))
     results = {"machine": _machine(), "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
                "command": " ".join([".venv/bin/python -m bench.run", *sys.argv[1:]])}
     stamp = {"date": results["date"], "command": results["command"]}  # each row says which run measured it
@@ -321,6 +343,8 @@ def main() -> None:
     print(json.dumps(results["sample"], ensure_ascii=False), flush=True)
     qs = _queries()
     results["scales"] = []
+    earlier = {(x["chunks"], x.get("vectors")): x for x in
+               (json.loads(previous.read_text(encoding="utf-8")).get("scales", []) if previous.exists() else [])}
     if previous.exists():
         # keep earlier scales that this run does not measure again
         again = ({(n, f"hybrid-{args.vectors}") for n in args.scales} | {(n, "bm25") for n in args.bm25_only_scales}
@@ -334,7 +358,10 @@ def main() -> None:
                              if (x["chunks"], kind(x)) not in again]
     for n in args.scales:
         print(f"synthetic {n} chunks …", flush=True)
-        r = {**bench_scale(work, n, qs, vectors=args.vectors), **stamp}
+        kept = earlier.get((n, args.vectors)) if args.reuse and (work / f"scale-{n}").is_dir() else None
+        if args.reuse and kept is None:
+            sys.exit(f"--reuse: no kept {n}-chunk index with {args.vectors} vectors in {work} and results.json")
+        r = {**bench_scale(work, n, qs, vectors=args.vectors, previous=kept), **stamp}
         print(json.dumps(r, ensure_ascii=False), flush=True)
         results["scales"].append(r)
     for n in args.bm25_only_scales:
@@ -349,7 +376,7 @@ def main() -> None:
         print(json.dumps(r, ensure_ascii=False), flush=True)
         results["scales"].append(r)
         shutil.rmtree(work / f"dense-{n}", ignore_errors=True)
-    if not args.keep:
+    if not args.keep and not args.reuse:
         shutil.rmtree(work, ignore_errors=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     (args.out.parent / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -415,6 +442,8 @@ def render(r: dict) -> str:
             continue
         label = f"{x['chunks']:,}" + (" (BM25 only)" if x.get("bm25_only") else
                                       " (random vectors)" if x.get("vectors", "random") == "random" else "")
+        if x.get("reused_from"):
+            label += f" (index written {x['reused_from']}, BM25 rebuilt)"
         build_rss = f"{x['build_max_rss_mb']:.0f} MB" if "build_max_rss_mb" in x else "–"
         hybrid_f = x.get("latency_filtered_hybrid") if not x.get("bm25_only") else None
         lines.append(
@@ -427,7 +456,9 @@ def render(r: dict) -> str:
     lines += ["", "Rows without a build RSS were measured by the earlier benchmark, in one process for every scale "
               "(its max RSS is that process's peak so far). Synthetic chunks join four sentences of the real "
               "documents, each segmented once (jieba s); the sample corpus above measures segmentation as ingest "
-              "does it.", ""]
+              "does it. A row whose index was written by an earlier run (`--reuse DIR` on a directory kept by "
+              "`--keep`) keeps that run's write time; its build RSS is the peak of a process that loaded the vector "
+              "index and then built BM25, the last and largest step of a build.", ""]
     return "\n".join(lines)
 
 

@@ -263,3 +263,14 @@ def test_ask_is_stream_drained(kb, server):
     streamed, final = "".join(p for p in pieces if isinstance(p, str)), pieces[-1]
     asked = assistant.ask("研发投入后补助标准是多少")
     assert final.text == asked.text and final.citations == asked.citations and streamed.startswith("研发投入")
+
+
+def test_the_langchain_retriever_and_the_offline_search_give_the_same_passages(kb, server):
+    """With a model the chain retrieves through the LangChain retriever; offline the same search is called
+    directly (LangChain is not imported for it). Same passages, in the same order, with the same fields."""
+    with_model = _assistant(kb, server)
+    offline = Assistant(kb.settings, kb=kb)
+    assert with_model.use_llm and not offline.use_llm
+    for q in ["研发投入后补助标准是多少", "补助怎么申请", "泰安和巴州分别补助多少", "火星移民签证怎么办理"]:
+        got = with_model.retrieve(q)
+        assert got and got == offline.retrieve(q), q

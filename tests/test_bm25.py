@@ -54,6 +54,20 @@ def test_scores_equal_bm25s(seed, n, monkeypatch):
             np.testing.assert_allclose(snap.scores(qi), model.get_scores(qi), rtol=1e-6, atol=1e-7)
 
 
+def test_blocks_spilled_to_disk_build_the_same_matrix(tmp_path, monkeypatch):
+    monkeypatch.setattr("assistant.bm25._BLOCK_TOKENS", 500)
+    rows = _rows(6, 1500)
+    kept = build_snapshot(1, iter(rows))
+    spill = tmp_path / "spill"
+    spilled = build_snapshot(1, iter(rows), spill)
+    assert spill.is_dir() and not list(spill.iterdir())  # blocks were written there, and each removed once placed
+    for key in ("data", "rows", "indptr"):
+        np.testing.assert_array_equal(getattr(spilled, key), getattr(kept, key))
+    for t in range(len(kept.vocab)):  # term-major, a term's chunks in order
+        chunks = kept.rows[kept.indptr[t]:kept.indptr[t + 1]]
+        assert (np.diff(chunks) > 0).all()
+
+
 def test_filters_match_the_metadata():
     rows = _rows(5, 600)
     snap = build_snapshot(1, iter(rows))

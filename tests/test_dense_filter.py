@@ -170,3 +170,17 @@ def test_filtered_search_through_the_knowledge_base(kb):
     assert hits and {h.metadata["region"] for h in hits} == {"巴州"}
     hits = kb.search("词3 词7", k=10, filters=SearchFilters(regions=["巴州"], types=["policy"]), mode="hybrid")
     assert hits and all(h.metadata["region"] == "巴州" and h.metadata["type"] == "policy" for h in hits)
+
+
+def test_a_filtered_hybrid_query_computes_its_mask_once(kb, monkeypatch):
+    import assistant.backend as backend
+
+    computed = []
+    real = backend.filter_mask
+    monkeypatch.setattr(backend, "filter_mask", lambda snap, **kw: (computed.append(kw), real(snap, **kw))[1])
+    f = SearchFilters(regions=["巴州"], types=["policy"])
+    first = kb.search("词3 词7", k=10, filters=f, mode="hybrid")
+    assert len(computed) == 1  # BM25 and dense share it
+    assert kb.search("词3 词7", k=10, filters=f, mode="hybrid") == first and len(computed) == 1
+    other = kb.search("词3 词7", k=10, filters=SearchFilters(regions=["泰安市"]), mode="hybrid")
+    assert len(computed) == 2 and other and all(h.metadata["region"] == "泰安市" for h in other)
