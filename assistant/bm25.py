@@ -199,12 +199,35 @@ class BM25Index:
         """The current snapshot (its ids, rows and filter columns serve dense search too, see ``backend``)."""
         return self._snap
 
+_SAMPLED = 65_536  # from this many scores on, a sample's threshold narrows the selection first
+_STRIDE = 64
+
+
 def best(scores: np.ndarray, n: int) -> np.ndarray:
-    """Positions of the ``n`` highest scores, highest first (ties in position order)."""
+    """Positions of the ``n`` highest scores, highest first (ties in position order).
+
+    A partition of a million scores takes about 10 ms. So on long arrays a threshold is read off every 64th score
+    (its ``8n/64``-th largest, at least its 8th: about ``max(8n, 512)`` scores reach it), and only the scores at
+    or above it are partitioned (0.5 ms in all). When fewer than ``n`` reach it (a sample that unlucky is rarer
+    than one in a million) the whole array is partitioned. The result is the same either way."""
     n = min(n, len(scores))
     if n == 0:
         return np.zeros(0, dtype=np.intp)
-    top = np.argpartition(-scores, n - 1)[:n]
+    j = max(8, 8 * n // _STRIDE)
+    if len(scores) >= _SAMPLED and 2 * j < len(scores) // _STRIDE:
+        sample = scores[::_STRIDE]
+        threshold = np.partition(sample, len(sample) - j)[len(sample) - j]
+        above = np.flatnonzero(scores >= threshold)
+        if len(above) >= n:
+            return above[_best(scores[above], n)]
+    return _best(scores, n)
+
+
+def _best(scores: np.ndarray, n: int) -> np.ndarray:
+    kth = scores[np.argpartition(-scores, n - 1)[n - 1]]  # the n-th highest score
+    above = np.flatnonzero(scores > kth)
+    top = np.concatenate([above, np.flatnonzero(scores == kth)[: n - len(above)]])  # equal ones: the first
+    top.sort()
     return top[np.argsort(-scores[top], kind="stable")]
 
 

@@ -11,7 +11,7 @@ import bm25s
 import numpy as np
 import pytest
 
-from assistant.bm25 import BM25Index, build_snapshot, filter_mask
+from assistant.bm25 import BM25Index, _best, best, build_snapshot, filter_mask
 from assistant.manifest import Manifest
 from assistant.types import Chunk, Document
 
@@ -150,3 +150,24 @@ def test_an_empty_manifest_searches_to_nothing(tmp_path):
     idx = BM25Index(tmp_path / "bm25")
     idx.ensure(Manifest(tmp_path / "m.sqlite"))
     assert idx.search(["棉花"], 5) == [] and idx.search(["棉花"], 5, kbs=[]) == []
+
+
+@pytest.mark.parametrize("kind", ["distinct", "sparse", "ties", "few"])
+def test_best_through_a_sampled_threshold_equals_a_full_partition(kind):
+    """``best`` narrows long arrays by a threshold read off a sample; what it returns is the whole array sorted by
+    score, equal scores in position order, cut at ``n``."""
+    rng = np.random.default_rng(len(kind))
+    for _ in range(40):
+        size, n = int(rng.choice([70_000, 300_000])), int(rng.choice([1, 6, 40, 80, 500]))
+        if kind == "distinct":
+            s = rng.permutation(size).astype(np.float32)
+        elif kind == "sparse":
+            s = np.where(rng.random(size) < 0.3, rng.random(size), 0).astype(np.float32)
+        elif kind == "ties":
+            s = np.round(rng.random(size) * 5).astype(np.float32)
+        else:  # a few chunks score, the rest 0
+            s = np.bincount(rng.integers(0, size, 10), minlength=size).astype(np.float32)
+        want = np.lexsort((np.arange(size), -s))[:n]  # by score, equal scores by position
+        np.testing.assert_array_equal(best(s, n), want)
+        np.testing.assert_array_equal(_best(s, n), want)
+
