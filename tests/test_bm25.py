@@ -39,11 +39,16 @@ def _oracle(rows):
     return model, vocab
 
 
+@pytest.mark.parametrize("dense", [False, True], ids=["scattered", "common-terms-dense"])
 @pytest.mark.parametrize("seed,n", [(1, 1), (2, 30), (3, 700), (4, 2500)])
-def test_scores_equal_bm25s(seed, n, monkeypatch):
+def test_scores_equal_bm25s(seed, n, dense, monkeypatch):
     monkeypatch.setattr("assistant.bm25._BLOCK_TOKENS", 1000)  # many counting blocks, as at a million chunks
+    if dense:  # the commonest terms get full rows, as from 50,000 chunks on
+        monkeypatch.setattr("assistant.bm25._DENSE_MIN_CHUNKS", 0)
+        monkeypatch.setattr("assistant.bm25._DENSE_TERMS", 5)
     rows = _rows(seed, n)
     snap = build_snapshot(1, iter(rows))
+    assert (len(snap.dense) > 0) == dense
     model, vocab = _oracle(rows)
     assert snap.vocab == vocab and snap.ids == [r[0] for r in rows]
     rng = random.Random(seed)
@@ -105,7 +110,8 @@ def _manifest(tmp_path, n_docs: int, start: int = 0) -> Manifest:
     return man
 
 
-def test_saved_index_is_memory_mapped_and_reloaded(tmp_path):
+def test_saved_index_is_memory_mapped_and_reloaded(tmp_path, monkeypatch):
+    monkeypatch.setattr("assistant.bm25._DENSE_MIN_CHUNKS", 0)  # the common terms' rows are saved and mapped too
     man = _manifest(tmp_path, 40)
     idx = BM25Index(tmp_path / "bm25")
     idx.ensure(man)
@@ -115,6 +121,9 @@ def test_saved_index_is_memory_mapped_and_reloaded(tmp_path):
     again._build = lambda *_: pytest.fail("rebuilt although the saved index is current")
     again.ensure(man)
     assert isinstance(again._snap.data, np.memmap) and again.search(["棉花"], 10) == hits
+    assert isinstance(again._snap.dense, np.memmap) and len(again._snap.dense) > 0
+    common = max(again._snap.vocab, key=lambda t: again._snap.dense_row[again._snap.vocab[t]])
+    assert again.search([common, "棉花"], 30) == idx.search([common, "棉花"], 30)
     every = again.search(["棉花"], 1000)
     assert len(every) == 24 and {c for c, _ in every} >= {c for c, _ in hits}
     in_bazhou = {c for c, _ in again.search(["棉花"], 1000, regions=["巴州"])}
