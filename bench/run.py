@@ -153,7 +153,7 @@ def bench_scale(work: Path, n_chunks: int, queries: list[str], bm25_only: bool =
     with ctx.Pool(1) as pool:
         if previous is not None:  # --reuse: this index was written before; only BM25 is built again
             built = {k: previous.get(k) for k in ("write_s", "jieba_tokenize_s")}
-            built |= pool.apply(_rebuild_bm25, (work, n_chunks)) | {"reused_from": previous.get("date")}
+            built |= pool.apply(_rebuild_bm25, (work, n_chunks)) | {"reused_from": previous.get("reused_from") or previous.get("date")}
         else:
             built = pool.apply(_build_scale, (work, n_chunks, bm25_only, vectors))
     with ctx.Pool(1) as pool:
