@@ -55,6 +55,7 @@ lint: install
 bench: install
 	$(BIN)/python -m bench.run --scales 10000 100000 1000000 --out bench/RESULTS.md
 	$(BIN)/python -m bench.coldstart --write
+	$(BIN)/python -m bench.load --requests 20 --concurrency 2 --during-ingest 2000 --write
 
 ## Full offline evaluation of both golden sets, several configurations side by side; HTML reports in
 ## eval/reports/, current figures recorded in eval/RESULTS.md.

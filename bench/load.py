@@ -13,6 +13,7 @@ import argparse
 import json
 import socket
 import statistics
+import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -176,12 +177,37 @@ def main() -> None:
     ap.add_argument("--embedding", default="e5", choices=["e5", "fake"])
     ap.add_argument("--during-ingest", type=int, metavar="RECORDS", default=0,
                     help="ask while a background ingest of this many need records runs; report p95 against idle")
+    ap.add_argument("--write", action="store_true",
+                    help="with --during-ingest: put the figures into bench/RESULTS.md (its own section)")
     args = ap.parse_args()
     if args.during_ingest:
         result = run_during_ingest(args.requests, args.concurrency, args.embedding, args.during_ingest)
+        if args.write:
+            from bench.results_md import write_section
+
+            command = " ".join([".venv/bin/python -m bench.load", *sys.argv[1:]])
+            write_section(SECTION, render_during_ingest(result, command))
     else:
         result = run(args.requests, args.concurrency, args.embedding)
     print(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+SECTION = "Questions during an ingest"
+
+
+def render_during_ingest(r: dict, command: str) -> str:
+    return "\n".join([
+        f"## {SECTION}", "",
+        f"Measured by `{command}` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: `kechuang serve`'s "
+        f"application on 127.0.0.1, {r['requests']} questions at concurrency {r['concurrency']} through "
+        f"`POST /api/v1/ask` (offline answers, {r['embedding']} embeddings), first idle, then from "
+        f"{r['asked_from_s']:.0f} s into a background upload of {r['records']:,} new need records (until "
+        f"{r['asked_until_s']} s; the ingest took {r['ingest_s']} s"
+        + ("" if r["all_asked_during_ingest"] else "; **some questions came after it ended**") + ").", "",
+        "| | p50 | p95 |", "|---|---|---|",
+        f"| idle | {r['idle_p50_ms']} ms | {r['idle_p95_ms']} ms |",
+        f"| during the ingest | {r['ingest_p50_ms']} ms | {r['ingest_p95_ms']} ms |",
+        f"| ratio | | **{r['p95_ratio']}×** (the issue asks at most 3×) |", ""])
 
 
 if __name__ == "__main__":

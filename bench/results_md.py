@@ -1,5 +1,6 @@
 """bench/RESULTS.md is written by several commands, each owning its "## " sections: `bench.run` writes the file
-and keeps the sections the others wrote; `bench.ocr` and `bench.coldstart` replace their own section only."""
+and keeps the sections the others wrote; `bench.ocr`, `bench.coldstart` and `bench.load --write` replace their
+own section only."""
 
 from __future__ import annotations
 

@@ -24,6 +24,9 @@ import tempfile
 import time
 from pathlib import Path
 
+# isort: off
+import assistant  # noqa: F401  (first: it sets OPENBLAS_NUM_THREADS before NumPy loads, as the CLI and the server do)
+# isort: on
 import numpy as np
 
 from assistant._text import split_sentences, tokenize
@@ -384,9 +387,10 @@ def main() -> None:
 
 
 def _write(out: Path, results: dict) -> None:
-    # The "## OCR" and "## Cold start" sections are written by bench/ocr.py and bench/coldstart.py: keep them.
+    # The "## OCR", "## Cold start" and "## Questions during an ingest" sections are written by bench/ocr.py,
+    # bench/coldstart.py and bench/load.py: keep them.
     previous = out.read_text(encoding="utf-8") if out.exists() else ""
-    kept = sections(previous, ["OCR", "Cold start"])
+    kept = sections(previous, ["OCR", "Cold start", "Questions during an ingest"])
     out.write_text(render(results) + "".join("\n" + k for k in kept), encoding="utf-8")
     print(f"wrote {out}")
 
