@@ -22,13 +22,7 @@ from assistant._text import search_key, tokenize
 from assistant.bm25 import BM25Index
 from assistant.embeddings import count_tokens, make_embeddings
 from assistant.errors import AssistantError, IngestError, InputError, NotFoundError
-from assistant.ingest import worker
-from assistant.ingest.chunking import Chunker, chunk_metadata
-from assistant.ingest.documents import build_document
-from assistant.ingest.loaders import DOCUMENT_EXTENSIONS
-from assistant.ingest.worker import IngestStopped
 from assistant.manifest import Manifest
-from assistant.policy_rules import PolicyDraft, draft_items, fingerprint, looks_like_policy
 from assistant.records import (
     RECORD_EXTENSIONS,
     PolicyItem,
@@ -43,6 +37,8 @@ from assistant.types import Chunk, Context, Document
 from assistant.write_lock import WriteLock, WriterBusyError
 
 if TYPE_CHECKING:
+    from assistant.ingest.chunking import Chunker
+    from assistant.policy_rules import PolicyDraft
     from assistant.retrieval import SearchFilters
 
 log = logging.getLogger(__name__)
@@ -138,7 +134,6 @@ class KnowledgeBase:
         # wrong address is reported at start.
         self._store_obj: VectorStore | None = VectorStore(settings) if settings.store.host else None
         self._bm25 = BM25Index(self.index_dir / "bm25")
-        self._chunker = Chunker(settings.chunking)
         self._embeddings = None
         self._on_batch: Callable[[str, int, int, int | None], None] | None = None  # set during an ingest
         from assistant.backend import EmbeddedBackend
@@ -149,6 +144,12 @@ class KnowledgeBase:
         self._searcher = HybridSearcher(lambda: self.settings.retrieval, self._manifest, self._backend,
                                         lambda: self.embeddings)
         self._recover()
+
+    @functools.cached_property
+    def _chunker(self) -> Chunker:
+        from assistant.ingest.chunking import Chunker
+
+        return Chunker(self.settings.chunking)
 
     @property
     def _store(self) -> VectorStore:
@@ -186,15 +187,21 @@ class KnowledgeBase:
 
     # -- support items drafted from policy documents, reviewed by staff ---------------------------
     def policy_drafts(self, source: str | None = None, status: str | None = None) -> list[PolicyDraft]:
+        from assistant.policy_rules import PolicyDraft
+
         return [PolicyDraft.from_row(r) for r in self._manifest.drafts(source, status)]
 
     def policy_draft(self, draft_id: str) -> PolicyDraft | None:
+        from assistant.policy_rules import PolicyDraft
+
         rows = self._manifest.drafts(draft_id=draft_id)
         return PolicyDraft.from_row(rows[0]) if rows else None
 
     def draft_policy_items(self, source: str) -> list[PolicyDraft]:
         """(Re)draft the support items of one ingested policy document, offline; reviews of unchanged drafts
         are kept."""
+        from assistant.policy_rules import PolicyDraft, draft_items, fingerprint
+
         doc = self._manifest.get(source)
         if doc is None or doc["kind"] != "document":
             raise AssistantError(f"知识库中没有文件 {source}。用 `kechuang kb list` 查看已入库的文件。")
@@ -208,6 +215,8 @@ class KnowledgeBase:
     def save_policy_drafts(self, source: str, items: list[PolicyItem], notes: list[str] | None = None) -> list[PolicyDraft]:
         """Store support items extracted by other means (an LLM) as drafts of ``source``, replacing its earlier
         drafts; they go through the same review as offline drafts (reviews of unchanged items are kept)."""
+        from assistant.policy_rules import PolicyDraft, fingerprint
+
         doc = self._manifest.get(source)
         if doc is None or doc["kind"] != "document":
             raise AssistantError(f"知识库中没有文件 {source}。用 `kechuang kb list` 查看已入库的文件。")
@@ -463,6 +472,8 @@ class KnowledgeBase:
     def _ingest_files(self, files: list[Path], kb: str, report: IngestReport, progress, on_file, stop) -> None:
         """Each file is read (in the worker process) while the one before it is embedded and written: reading a
         scanned PDF (OCR) and embedding the previous file overlap. Only one file is read ahead."""
+        from assistant.ingest.worker import IngestStopped
+
         aborted = threading.Event()  # the caller is gone (an exception here, a second Ctrl+C): stop reading at once
 
         def stop_reading() -> bool:
@@ -513,6 +524,12 @@ class KnowledgeBase:
     def _read_file(self, path: Path, kb: str, stop: Callable[[], bool] | None) -> tuple[str, Any]:
         """The reading half of a file's ingest (checks, then parsing in the worker process): ("document", Document)
         or ("records", (records, errors)). Writes nothing."""
+        # the reading modules are imported by what ingests: a process that only searches never loads them
+        from assistant.ingest import worker
+        from assistant.ingest.documents import build_document
+        from assistant.ingest.loaders import DOCUMENT_EXTENSIONS
+        from assistant.ingest.worker import IngestStopped
+
         if stop is not None and stop():  # a file queued to be read ahead when the ingest was stopped
             raise IngestStopped(f"{path.name}: 已停止，本文件未导入。", source=path.name)
         if not path.exists():
@@ -538,6 +555,8 @@ class KnowledgeBase:
 
     def _index_file(self, path: Path, kb: str, read: tuple[str, Any]) -> FileResult:
         """The writing half: chunks, embeddings and tokens of what ``_read_file`` returned, into the index."""
+        from assistant.policy_rules import looks_like_policy
+
         kind, value = read
         if kind == "records":
             return self._index_records(path, kb, *value)
@@ -581,6 +600,8 @@ class KnowledgeBase:
                           skipped=len(results) - len(changed), errors=[str(e) for e in errors])
 
     def _chunks_for(self, doc: Document) -> list[Chunk]:
+        from assistant.ingest.chunking import chunk_metadata
+
         if doc.kind == "record":
             from assistant._text import search_key
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 from pathlib import Path
-
-from jinja2 import StrictUndefined, TemplateNotFound
-from jinja2.sandbox import SandboxedEnvironment
+from typing import TYPE_CHECKING
 
 from assistant.errors import ConfigError
+
+if TYPE_CHECKING:
+    from jinja2.sandbox import SandboxedEnvironment
 
 # The one phrase both modes answer with when the documents do not cover a question.
 NOT_FOUND = "根据现有资料无法回答这个问题。"
@@ -21,7 +22,10 @@ PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
 
 @lru_cache(maxsize=4)
 def _env(directory: str) -> SandboxedEnvironment:
-    from jinja2 import FileSystemLoader
+    # jinja2 is imported here, by the model's path only: an offline answer renders no prompt (and a cold
+    # ``kechuang ask`` saves the import)
+    from jinja2 import FileSystemLoader, StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
 
     return SandboxedEnvironment(loader=FileSystemLoader(directory, encoding="utf-8"), undefined=StrictUndefined,
                                 autoescape=False, keep_trailing_newline=True)
@@ -43,6 +47,8 @@ def prompt_hash(name: str, directory: Path = PROMPTS_DIR) -> str:
 
 
 def render(name: str, directory: Path = PROMPTS_DIR, **variables) -> str:
+    from jinja2 import TemplateNotFound
+
     try:
         template = _env(str(directory)).get_template(f"{name}.md")
     except TemplateNotFound as exc:
