@@ -12,6 +12,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m compileall -q assistant ui  # an editable install compiles nothing: cold CLI starts need it
 	touch $(STAMP)
 
 install: $(STAMP)
