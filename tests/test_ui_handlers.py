@@ -169,7 +169,7 @@ def test_password_protects_the_app(tmp_path, embed_cache):
 def test_an_upload_shows_how_far_it_is(svc, tmp_path):
     """The web upload's progress names the file being read and, from the second file on, the chunks written so far
     and the time left (the same figures as the CLI's lines); within a file, the chunks embedded so far."""
-    shown: list[tuple[tuple[int, int], str]] = []
+    shown: list[tuple[float, str]] = []
 
     def progress(fraction, desc=""):  # what gr.Progress is called with
         shown.append((fraction, desc))
@@ -185,6 +185,9 @@ def test_an_upload_shows_how_far_it_is(svc, tmp_path):
     assert files[1].startswith("导入 通知1.md（2/3） · 累计") and "约剩" in files[1], descs
     # and each batch of embeddings within a file (one batch each here)
     assert descs[1].startswith("导入 通知0.md（1/3）：已嵌入 1/1 个分块 · 累计 1 个分块"), descs
+    # the bar moves within a file (it stood at 0 until the first file ended) and ends full
+    fractions = [f for f, _ in shown]
+    assert fractions[0] == 0 and 0 < fractions[1] < 1 and fractions == sorted(fractions) and fractions[-1] == 1.0
     for name in ("通知0.md", "通知1.md", "通知2.md"):
         H.delete_source(svc, name)
 

@@ -304,7 +304,9 @@ def build_app(svc: H.Services) -> gr.Blocks:
                     status, _, _ = H.upload_files(svc, paths, progress, user, base)
                     return (status, None) + _listing(user, base, all_bases)  # the upload box clears after import
 
-                k_btn.click(_upload, [k_files, k_base, k_all], [k_status, k_files, *listing_out])
+                # the progress is shown once, on the result box (by default Gradio covered every output with it)
+                k_btn.click(_upload, [k_files, k_base, k_all], [k_status, k_files, *listing_out],
+                            show_progress_on=k_status)
 
                 def _stop(request: gr.Request):
                     gr.Info(H.stop_upload(svc, H.user_of(svc, request.username)))

@@ -818,12 +818,12 @@ def upload_files(svc: Services, paths: list[str] | None, progress=None, user: Us
             tracker.started(name, i, n)
             if progress is not None:  # the file now read, and how far the whole upload is (chunks, time left)
                 so_far = f" · {tracker.so_far()}" if tracker.done else ""
-                progress((i, n), desc=f"导入 {name}（{i + 1}/{n}）{so_far}" if name else "完成")
+                progress(tracker.share, desc=f"导入 {name}（{i + 1}/{n}）{so_far}" if name else "完成")
 
         def batch(name: str, done: int, total: int, tokens: int | None) -> None:
             tracker.batch(name, done, total, tokens)
             if progress is not None:
-                progress((tracker.done, tracker.total), desc=f"导入 {name}（{tracker.done + 1}/{tracker.total}）"
+                progress(tracker.share, desc=f"导入 {name}（{tracker.done + 1}/{tracker.total}）"
                          f"：已嵌入 {done}/{total} 个分块 · {tracker.so_far(embedding=done)}")
 
         flag = svc.stops[user.name] = threading.Event()

@@ -70,6 +70,12 @@ class IngestProgress:
         head = f"[{self.done}/{self.total or self.done}] {result.file}：{STATUS.get(result.status, result.status)}"
         return head + (f" {result.chunks} 个分块" if result.chunks else "") + " · " + self.so_far()
 
+    @property
+    def share(self) -> float:
+        """How much of the whole ingest is done, 0–1, by bytes: the files finished, and the file in progress in
+        proportion to its chunks embedded (a progress bar that moves within a long file)."""
+        return min(1.0, (self.done_bytes + self.partial) / self.total_bytes)
+
     def so_far(self, embedding: int = 0) -> str:
         """Chunks written, time spent, rates and time left of the whole ingest (``embedding``: chunks of the file
         in progress embedded so far, counted in the rate)."""
