@@ -256,10 +256,11 @@ def build_snapshot(version: int, rows, spill: Path | None = None) -> _Snapshot:
     codes = {k: array("i") for k in FILTER_COLUMNS}
     dates, lengths, flat = array("i"), array("i"), array("i")
     blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray] | Path | None] = []  # (chunk, term, tf), or their file
+    df = np.zeros(0, dtype=np.int64)  # chunks per term, counted as blocks are (a spilled block is read back once)
     first = 0  # the first chunk whose tokens are in ``flat``
 
     def count_block() -> None:
-        nonlocal first, flat
+        nonlocal first, flat, df
         if not flat:
             return
         lens = np.frombuffer(lengths, dtype=np.int32)[first:]
@@ -267,6 +268,7 @@ def build_snapshot(version: int, rows, spill: Path | None = None) -> _Snapshot:
         keys, tf = np.unique(local * len(vocab) + np.frombuffer(flat, dtype=np.int32), return_counts=True)
         block = ((keys // len(vocab) + first).astype(np.int32), (keys % len(vocab)).astype(np.int32),
                  tf.astype(np.int32))
+        df = np.pad(df, (0, len(vocab) - len(df))) + np.bincount(block[1], minlength=len(vocab))
         if spill is not None and blocks:
             spill.mkdir(parents=True, exist_ok=True)
             path = spill / f"block{len(blocks)}.npz"
@@ -305,13 +307,6 @@ def build_snapshot(version: int, rows, spill: Path | None = None) -> _Snapshot:
         blocks[i] = None  # this block's memory goes once it is placed
         return b
 
-    df = np.zeros(v, dtype=np.int64)
-    for b in blocks:
-        if isinstance(b, Path):
-            with np.load(b) as f:
-                df += np.bincount(f["term"], minlength=v)
-        else:
-            df += np.bincount(b[1], minlength=v)
     dl = np.frombuffer(lengths, dtype=np.int32).astype(np.float64)
     norm = K1 * ((1 - B) + B * dl / dl.mean())  # per chunk
     idf = np.array([math.log(1 + (n - d + 0.5) / (d + 0.5)) if d else 0.0 for d in df.tolist()], dtype=np.float32)

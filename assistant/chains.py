@@ -171,13 +171,12 @@ class Assistant:
         With a model, retrieval is the LangChain retriever, the first step of the model's chain. Offline there is
         no LangChain chain, and the same search is called directly: importing LangChain's retriever (its tracing
         schemas) cost a cold ``kechuang ask`` 0.4 s. Both give the same passages (tests/test_answer_llm.py)."""
+        queries = per_entity(question) or [question]
         if self.use_llm:
             retriever = self.retriever(filters)
-            lists = [[Context(text=d.page_content, **d.metadata) for d in retriever.invoke(q)]
-                     for q in (per_entity(question) or [question])]
+            lists = [[Context(text=d.page_content, **d.metadata) for d in retriever.invoke(q)] for q in queries]
         else:
-            lists = [self.kb.search(q, k=self.settings.answer.k, filters=filters)
-                     for q in (per_entity(question) or [question])]
+            lists = [self.kb.search(q, k=self.settings.answer.k, filters=filters) for q in queries]
         seen: set[str] = set()
         out: list[Context] = []
         for rank in range(max(len(ctxs) for ctxs in lists)):

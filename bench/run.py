@@ -225,30 +225,28 @@ def _build_scale(work: Path, n_chunks: int, bm25_only: bool, vectors: str = "sen
     if batch:
         write(batch)
     write_s = time.perf_counter() - t
-    rss_before_bm25 = _rss_mb()
-    t = time.perf_counter()
-    kb._bm25.ensure(kb._manifest)
-    bm25_build = time.perf_counter() - t
-    kb.close()
-    return {"write_s": round(write_s, 1), "jieba_tokenize_s": round(tok_time, 1), "bm25_build_s": round(bm25_build, 2),
-            "build_rss_before_bm25_mb": round(rss_before_bm25, 1), "build_max_rss_mb": round(_rss_mb(), 1),
-            "index_bytes": _du(settings.data_dir)}
+    return {"write_s": round(write_s, 1), "jieba_tokenize_s": round(tok_time, 1), **_build_bm25(kb)}
 
 
-def _rebuild_bm25(work: Path, n_chunks: int) -> dict:
-    """The BM25 build of a kept index, in a process that first loads the vector index, as the process that wrote
-    it (or a server that rebuilds after an ingest) holds it: its peak is the build's peak."""
-    settings = _scale_settings(work, n_chunks)
-    kb = KnowledgeBase(settings)
-    kb._store.query([1.0] + [0.0] * 383, 10, None)  # Chroma loads its graph and vectors
+def _build_bm25(kb: KnowledgeBase) -> dict:
+    """BM25 built last, as an ingest's first search builds it: its time, the process's memory before it and its
+    peak with it (then the knowledge base is closed)."""
     rss_before_bm25 = _rss_mb()
-    shutil.rmtree(kb._bm25.dir, ignore_errors=True)
     t = time.perf_counter()
     kb._bm25.ensure(kb._manifest)
     bm25_build = time.perf_counter() - t
     kb.close()
     return {"bm25_build_s": round(bm25_build, 2), "build_rss_before_bm25_mb": round(rss_before_bm25, 1),
-            "build_max_rss_mb": round(_rss_mb(), 1), "index_bytes": _du(settings.data_dir)}
+            "build_max_rss_mb": round(_rss_mb(), 1), "index_bytes": _du(kb.settings.data_dir)}
+
+
+def _rebuild_bm25(work: Path, n_chunks: int) -> dict:
+    """The BM25 build of a kept index, in a process that first loads the vector index, as the process that wrote
+    it (or a server that rebuilds after an ingest) holds it: its peak is the build's peak."""
+    kb = KnowledgeBase(_scale_settings(work, n_chunks))
+    kb._store.query([1.0] + [0.0] * 383, 10, None)  # Chroma loads its graph and vectors
+    shutil.rmtree(kb._bm25.dir, ignore_errors=True)
+    return _build_bm25(kb)
 
 
 def _serve_scale(work: Path, n_chunks: int, queries: list[str], bm25_only: bool) -> dict:
@@ -338,30 +336,27 @@ def main() -> None:
                "command": " ".join([".venv/bin/python -m bench.run", *sys.argv[1:]])}
     stamp = {"date": results["date"], "command": results["command"]}  # each row says which run measured it
     previous = args.out.parent / "results.json"
-    if args.skip_sample and previous.exists():
-        results["sample"] = json.loads(previous.read_text(encoding="utf-8"))["sample"]
+    before = json.loads(previous.read_text(encoding="utf-8")) if previous.exists() else {}
+    if args.skip_sample and before:
+        results["sample"] = before["sample"]
     else:
         print("sample corpus …", flush=True)
         results["sample"] = {**bench_sample(work), **stamp}
     print(json.dumps(results["sample"], ensure_ascii=False), flush=True)
     qs = _queries()
-    results["scales"] = []
-    earlier = {(x["chunks"], x.get("vectors")): x for x in
-               (json.loads(previous.read_text(encoding="utf-8")).get("scales", []) if previous.exists() else [])}
-    if previous.exists():
-        # keep earlier scales that this run does not measure again
-        again = ({(n, f"hybrid-{args.vectors}") for n in args.scales} | {(n, "bm25") for n in args.bm25_only_scales}
-                 | {(n, "dense") for n in args.dense_only_scales})
 
-        def kind(x: dict) -> str:
-            return ("bm25" if x.get("bm25_only") else "dense" if x.get("dense_only")
-                    else f"hybrid-{x.get('vectors', 'random')}")
+    def kind(x: dict) -> str:
+        return ("bm25" if x.get("bm25_only") else "dense" if x.get("dense_only")
+                else f"hybrid-{x.get('vectors', 'random')}")
 
-        results["scales"] = [x for x in json.loads(previous.read_text(encoding="utf-8")).get("scales", [])
-                             if (x["chunks"], kind(x)) not in again]
+    earlier = {(x["chunks"], kind(x)): x for x in before.get("scales", [])}
+    # keep earlier scales that this run does not measure again
+    again = ({(n, f"hybrid-{args.vectors}") for n in args.scales} | {(n, "bm25") for n in args.bm25_only_scales}
+             | {(n, "dense") for n in args.dense_only_scales})
+    results["scales"] = [x for key, x in earlier.items() if key not in again]
     for n in args.scales:
         print(f"synthetic {n} chunks …", flush=True)
-        kept = earlier.get((n, args.vectors)) if args.reuse and (work / f"scale-{n}").is_dir() else None
+        kept = earlier.get((n, f"hybrid-{args.vectors}")) if args.reuse and (work / f"scale-{n}").is_dir() else None
         if args.reuse and kept is None:
             sys.exit(f"--reuse: no kept {n}-chunk index with {args.vectors} vectors in {work} and results.json")
         r = {**bench_scale(work, n, qs, vectors=args.vectors, previous=kept), **stamp}
@@ -391,7 +386,7 @@ def _write(out: Path, results: dict) -> None:
     # bench/coldstart.py and bench/load.py: keep them.
     previous = out.read_text(encoding="utf-8") if out.exists() else ""
     kept = sections(previous, ["OCR", "Cold start", "Questions during an ingest"])
-    out.write_text(render(results) + "".join("\n" + k for k in kept), encoding="utf-8")
+    out.write_text(render(results) + "".join("\n" + k.rstrip("\n") + "\n" for k in kept), encoding="utf-8")
     print(f"wrote {out}")
 
 

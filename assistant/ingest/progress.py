@@ -74,7 +74,11 @@ class IngestProgress:
     def share(self) -> float:
         """How much of the whole ingest is done, 0–1, by bytes: the files finished, and the file in progress in
         proportion to its chunks embedded (a progress bar that moves within a long file)."""
-        return min(1.0, (self.done_bytes + self.partial) / self.total_bytes)
+        return min(1.0, self._bytes_done / self.total_bytes)
+
+    @property
+    def _bytes_done(self) -> float:
+        return self.done_bytes + self.partial
 
     def so_far(self, embedding: int = 0) -> str:
         """Chunks written, time spent, rates and time left of the whole ingest (``embedding``: chunks of the file
@@ -86,7 +90,6 @@ class IngestProgress:
             parts.append(f"{chunks / spent:.1f} 块/秒")
         if spent > 0 and self.tokens:
             parts.append(f"{self.tokens / spent:.0f} 词元/秒")
-        done_bytes = self.done_bytes + self.partial
-        if self.total - self.done > 0 and done_bytes:
-            parts.append(f"约剩 {_clock(spent * (self.total_bytes - done_bytes) / done_bytes)}")
+        if self.total - self.done > 0 and (done := self._bytes_done):
+            parts.append(f"约剩 {_clock(spent * (self.total_bytes - done) / done)}")
         return " · ".join(parts)
